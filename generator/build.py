@@ -1,0 +1,99 @@
+"""The whole build, top to bottom: config, content, plan, Markdown, pages, QR codes, write."""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator import qr
+from generator.config import load_config, now
+from generator.content import load_content
+from generator.errors import UsageError
+from generator.markup import Markup
+from generator.models import SiteConfig
+from generator.plan import Plan, plan_site
+from generator.render import (
+    Renderer,
+    fingerprint,
+    render_bodies,
+    render_manifest,
+    render_pages,
+    theme_dirs,
+)
+from generator.urls import absolute
+from generator.writer import Writer
+
+
+@dataclass(frozen=True, slots=True)
+class BuildResult:
+    pages: int
+    codes: int
+    files: int
+    bytes: int
+    seconds: float
+
+
+def build(
+    content_dir: Path,
+    output_dir: Path | None,
+    base_url: str | None = None,
+) -> BuildResult:
+    """Build the site in ``content_dir`` into ``output_dir`` (None: check only, write nothing).
+
+    Raises BuildError listing every content error; ``output_dir`` is then untouched.
+    """
+    started = time.perf_counter()
+    if output_dir is not None:
+        check_folders(content_dir, output_dir)
+    site = load_config(content_dir, base_url)
+    content = load_content(site)
+    plan = plan_site(site, content, now(site.tz))
+    bodies = render_bodies(site, plan, Markup())
+    renderer = Renderer(site, theme_dirs(site))
+    assets = {name: (fingerprint(name, data), data) for name, data in renderer.static_files()}
+    texts = render_pages(site, plan, bodies, renderer, {k: v[0] for k, v in assets.items()})
+    codes = make_codes(site, plan)
+    manifest = render_manifest(site, plan)
+
+    files = len(assets) + len(texts) + len(codes) + 1
+    written = 0
+    if output_dir is not None:
+        with Writer(output_dir) as writer:
+            for path, data in assets.values():
+                writer.write(path, data)
+            for path, text in texts.items():
+                writer.write(path, text)
+            for path, code in codes.items():
+                writer.write(path, code)
+            writer.write("qr-manifest.json", manifest)
+            written = writer.bytes_written
+    return BuildResult(
+        pages=len(plan.pages),
+        codes=len(codes),
+        files=files,
+        bytes=written,
+        seconds=time.perf_counter() - started,
+    )
+
+
+def make_codes(site: SiteConfig, plan: Plan) -> dict[str, bytes]:
+    """A QR code of every page's absolute URL, as SVG and PNG beside the page."""
+    out: dict[str, bytes] = {}
+    for page in plan.pages:
+        url = absolute(site, page.url_path)
+        code = qr.make(url, site.qr)
+        out[page.url_path + "qr.svg"] = qr.qr_svg(code, site.qr, url)
+        out[page.url_path + "qr.png"] = qr.qr_png(code, site.qr)
+    return out
+
+
+def check_folders(content_dir: Path, output_dir: Path) -> None:
+    content = Path(os.path.abspath(content_dir))
+    output = Path(os.path.abspath(output_dir))
+    if output == content or output.is_relative_to(content) or content.is_relative_to(output):
+        raise UsageError(
+            f"the output folder {output_dir} and the content folder {content_dir} overlap; "
+            "choose an output folder outside content/"
+        )

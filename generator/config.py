@@ -1,0 +1,177 @@
+"""Load and check ``site.yml``; decide what "now" is."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from pathlib import Path
+from typing import cast
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from generator.errors import BuildError, Position, Problems
+from generator.models import Contact, ErrorLevel, QrOptions, SiteConfig, UrlPrefixes
+from generator.source import Fields, load_yaml, read_text
+
+SITE_KEYS = [
+    "title",
+    "base_url",
+    "language",
+    "timezone",
+    "theme",
+    "description",
+    "contact",
+    "qr",
+    "urls",
+]
+CONTACT_KEYS = ["name", "phone", "email"]
+QR_KEYS = ["error", "scale", "dark", "light"]
+URL_KEYS = ["notice", "location", "page", "tag", "archive"]
+
+_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
+_SEGMENT = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+_NAME = re.compile(r"[a-z0-9][a-z0-9_-]*")
+
+
+def find_site_file(content_dir: Path) -> Path | None:
+    for name in ("site.yml", "site.yaml"):
+        if (content_dir / name).is_file():
+            return content_dir / name
+    return None
+
+
+def check_base_url(url: str) -> str | None:
+    """Why ``url`` is not a usable base URL, or None if it is."""
+    parts = urlsplit(url)
+    if parts.scheme != "https":
+        return "must start with https://"
+    if not parts.hostname:
+        return "has no host name"
+    if parts.query or parts.fragment:
+        return "must not have a query (?) or fragment (#)"
+    if any(c.isspace() for c in url) or not url.isascii():
+        return "must be plain ASCII without spaces (write an international domain in its xn-- form)"
+    return None
+
+
+def normalise_base_url(url: str) -> str:
+    return url if url.endswith("/") else url + "/"
+
+
+def load_config(content_dir: Path, base_url: str | None = None) -> SiteConfig:
+    """Read ``site.yml`` from ``content_dir``; raise BuildError listing every problem."""
+    problems = Problems()
+    path = find_site_file(content_dir)
+    if path is None:
+        problems.add(
+            Position(content_dir / "site.yml"),
+            "site.yml is missing",
+            hint="create content/site.yml with at least `title:` and `base_url:`",
+            source_line="",
+        )
+        raise BuildError(problems.errors)
+    text = read_text(path, problems)
+    node = None if text is None else load_yaml(path, text, 1, problems)
+    if node is None:
+        raise BuildError(problems.errors)
+    f = Fields(path, node, 1, problems, SITE_KEYS)
+
+    title = f.text("title", required="title: Bảng tin xã Định Hưng")
+    url = f.text("base_url", required="base_url: https://dinhhung.example/")
+    if base_url is not None:
+        url = base_url
+    elif url is not None:
+        why = check_base_url(url)
+        if why:
+            f.error(f.node_of("base_url"), f"`base_url` {why}", hint="e.g. https://dinhhung.example/")
+
+    timezone = f.text("timezone") or "Asia/Ho_Chi_Minh"
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        f.error(
+            f.node_of("timezone"),
+            f"unknown timezone `{timezone}`",
+            hint="use a name like Asia/Ho_Chi_Minh",
+        )
+        timezone = "Asia/Ho_Chi_Minh"
+
+    theme = f.text("theme") or "default"
+    if not _NAME.fullmatch(theme):
+        f.error(f.node_of("theme"), f"theme name `{theme}` must be a plain folder name")
+        theme = "default"
+
+    contact = Contact()
+    cf = f.group("contact", CONTACT_KEYS)
+    if cf is not None:
+        contact = Contact(cf.text("name"), cf.text("phone"), cf.text("email"))
+
+    qr = QrOptions()
+    qf = f.group("qr", QR_KEYS)
+    if qf is not None:
+        level = (qf.text("error") or "q").lower()
+        if level not in ("l", "m", "q", "h"):
+            qf.error(qf.node_of("error"), f"`error` must be one of l, m, q, h, not `{level}`")
+            level = "q"
+        scale = qf.integer("scale", 10)
+        if not 1 <= scale <= 40:
+            qf.error(qf.node_of("scale"), "`scale` must be between 1 and 40 (pixels per module)")
+            scale = 10
+        colours = {}
+        for key, default in (("dark", "#000000"), ("light", "#ffffff")):
+            value = qf.text(key) or default
+            if not _COLOUR.fullmatch(value):
+                qf.error(
+                    qf.node_of(key), f"`{key}` must be a colour like #000000, not `{value}`"
+                )
+                value = default
+            colours[key] = value.lower()
+        qr = QrOptions(cast(ErrorLevel, level), scale, 4, colours["dark"], colours["light"])
+
+    urls = UrlPrefixes()
+    uf = f.group("urls", URL_KEYS)
+    if uf is not None:
+        prefixes = {}
+        for key in URL_KEYS:
+            value = uf.text(key)
+            if value is None:
+                prefixes[key] = getattr(urls, key)
+            elif not _SEGMENT.fullmatch(value):
+                uf.error(
+                    uf.node_of(key),
+                    f"URL prefix `{value}` must be lowercase ASCII letters, digits and '-'",
+                )
+                prefixes[key] = getattr(urls, key)
+            else:
+                prefixes[key] = value
+        urls = UrlPrefixes(**prefixes)
+        if len(set(prefixes.values())) != len(prefixes):
+            uf.error(None, "two URL prefixes are the same", hint="give each kind its own prefix")
+
+    problems.check()
+    assert title is not None and url is not None
+    return SiteConfig(
+        root=content_dir,
+        source=path,
+        title=title,
+        base_url=normalise_base_url(url),
+        language=f.text("language") or "vi",
+        timezone=timezone,
+        theme=theme,
+        description=f.text("description") or "",
+        contact=contact,
+        qr=qr,
+        urls=urls,
+    )
+
+
+def now(tz: ZoneInfo) -> dt.datetime:
+    """The build's "now": ``SOURCE_DATE_EPOCH`` when set, else the clock."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch is not None and epoch.strip():
+        try:
+            return dt.datetime.fromtimestamp(int(epoch), tz)
+        except (ValueError, OverflowError, OSError) as exc:
+            raise ValueError(f"SOURCE_DATE_EPOCH must be a whole number of seconds: {epoch!r}") from exc
+    return dt.datetime.now(tz)

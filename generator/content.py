@@ -1,0 +1,319 @@
+"""Load notices, places and standing pages from ``content/`` and check them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+from generator.errors import Position, Problems
+from generator.models import (
+    ALL_LOCATIONS,
+    Contact,
+    Content,
+    Geo,
+    Location,
+    Notice,
+    SiteConfig,
+    Source,
+    StandingPage,
+)
+from generator.source import Fields, did_you_mean, load_yaml, read_text, split_front_matter
+from generator.urls import is_slug, slug_from_filename, slugify
+
+NOTICE_KEYS = [
+    "title",
+    "date",
+    "expires",
+    "locations",
+    "tags",
+    "pinned",
+    "summary",
+    "slug",
+    "draft",
+]
+LOCATION_KEYS = ["name", "address", "description", "geo", "contact"]
+PAGE_KEYS = ["title", "summary", "slug", "order", "draft"]
+
+MARKDOWN_SUFFIXES = (".md",)
+YAML_SUFFIXES = (".yml", ".yaml")
+
+
+def content_files(folder: Path, suffixes: tuple[str, ...], problems: Problems) -> Iterator[Path]:
+    """Files of ``folder`` with one of ``suffixes``, sorted, never leaving the content tree."""
+    if not folder.is_dir():
+        return
+    root = folder.parent.resolve()
+    for path in sorted(folder.iterdir(), key=lambda p: p.name):
+        if path.name.startswith(".") or path.suffix.lower() not in suffixes:
+            continue
+        if path.is_symlink() and not path.resolve().is_relative_to(root):
+            problems.add(
+                Position(path),
+                "symlink points outside the content folder",
+                hint="copy the file into content/ instead of linking to it",
+                source_line="",
+            )
+            continue
+        if path.is_file():
+            yield path
+
+
+def load_content(site: SiteConfig) -> Content:
+    """Read every content file; raise BuildError with all problems found."""
+    problems = Problems()
+    root = site.root
+    locations = [
+        loc
+        for path in content_files(root / "locations", YAML_SUFFIXES, problems)
+        if (loc := load_location(path, problems)) is not None
+    ]
+    loaded = [
+        n
+        for path in content_files(root / "notices", MARKDOWN_SUFFIXES, problems)
+        if (n := load_notice(path, site, problems)) is not None
+    ]
+    notices = [notice for notice, _ in loaded]
+    pages = [
+        p
+        for path in content_files(root / "pages", MARKDOWN_SUFFIXES, problems)
+        if (p := load_page(path, problems)) is not None
+    ]
+    check_unique(locations, notices, pages, problems)
+    check_location_refs(loaded, {loc.id for loc in locations}, problems)
+    problems.check()
+    return Content(tuple(notices), tuple(locations), tuple(pages))
+
+
+def _slug(f: Fields, stem: str) -> str | None:
+    explicit = f.text("slug")
+    if explicit is not None:
+        if not is_slug(explicit):
+            f.error(
+                f.node_of("slug"),
+                f"slug `{explicit}` must be lowercase ASCII letters, digits and single '-'",
+                hint=f"for example `slug: {slugify(explicit) or 'thong-bao'}`",
+            )
+            return None
+        return explicit
+    derived = slug_from_filename(stem)
+    if not derived:
+        f.problems.add(
+            Position(f.path),
+            f"cannot make a URL from the file name `{f.path.name}`",
+            hint="rename the file with Latin letters or digits, or set `slug:` in the front matter",
+            source_line="",
+        )
+        return None
+    return derived
+
+
+LocationRefs = tuple[tuple[str, Position], ...]
+
+
+def load_notice(
+    path: Path, site: SiteConfig, problems: Problems
+) -> tuple[Notice, LocationRefs] | None:
+    """A notice and the place ids it names (with their positions), or None."""
+    text = read_text(path, problems)
+    fm = None if text is None else split_front_matter(path, text, problems)
+    node = None if fm is None else load_yaml(path, fm.yaml_text, fm.yaml_first_line, problems)
+    if fm is None or node is None:
+        return None
+    before = len(problems.errors)
+    f = Fields(path, node, fm.yaml_first_line, problems, NOTICE_KEYS)
+    title = f.text("title", required="title: Lịch tiêm chủng tháng 12")
+    when = f.when("date", required="date: 2026-11-28")
+    expires_raw = f.when("expires")
+    expires: dt.date | None = None
+    if isinstance(expires_raw, dt.datetime):
+        f.error(
+            f.node_of("expires"),
+            "`expires` is a day, not a time",
+            hint="write the last day the notice is in effect, e.g. `expires: 2026-12-31`",
+        )
+    else:
+        expires = expires_raw
+
+    locations: tuple[str, ...] | str = ALL_LOCATIONS
+    refs: LocationRefs = ()
+    raw_locations = f.text_list("locations")
+    if raw_locations is not None:
+        ids = [value for value, _ in raw_locations]
+        if ids == [ALL_LOCATIONS]:
+            locations = ALL_LOCATIONS
+        elif not ids:
+            f.error(
+                f.node_of("locations"),
+                "`locations` is an empty list",
+                hint="list place ids, or write `locations: all`",
+            )
+        else:
+            locations = tuple(dict.fromkeys(ids))
+            refs = raw_locations
+
+    tags = tuple(dict.fromkeys(value for value, _ in (f.text_list("tags") or ())))
+    pinned = f.boolean("pinned")
+    draft = f.boolean("draft")
+    summary = f.text("summary")
+    slug = _slug(f, path.stem)
+
+    date = None
+    if when is not None:
+        date = to_aware(when, site)
+        if expires is not None and expires < date.date():
+            f.error(
+                f.node_of("expires"),
+                f"`expires` ({expires.isoformat()}) is before `date` ({date.date().isoformat()})",
+                hint="`expires` is the last day the notice is in effect",
+            )
+    if len(problems.errors) > before or title is None or date is None or slug is None:
+        return None
+    notice = Notice(
+        slug=slug,
+        title=title,
+        date=date,
+        source=Source(path, fm.body, fm.body_first_line),
+        expires=expires,
+        locations=locations if isinstance(locations, tuple) else ALL_LOCATIONS,
+        tags=tags,
+        pinned=pinned,
+        summary=summary,
+        draft=draft,
+    )
+    return notice, refs
+
+
+def to_aware(when: dt.date | dt.datetime, site: SiteConfig) -> dt.datetime:
+    """A front-matter date as an aware datetime; a plain date starts at midnight, site time."""
+    if isinstance(when, dt.datetime):
+        if when.tzinfo is None:
+            return when.replace(tzinfo=site.tz)
+        return when.astimezone(site.tz)
+    return dt.datetime(when.year, when.month, when.day, tzinfo=site.tz)
+
+
+def load_location(path: Path, problems: Problems) -> Location | None:
+    location_id = path.stem
+    if not is_slug(location_id):
+        problems.add(
+            Position(path),
+            f"place id `{location_id}` (the file name) must be lowercase ASCII letters, "
+            "digits and '-'",
+            hint=f"rename the file to `{slugify(location_id) or 'dia-diem'}{path.suffix}`",
+            source_line="",
+        )
+        return None
+    text = read_text(path, problems)
+    node = None if text is None else load_yaml(path, text, 1, problems)
+    if text is None or node is None:
+        return None
+    before = len(problems.errors)
+    f = Fields(path, node, 1, problems, LOCATION_KEYS)
+    name = f.text("name", required="name: Trạm y tế xã")
+    address = f.text("address")
+    description = f.text("description") or ""
+    description_node = f.node_of("description")
+    description_line = 1
+    if description_node is not None:
+        description_line = description_node.start_mark.line + 1
+        if description_node.style in ("|", ">"):
+            description_line += 1
+    geo = None
+    gf = f.group("geo", ["lat", "lon"])
+    if gf is not None:
+        lat, lon = gf.number("lat"), gf.number("lon")
+        if lat is None or lon is None:
+            if not gf.has("lat") or not gf.has("lon"):
+                gf.error(None, "`geo` needs both `lat` and `lon`", hint="geo: {lat: 19.81, lon: 105.62}")
+        elif not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            gf.error(None, "`geo` is not on Earth: lat must be within ±90 and lon within ±180")
+        else:
+            geo = Geo(lat, lon)
+    contact = Contact()
+    cf = f.group("contact", ["name", "phone"])
+    if cf is not None:
+        contact = Contact(cf.text("name"), cf.text("phone"))
+    if len(problems.errors) > before or name is None:
+        return None
+    return Location(
+        id=location_id,
+        name=name,
+        source=Source(path, "", 1),
+        address=address,
+        description=description,
+        description_line=description_line,
+        geo=geo,
+        contact=contact,
+    )
+
+
+def load_page(path: Path, problems: Problems) -> StandingPage | None:
+    text = read_text(path, problems)
+    fm = None if text is None else split_front_matter(path, text, problems)
+    node = None if fm is None else load_yaml(path, fm.yaml_text, fm.yaml_first_line, problems)
+    if fm is None or node is None:
+        return None
+    before = len(problems.errors)
+    f = Fields(path, node, fm.yaml_first_line, problems, PAGE_KEYS)
+    title = f.text("title", required="title: Giới thiệu")
+    summary = f.text("summary")
+    order = f.integer("order")
+    draft = f.boolean("draft")
+    slug = _slug(f, path.stem)
+    if len(problems.errors) > before or title is None or slug is None:
+        return None
+    return StandingPage(slug, title, Source(path, fm.body, fm.body_first_line), summary, order, draft)
+
+
+def check_unique(
+    locations: list[Location],
+    notices: list[Notice],
+    pages: list[StandingPage],
+    problems: Problems,
+) -> None:
+    """Two files must never claim the same URL."""
+    for kind, items in (
+        ("place id", [(loc.id, loc.source.path) for loc in locations]),
+        ("notice slug", [(n.slug, n.source.path) for n in notices]),
+        ("page slug", [(p.slug, p.source.path) for p in pages]),
+    ):
+        seen: dict[str, Path] = {}
+        for key, path in items:
+            if key in seen:
+                problems.add(
+                    Position(path),
+                    f"duplicate {kind} `{key}`: {seen[key].as_posix()} has it too",
+                    hint="give one of them its own `slug:` in the front matter"
+                    if kind != "place id"
+                    else "one place per file; remove or rename one of them",
+                    source_line="",
+                )
+            else:
+                seen[key] = path
+
+
+def check_location_refs(
+    loaded: list[tuple[Notice, LocationRefs]], known: set[str], problems: Problems
+) -> None:
+    choices = sorted(known)
+    for _, refs in loaded:
+        for value, pos in refs:
+            if value not in known:
+                hint = (
+                    did_you_mean(value, choices, "known places")
+                    if choices
+                    else "add the place as a file under locations/"
+                )
+                problems.add(pos, f"unknown place `{value}`", hint=hint)
+
+
+def all_sources(content: Content) -> Iterator[tuple[Path, str]]:
+    """Every content file with the kind of page it makes."""
+    for n in content.notices:
+        yield n.source.path, "notice"
+    for loc in content.locations:
+        yield loc.source.path, "location"
+    for p in content.pages:
+        yield p.source.path, "page"
+

@@ -1,0 +1,97 @@
+"""Content errors that read like a compiler's: ``path:line:col: message``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    """A place in a source file; line and column are 1-based."""
+
+    path: Path
+    line: int = 1
+    col: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class ContentError:
+    """One problem in the content, with where it is and how to fix it."""
+
+    pos: Position
+    message: str
+    hint: str = ""
+    source_line: str | None = None
+
+    def format(self, root: Path | None = None) -> str:
+        path = self.pos.path
+        if root is not None:
+            try:
+                path = path.relative_to(root)
+            except ValueError:
+                pass
+        out = [f"{path.as_posix()}:{self.pos.line}:{self.pos.col}: error: {self.message}"]
+        line = self.source_line
+        if line is None:
+            line = read_line(self.pos.path, self.pos.line)
+        if line is not None:
+            shown = line.replace("\t", " ")
+            out.append(f"    {shown}")
+            out.append("    " + " " * max(0, min(self.pos.col, len(shown) + 1) - 1) + "^")
+        if self.hint:
+            out.append(f"  hint: {self.hint}")
+        return "\n".join(out)
+
+
+def read_line(path: Path, line: int) -> str | None:
+    """The 1-based ``line`` of ``path`` as text, or None if it cannot be read."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    text = data.decode("utf-8", errors="replace").lstrip("\ufeff")
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if 1 <= line <= len(lines):
+        return lines[line - 1]
+    return None
+
+
+class BuildError(Exception):
+    """Raised with every error of a run, after all files have been checked."""
+
+    def __init__(self, errors: Iterable[ContentError]) -> None:
+        self.errors = sorted(
+            errors, key=lambda e: (e.pos.path.as_posix(), e.pos.line, e.pos.col, e.message)
+        )
+        super().__init__(f"{len(self.errors)} error(s)")
+
+    def format(self, root: Path | None = None) -> str:
+        parts = [e.format(root) for e in self.errors]
+        n = len(self.errors)
+        parts.append(f"{n} error{'s' if n != 1 else ''}; nothing was written.")
+        return "\n\n".join(parts)
+
+
+class Problems:
+    """Collects errors during a stage; ``check()`` raises them all at once."""
+
+    def __init__(self) -> None:
+        self.errors: list[ContentError] = []
+
+    def add(
+        self, pos: Position, message: str, hint: str = "", source_line: str | None = None
+    ) -> None:
+        self.errors.append(ContentError(pos, message, hint, source_line))
+
+    def __bool__(self) -> bool:
+        return bool(self.errors)
+
+    def check(self) -> None:
+        if self.errors:
+            raise BuildError(self.errors)
+
+
+class UsageError(Exception):
+    """A problem with how bangtin was called (bad option, bad folder): exit code 2."""

@@ -1,0 +1,218 @@
+"""Markdown to safe HTML: internal links rewritten, bad schemes refused, output sanitised."""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import xml.etree.ElementTree as etree
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote
+
+import markdown
+import nh3
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
+
+from generator.errors import Position, Problems
+from generator.urls import relative
+
+SAFE_SCHEMES = frozenset({"http", "https", "mailto", "tel", "sms"})
+CONTENT_SUFFIXES = (".md", ".yml", ".yaml")
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "code", "del", "div", "em", "h2", "h3", "h4",
+    "h5", "h6", "hr", "i", "li", "ol", "p", "pre", "s", "small", "span", "strong", "sub",
+    "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "abbr": {"title"},
+    "div": {"class"},
+    "ol": {"start"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan", "scope"},
+}
+
+_SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):")
+_PLACEHOLDER = re.compile("\x02[^\x03]*\x03")
+_INVISIBLE = re.compile(r"[\x00-\x20\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]+")
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    html: str
+    first_paragraph: str
+
+
+@dataclass(frozen=True, slots=True)
+class LinkError:
+    message: str
+    hint: str
+
+
+def resolve_href(
+    href: str, source: Path, page_dir: str, links: Mapping[Path, str]
+) -> str | LinkError:
+    """The href to write for a Markdown link in ``source``, or why it is refused."""
+    raw = href.strip()
+    compact = _INVISIBLE.sub("", html.unescape(unquote(raw))).lower()
+    if not compact or raw.startswith("#"):
+        return raw
+    scheme = _SCHEME.match(compact)
+    if scheme:
+        if scheme.group(1) in SAFE_SCHEMES:
+            return raw
+        return LinkError(
+            f"link scheme `{scheme.group(1)}:` is not allowed",
+            "links may be https://, http://, mailto: or tel:, or a relative path to a content file",
+        )
+    if compact.startswith(("//", "\\\\")):
+        return LinkError(
+            "link without a scheme", "write the full address, starting with https://"
+        )
+    target, _, fragment = raw.partition("#")
+    target = unquote(target)
+    if target.startswith(("/", "\\")) or re.match(r"^[a-zA-Z]:", target):
+        return LinkError(
+            f"absolute path `{target}` in a link",
+            "link to the content file by its relative path, e.g. ../locations/tram-y-te.yml",
+        )
+    if "\\" in target or "\x00" in target:
+        return LinkError(f"bad character in link `{target}`", "use / between folders")
+    if not target.lower().endswith(CONTENT_SUFFIXES):
+        return LinkError(
+            f"link to `{target}`, which is not a content file",
+            "link to a notice (.md), a place (.yml) or a page, or give a full https:// address",
+        )
+    resolved = Path(os.path.normpath(source.parent / target))
+    url_path = links.get(resolved)
+    if url_path is None:
+        return LinkError(
+            f"link to a file that does not exist or is not published: `{target}`",
+            "check the file name; paths are relative to this file "
+            "(e.g. ../locations/tram-y-te.yml)",
+        )
+    return relative(page_dir, url_path) + (f"#{fragment}" if fragment else "")
+
+
+class _Links(Treeprocessor):
+    """Rewrites links, shifts headings below the page's h1, wraps tables for small screens."""
+
+    def __init__(self, md: markdown.Markdown) -> None:
+        super().__init__(md)
+        self.source = Path()
+        self.page_dir = ""
+        self.links: Mapping[Path, str] = {}
+        self.failures: list[tuple[str, LinkError]] = []
+        self.first_paragraph = ""
+
+    def run(self, root: etree.Element) -> None:
+        self.failures = []
+        self.first_paragraph = ""
+        parents = {child: parent for parent in root.iter() for child in parent}
+        for el in list(root.iter()):
+            if el.tag == "a":
+                href = el.get("href", "")
+                result = resolve_href(href, self.source, self.page_dir, self.links)
+                if isinstance(result, LinkError):
+                    self.failures.append((href, result))
+                    el.attrib.pop("href", None)
+                else:
+                    el.set("href", result)
+            elif el.tag == "img":
+                self.failures.append(
+                    (
+                        el.get("src", ""),
+                        LinkError(
+                            "images are not supported in notices",
+                            "link to the file instead: [Tên tệp](https://...)",
+                        ),
+                    )
+                )
+            elif el.tag in ("h1", "h2", "h3", "h4", "h5"):
+                el.tag = f"h{int(el.tag[1]) + 1}"
+            elif el.tag == "table":
+                parent = parents[el]
+                index = list(parent).index(el)
+                wrapper = etree.Element("div", {"class": "table"})
+                parent.remove(el)
+                wrapper.append(el)
+                parent.insert(index, wrapper)
+            elif el.tag == "p" and not self.first_paragraph and parents.get(el) is root:
+                self.first_paragraph = " ".join("".join(el.itertext()).split())
+
+
+class _LinkExtension(Extension):
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Markdown's API)
+        md.treeprocessors.register(_Links(md), "bangtin_links", 0)
+
+
+class Markup:
+    """One Markdown instance with a fixed extension set, reset for every document."""
+
+    def __init__(self) -> None:
+        self.md = markdown.Markdown(
+            extensions=["tables", "sane_lists", "fenced_code", _LinkExtension()],
+            output_format="html",
+        )
+        processor = self.md.treeprocessors["bangtin_links"]
+        assert isinstance(processor, _Links)
+        self.links_processor = processor
+
+    def render(
+        self,
+        text: str,
+        *,
+        source: Path,
+        first_line: int,
+        page_dir: str,
+        links: Mapping[Path, str],
+        problems: Problems,
+    ) -> Rendered:
+        proc = self.links_processor
+        proc.source, proc.page_dir, proc.links = source, page_dir, links
+        self.md.reset()
+        body = self.md.convert(text)
+        for href, failure in proc.failures:
+            problems.add(
+                _find(source, text, first_line, href), failure.message, hint=failure.hint
+            )
+        first = proc.first_paragraph.replace(markdown.util.AMP_SUBSTITUTE, "&")
+        return Rendered(sanitise(body), html.unescape(_PLACEHOLDER.sub("", first)))
+
+
+def sanitise(fragment: str) -> str:
+    return str(
+        nh3.clean(
+            fragment,
+            tags=ALLOWED_TAGS,
+            attributes=ALLOWED_ATTRIBUTES,
+            url_schemes=set(SAFE_SCHEMES),
+            link_rel=None,
+            strip_comments=True,
+        )
+    )
+
+
+def _find(source: Path, text: str, first_line: int, needle: str) -> Position:
+    """Where ``needle`` (a link target) first appears in ``text``."""
+    index = text.find(f"({needle}") + 1 if needle else 0
+    if index <= 0:
+        index = text.find(needle) if needle else -1
+    if index < 0:
+        return Position(source, first_line)
+    line = first_line + text.count("\n", 0, index)
+    col = index - (text.rfind("\n", 0, index) + 1) + 1
+    return Position(source, line, col)
+
+
+def summarise(text: str, limit: int = 160) -> str:
+    """Up to ``limit`` characters, cut at a word boundary."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(",.;:")
+    return cut + "…"

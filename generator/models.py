@@ -1,0 +1,154 @@
+"""Typed, frozen models of the site, its content and its output pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+ErrorLevel = Literal["l", "m", "q", "h"]
+PageKind = Literal["home", "notice", "location", "page", "tag", "archive"]
+
+
+@dataclass(frozen=True, slots=True)
+class QrOptions:
+    error: ErrorLevel = "q"
+    scale: int = 10  # PNG pixels per module
+    border: int = 4  # quiet zone, in modules
+    dark: str = "#000000"
+    light: str = "#ffffff"
+
+
+@dataclass(frozen=True, slots=True)
+class UrlPrefixes:
+    notice: str = "n"
+    location: str = "l"
+    page: str = "p"
+    tag: str = "t"
+    archive: str = "luu-tru"
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    name: str | None = None
+    phone: str | None = None
+    email: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SiteConfig:
+    root: Path  # the folder holding site.yml
+    source: Path  # site.yml itself
+    title: str
+    base_url: str  # absolute, ends with "/"
+    language: str = "vi"
+    timezone: str = "Asia/Ho_Chi_Minh"
+    theme: str = "default"
+    description: str = ""
+    contact: Contact = field(default_factory=Contact)
+    qr: QrOptions = field(default_factory=QrOptions)
+    urls: UrlPrefixes = field(default_factory=UrlPrefixes)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def base_path(self) -> str:
+        """The path part of ``base_url``: ``/`` or ``/sub/``."""
+        rest = self.base_url.split("://", 1)[1]
+        return "/" + rest.split("/", 1)[1] if "/" in rest else "/"
+
+
+@dataclass(frozen=True, slots=True)
+class Geo:
+    lat: float
+    lon: float
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where a content item came from, for link resolution and error messages."""
+
+    path: Path
+    body: str  # Markdown, "" for places
+    body_first_line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    id: str
+    name: str
+    source: Source
+    address: str | None = None
+    description: str = ""  # Markdown
+    description_line: int = 1
+    geo: Geo | None = None
+    contact: Contact = field(default_factory=Contact)
+
+
+ALL_LOCATIONS = "all"
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    slug: str
+    title: str
+    date: dt.datetime  # aware, in the site's timezone
+    source: Source
+    expires: dt.date | None = None
+    locations: tuple[str, ...] | Literal["all"] = ALL_LOCATIONS
+    tags: tuple[str, ...] = ()
+    pinned: bool = False
+    summary: str | None = None
+    draft: bool = False
+
+    def is_published(self, now: dt.datetime) -> bool:
+        return not self.draft and self.date <= now
+
+    def is_expired(self, today: dt.date) -> bool:
+        return self.expires is not None and today > self.expires
+
+    def shows_at(self, location_id: str) -> bool:
+        return self.locations == ALL_LOCATIONS or location_id in self.locations
+
+
+@dataclass(frozen=True, slots=True)
+class StandingPage:
+    slug: str
+    title: str
+    source: Source
+    summary: str | None = None
+    order: int = 0
+    draft: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Content:
+    notices: tuple[Notice, ...]
+    locations: tuple[Location, ...]
+    pages: tuple[StandingPage, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Tag:
+    slug: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One HTML page of the output, before rendering."""
+
+    kind: PageKind
+    id: str
+    title: str
+    url_path: str  # site-relative, "" for home, "n/slug/" otherwise
+    template: str
+    description: str = ""
+
+    @property
+    def file(self) -> str:
+        return self.url_path + "index.html"

@@ -1,0 +1,126 @@
+"""Decide which pages the site has, what each lists, and every content file's URL."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.errors import Position, Problems
+from generator.models import Content, Location, Notice, Page, SiteConfig, StandingPage, Tag
+from generator.urls import (
+    archive_path,
+    home_path,
+    location_path,
+    notice_path,
+    page_path,
+    slugify,
+    tag_path,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    now: dt.datetime
+    today: dt.date
+    pages: tuple[Page, ...]
+    published: tuple[Notice, ...]  # every notice with a page, newest first
+    current: tuple[Notice, ...]  # in effect today: pinned first, then newest
+    expired: tuple[Notice, ...]  # past their `expires` day, newest first
+    locations: tuple[Location, ...]
+    standing: tuple[StandingPage, ...]  # by `order`, then title
+    tags: tuple[Tag, ...]
+    notice_tags: dict[str, tuple[Tag, ...]]  # notice slug -> its tags
+    links: dict[Path, str]  # content file -> URL path, for published items only
+
+    def current_at(self, location_id: str) -> tuple[Notice, ...]:
+        return tuple(n for n in self.current if n.shows_at(location_id))
+
+    def current_tagged(self, tag: Tag) -> tuple[Notice, ...]:
+        return tuple(n for n in self.current if tag in self.notice_tags[n.slug])
+
+    def is_expired(self, notice: Notice) -> bool:
+        return notice.is_expired(self.today)
+
+
+def newest_first(notices: list[Notice]) -> list[Notice]:
+    return sorted(notices, key=lambda n: (-n.date.timestamp(), n.slug))
+
+
+def plan_site(site: SiteConfig, content: Content, now: dt.datetime) -> Plan:
+    """Every page of the site, in a stable order; raises BuildError on URL clashes."""
+    today = now.date()
+    published = newest_first([n for n in content.notices if n.is_published(now)])
+    current = [n for n in published if not n.is_expired(today)]
+    current.sort(key=lambda n: not n.pinned)  # stable: pinned first, each group newest first
+    expired = [n for n in published if n.is_expired(today)]
+    standing = sorted(
+        (p for p in content.pages if not p.draft), key=lambda p: (p.order, p.title, p.slug)
+    )
+
+    tags_by_slug: dict[str, Tag] = {}
+    notice_tags: dict[str, tuple[Tag, ...]] = {}
+    for notice in sorted(published, key=lambda n: n.source.path.as_posix()):
+        own: list[Tag] = []
+        for name in notice.tags:
+            slug = slugify(name)
+            if not slug:
+                continue
+            tag = tags_by_slug.setdefault(slug, Tag(slug, name))
+            if tag not in own:
+                own.append(tag)
+        notice_tags[notice.slug] = tuple(own)
+    tags = tuple(sorted(tags_by_slug.values(), key=lambda t: t.slug))
+
+    pages: list[Page] = [
+        Page("home", "home", site.title, home_path(), "home.html", site.description)
+    ]
+    links: dict[Path, str] = {}
+    for n in published:
+        pages.append(Page("notice", n.slug, n.title, notice_path(site, n.slug), "notice.html"))
+        links[n.source.path] = notice_path(site, n.slug)
+    for loc in content.locations:
+        pages.append(
+            Page("location", loc.id, loc.name, location_path(site, loc.id), "location.html")
+        )
+        links[loc.source.path] = location_path(site, loc.id)
+    for p in standing:
+        pages.append(Page("page", p.slug, p.title, page_path(site, p.slug), "page.html"))
+        links[p.source.path] = page_path(site, p.slug)
+    for tag in tags:
+        pages.append(Page("tag", tag.slug, f"Chủ đề: {tag.name}", tag_path(site, tag.slug), "tag.html"))
+    pages.append(
+        Page("archive", "archive", "Thông báo đã hết hiệu lực", archive_path(site), "archive.html")
+    )
+    check_paths(site, pages)
+    return Plan(
+        now=now,
+        today=today,
+        pages=tuple(pages),
+        published=tuple(published),
+        current=tuple(current),
+        expired=tuple(expired),
+        locations=content.locations,
+        standing=tuple(standing),
+        tags=tags,
+        notice_tags=notice_tags,
+        links=links,
+    )
+
+
+def check_paths(site: SiteConfig, pages: list[Page]) -> None:
+    """No two pages may share a URL (a prefix set to another page's slug, say)."""
+    problems = Problems()
+    seen: dict[str, Page] = {}
+    for page in pages:
+        other = seen.get(page.url_path)
+        if other is not None:
+            problems.add(
+                Position(site.source),
+                f"two pages would have the URL /{page.url_path}: "
+                f"{other.kind} `{other.id}` and {page.kind} `{page.id}`",
+                hint="change one slug, or the `urls:` prefixes in site.yml",
+                source_line="",
+            )
+        seen[page.url_path] = page
+    problems.check()

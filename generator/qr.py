@@ -1,0 +1,53 @@
+"""QR codes of page URLs, as SVG and PNG bytes (the only module that uses segno)."""
+
+from __future__ import annotations
+
+import io
+
+import segno
+
+from generator.models import QrOptions
+
+
+def make(url: str, options: QrOptions) -> segno.QRCode:
+    """A full QR code (never Micro QR) at least at the configured error level."""
+    code = segno.make_qr(url, error=options.error, boost_error=True)
+    assert not code.is_micro
+    return code
+
+
+def qr_svg(code: segno.QRCode, options: QrOptions, title: str) -> bytes:
+    """A scalable SVG: one unit per module, sized by whoever shows it."""
+    out = io.BytesIO()
+    code.save(
+        out,
+        kind="svg",
+        border=options.border,
+        dark=options.dark,
+        light=options.light,
+        xmldecl=False,
+        omitsize=True,
+        title=title,
+        svgclass="qr",
+        lineclass=None,
+    )
+    return out.getvalue() + b"\n"
+
+
+def qr_png(code: segno.QRCode, options: QrOptions) -> bytes:
+    out = io.BytesIO()
+    code.save(
+        out,
+        kind="png",
+        border=options.border,
+        dark=options.dark,
+        light=options.light,
+        scale=options.scale,
+    )
+    return out.getvalue()
+
+
+def modules(code: segno.QRCode) -> int:
+    """Width of the symbol in modules, without the quiet zone."""
+    width, _ = code.symbol_size(scale=1, border=0)
+    return int(width)

@@ -1,0 +1,319 @@
+"""Render pages, feed and sitemap to text with the site's Jinja2 theme."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from generator.errors import BuildError, ContentError, Position, Problems
+from generator.markup import Markup, Rendered, summarise
+from generator.models import Location, Notice, Page, SiteConfig, StandingPage, Tag
+from generator.plan import Plan
+from generator.urls import (
+    absolute,
+    archive_path,
+    home_path,
+    location_path,
+    notice_path,
+    page_path,
+    relative,
+    tag_path,
+)
+
+PACKAGE_DATA = Path(__file__).parent / "_data"
+REPO_ROOT = Path(__file__).parent.parent
+
+STYLESHEET = "style.css"
+
+
+def builtin(name: str) -> Path:
+    """A folder shipped with bangtin: inside the wheel, or beside the package in a checkout."""
+    installed = PACKAGE_DATA / name
+    return installed if installed.is_dir() else REPO_ROOT / name
+
+
+def theme_dirs(site: SiteConfig) -> list[Path]:
+    """The site's theme first (overriding single files), then the default theme."""
+    default = builtin("themes") / "default"
+    own = site.root.parent / "themes" / site.theme
+    if own.is_dir() and own.resolve() != default.resolve():
+        return [own, default]
+    if site.theme != "default":
+        problems = Problems()
+        problems.add(
+            Position(site.source),
+            f"theme `{site.theme}` not found: no folder {own.as_posix()}",
+            hint="create the folder, or remove `theme:` to use the default theme",
+            source_line="",
+        )
+        raise BuildError(problems.errors)
+    return [default]
+
+
+def vn_date(value: dt.date | dt.datetime) -> str:
+    """dd/mm/yyyy, the way dates are written in Vietnam."""
+    return value.strftime("%d/%m/%Y")
+
+
+def vn_datetime(value: dt.datetime) -> str:
+    """dd/mm/yyyy, with the time of day when the notice gives one."""
+    if (value.hour, value.minute) == (0, 0):
+        return vn_date(value)
+    return f"{value.hour:02d}:{value.minute:02d} {vn_date(value)}"
+
+
+@dataclass(frozen=True, slots=True)
+class Links:
+    """Links from one page to every other, relative so the site works under any path."""
+
+    site: SiteConfig
+    here: str  # URL path of the current page
+    assets: Mapping[str, str]  # logical asset name -> fingerprinted path
+    root_relative: bool = False  # for 404.html, which is served at any path
+
+    def to(self, path: str) -> str:
+        if self.root_relative:
+            return self.site.base_path + path
+        return relative(self.here, path)
+
+    def home(self) -> str:
+        return self.to(home_path())
+
+    def notice(self, n: Notice) -> str:
+        return self.to(notice_path(self.site, n.slug))
+
+    def location(self, loc: Location) -> str:
+        return self.to(location_path(self.site, loc.id))
+
+    def page(self, p: StandingPage) -> str:
+        return self.to(page_path(self.site, p.slug))
+
+    def tag(self, t: Tag) -> str:
+        return self.to(tag_path(self.site, t.slug))
+
+    def archive(self) -> str:
+        return self.to(archive_path(self.site))
+
+    def asset(self, name: str) -> str:
+        return self.to(self.assets[name])
+
+    def absolute(self, path: str) -> str:
+        return absolute(self.site, path)
+
+
+class Renderer:
+    def __init__(self, site: SiteConfig, dirs: list[Path]) -> None:
+        self.site = site
+        self.dirs = dirs
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader([str(d / "templates") for d in dirs]),
+            autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        self.env.filters["vndate"] = vn_date
+        self.env.filters["vndatetime"] = vn_datetime
+        self.env.filters["summarise"] = summarise
+
+    def render(self, template: str, context: dict[str, Any]) -> str:
+        try:
+            return self.env.get_template(template).render(context)
+        except jinja2.TemplateSyntaxError as exc:
+            path = Path(exc.filename or template)
+            raise BuildError(
+                [ContentError(Position(path, exc.lineno or 1), f"template error: {exc.message}")]
+            ) from exc
+        except jinja2.TemplateError as exc:
+            raise BuildError([_template_error(exc, template)]) from exc
+
+    def static_files(self) -> list[tuple[str, bytes]]:
+        """The theme's static files (a site theme's file wins over the default's)."""
+        found: dict[str, Path] = {}
+        for d in reversed(self.dirs):
+            folder = d / "static"
+            if folder.is_dir():
+                for path in sorted(folder.iterdir()):
+                    if path.is_file() and not path.name.startswith("."):
+                        found[path.name] = path
+        if STYLESHEET not in found:
+            raise BuildError(
+                [ContentError(Position(self.dirs[0] / "static" / STYLESHEET), "theme has no style.css")]
+            )
+        return [(name, found[name].read_bytes()) for name in sorted(found)]
+
+
+def _template_error(exc: jinja2.TemplateError, template: str) -> ContentError:
+    """Point at the template line that failed, found in the (Jinja-rewritten) traceback."""
+    tb = exc.__traceback__
+    where = Position(Path(template))
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith((".html", ".xml", ".txt")):
+            where = Position(Path(filename), tb.tb_lineno)
+        tb = tb.tb_next
+    hint = "check the spelling of the variable in the template"
+    return ContentError(where, f"template error: {exc.message or exc}", hint=hint)
+
+
+@dataclass(frozen=True, slots=True)
+class Bodies:
+    """Rendered Markdown of every published content file."""
+
+    html: Mapping[Path, Rendered]
+
+    def body(self, path: Path) -> str:
+        return self.html[path].html
+
+    def summary(self, n: Notice) -> str:
+        return n.summary or summarise(self.html[n.source.path].first_paragraph)
+
+
+def render_bodies(site: SiteConfig, plan: Plan, markup: Markup) -> Bodies:
+    """Markdown of each published notice, page and place, with links checked."""
+    problems = Problems()
+    out: dict[Path, Rendered] = {}
+    items: list[tuple[Path, str, int, str]] = []
+    for n in plan.published:
+        items.append((n.source.path, n.source.body, n.source.body_first_line, notice_path(site, n.slug)))
+    for p in plan.standing:
+        items.append((p.source.path, p.source.body, p.source.body_first_line, page_path(site, p.slug)))
+    for loc in plan.locations:
+        items.append((loc.source.path, loc.description, loc.description_line, location_path(site, loc.id)))
+    for path, text, first_line, page_dir in items:
+        out[path] = markup.render(
+            text,
+            source=path,
+            first_line=first_line,
+            page_dir=page_dir,
+            links=plan.links,
+            problems=problems,
+        )
+    problems.check()
+    return Bodies(out)
+
+
+def page_context(
+    site: SiteConfig, plan: Plan, bodies: Bodies, page: Page, links: Links
+) -> dict[str, Any]:
+    """What the template of ``page`` gets, besides what every page gets."""
+    by_slug = {n.slug: n for n in plan.published}
+    if page.kind == "home":
+        return {"notices": plan.current, "locations": plan.locations}
+    if page.kind == "notice":
+        n = by_slug[page.id]
+        places = (
+            plan.locations
+            if n.locations == "all"
+            else tuple(loc for loc in plan.locations if loc.id in n.locations)
+        )
+        return {
+            "notice": n,
+            "body": bodies.body(n.source.path),
+            "expired": plan.is_expired(n),
+            "places": places,
+            "all_places": n.locations == "all",
+            "tags": plan.notice_tags[n.slug],
+        }
+    if page.kind == "location":
+        loc = next(loc for loc in plan.locations if loc.id == page.id)
+        return {
+            "location": loc,
+            "description": bodies.body(loc.source.path),
+            "notices": plan.current_at(loc.id),
+        }
+    if page.kind == "page":
+        p = next(p for p in plan.standing if p.slug == page.id)
+        return {"standing": p, "body": bodies.body(p.source.path)}
+    if page.kind == "tag":
+        tag = next(t for t in plan.tags if t.slug == page.id)
+        return {"tag": tag, "notices": plan.current_tagged(tag)}
+    if page.kind == "archive":
+        return {"notices": plan.expired}
+    raise AssertionError(page.kind)
+
+
+def description_of(page: Page, context: dict[str, Any], bodies: Bodies, site: SiteConfig) -> str:
+    if page.kind == "notice":
+        return bodies.summary(context["notice"])
+    if page.kind == "page":
+        p: StandingPage = context["standing"]
+        return p.summary or summarise(bodies.html[p.source.path].first_paragraph)
+    if page.kind == "location":
+        loc: Location = context["location"]
+        text = summarise(bodies.html[loc.source.path].first_paragraph)
+        return text or f"Thông báo tại {loc.name}"
+    return page.description or site.description
+
+
+def render_pages(
+    site: SiteConfig,
+    plan: Plan,
+    bodies: Bodies,
+    renderer: Renderer,
+    assets: Mapping[str, str],
+) -> dict[str, str]:
+    """Every HTML page, feed, sitemap, robots.txt and 404 page: output path -> text."""
+    out: dict[str, str] = {}
+    common = {"site": site, "plan": plan, "bodies": bodies, "now": plan.now, "today": plan.today}
+    for page in plan.pages:
+        links = Links(site, page.url_path, assets)
+        context = page_context(site, plan, bodies, page, links)
+        context.update(common)
+        context.update(
+            page=page,
+            link=links,
+            url=absolute(site, page.url_path),
+            description=description_of(page, context, bodies, site),
+            qr_svg=links.to(page.url_path + "qr.svg"),
+        )
+        out[page.file] = renderer.render(page.template, context)
+    not_found = Links(site, "", assets, root_relative=True)
+    out["404.html"] = renderer.render(
+        "404.html",
+        {**common, "page": None, "link": not_found, "url": site.base_url, "description": ""},
+    )
+    feed_links = Links(site, "", assets)
+    newest = plan.published[0].date if plan.published else dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+    out["feed.xml"] = renderer.render(
+        "feed.xml",
+        {**common, "link": feed_links, "notices": plan.current[:50], "updated": newest},
+    )
+    out["sitemap.xml"] = renderer.render(
+        "sitemap.xml", {**common, "link": feed_links, "pages": plan.pages}
+    )
+    out["robots.txt"] = f"User-agent: *\nAllow: /\n\nSitemap: {site.base_url}sitemap.xml\n"
+    return out
+
+
+def fingerprint(name: str, data: bytes) -> str:
+    """``style.css`` -> ``assets/style.1a2b3c4d.css``: cacheable for a year."""
+    stem, dot, suffix = name.rpartition(".")
+    digest = hashlib.sha256(data).hexdigest()[:10]
+    return f"assets/{stem}.{digest}{dot}{suffix}"
+
+
+def render_manifest(site: SiteConfig, plan: Plan) -> str:
+    pages = [
+        {
+            "kind": page.kind,
+            "id": page.id,
+            "title": page.title,
+            "url": absolute(site, page.url_path),
+            "path": page.file,
+            "qr_svg": page.url_path + "qr.svg",
+            "qr_png": page.url_path + "qr.png",
+        }
+        for page in plan.pages
+    ]
+    data = {"base_url": site.base_url, "pages": pages}
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+

@@ -1,0 +1,332 @@
+"""Read source files: strict UTF-8, NFC text, front matter, and YAML with positions.
+
+PyYAML's data loaders keep the last of duplicate keys and read ``no`` as False and
+``01234`` as 668 (YAML 1.1).  So we only *compose* the YAML into nodes, which keep
+their source marks, and read each field with the type the schema asks for.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from generator.errors import Position, Problems
+
+MAX_FILE_BYTES = 2 * 1024 * 1024
+
+
+def read_text(path: Path, problems: Problems) -> str | None:
+    """The file as NFC text with ``\\n`` line ends and no BOM, or None after an error."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        problems.add(Position(path), f"cannot read file: {exc.strerror or exc}")
+        return None
+    if len(data) > MAX_FILE_BYTES:
+        problems.add(
+            Position(path),
+            f"file is too large ({len(data) // 1024} KiB, the limit is "
+            f"{MAX_FILE_BYTES // 1024} KiB)",
+            hint="split it into several notices, or link to the full document",
+            source_line="",
+        )
+        return None
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        problems.add(
+            Position(path, line, col),
+            "file is not valid UTF-8",
+            hint="save the file with the UTF-8 encoding (in Notepad: Save As > Encoding > UTF-8)",
+        )
+        return None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    nul = text.find("\x00")
+    if nul >= 0:
+        line = text.count("\n", 0, nul) + 1
+        col = nul - (text.rfind("\n", 0, nul) + 1) + 1
+        problems.add(
+            Position(path, line, col),
+            "file contains a NUL byte",
+            hint="the file may be binary or damaged; copy its text into a new file",
+            source_line=text.split("\n")[line - 1].replace("\x00", "\\0"),
+        )
+        return None
+    return unicodedata.normalize("NFC", text)
+
+
+@dataclass(frozen=True, slots=True)
+class FrontMatter:
+    yaml_text: str
+    yaml_first_line: int  # file line of the first YAML line
+    body: str
+    body_first_line: int
+
+
+_FENCE = re.compile(r"^---[ \t]*$")
+
+
+def split_front_matter(path: Path, text: str, problems: Problems) -> FrontMatter | None:
+    """Split ``---`` YAML ``---`` from the Markdown body."""
+    lines = text.split("\n")
+    if not text.strip():
+        problems.add(
+            Position(path),
+            "file is empty",
+            hint="a notice starts with a line `---`, then `title:` and `date:`, then `---`",
+            source_line="",
+        )
+        return None
+    if not _FENCE.match(lines[0]):
+        problems.add(
+            Position(path),
+            "missing front matter: the first line must be `---`",
+            hint="start the file with `---`, then the keys (title:, date:, ...), then `---`",
+        )
+        return None
+    for i in range(1, len(lines)):
+        if _FENCE.match(lines[i]):
+            return FrontMatter(
+                yaml_text="\n".join(lines[1:i]) + "\n",
+                yaml_first_line=2,
+                body="\n".join(lines[i + 1 :]),
+                body_first_line=i + 2,
+            )
+    problems.add(
+        Position(path),
+        "front matter is not closed",
+        hint="did you forget the closing `---` line after the keys?",
+    )
+    return None
+
+
+def load_yaml(
+    path: Path, text: str, first_line: int, problems: Problems
+) -> yaml.MappingNode | None:
+    """Compose YAML text into a mapping node; errors are mapped to real file lines."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = (mark.line if mark else 0) + first_line
+        col = (mark.column if mark else 0) + 1
+        message = f"invalid YAML: {exc.problem or exc.context}"
+        hint = "check the indentation and that each key is followed by `: `"
+        if mark is not None and "\t" in text.split("\n")[mark.line]:
+            message = "invalid YAML: tab character"
+            hint = "YAML does not allow tabs for indentation: use spaces"
+        problems.add(Position(path, line, col), message, hint=hint)
+        return None
+    except yaml.YAMLError as exc:
+        problems.add(Position(path, first_line), f"invalid YAML: {exc}")
+        return None
+    if node is None:
+        return yaml.MappingNode("tag:yaml.org,2002:map", [])
+    if not isinstance(node, yaml.MappingNode):
+        problems.add(
+            _pos(path, node, first_line),
+            "expected `key: value` lines",
+            hint="each line should look like `title: Lịch tiêm chủng`",
+        )
+        return None
+    return node
+
+
+def _pos(path: Path, node: yaml.Node, first_line: int) -> Position:
+    return Position(path, node.start_mark.line + first_line, node.start_mark.column + 1)
+
+
+_NULL = "tag:yaml.org,2002:null"
+_BOOL_WORDS = {"yes", "no", "on", "off", "y", "n"}
+
+
+def did_you_mean(word: str, choices: list[str], what: str = "allowed keys") -> str:
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    if close:
+        return f"did you mean `{close[0]}`?"
+    return f"{what}: " + ", ".join(f"`{c}`" for c in choices)
+
+
+class Fields:
+    """Typed, positioned access to one YAML mapping, reporting problems as it goes."""
+
+    def __init__(
+        self,
+        path: Path,
+        node: yaml.MappingNode,
+        first_line: int,
+        problems: Problems,
+        allowed: list[str],
+    ) -> None:
+        self.path = path
+        self.node = node
+        self.first_line = first_line
+        self.problems = problems
+        self.values: dict[str, yaml.Node] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.error(key_node, "a key must be a plain word")
+                continue
+            key = key_node.value
+            if key in self.values:
+                first = self.values[key].start_mark.line + first_line
+                self.error(
+                    key_node,
+                    f"duplicate key `{key}`",
+                    hint=f"`{key}` is already set on line {first}; keep only one",
+                )
+                continue
+            if key not in allowed:
+                self.error(key_node, f"unknown key `{key}`", hint=did_you_mean(key, allowed))
+                continue
+            self.values[key] = value_node
+
+    def pos(self, node: yaml.Node | None = None) -> Position:
+        return _pos(self.path, node or self.node, self.first_line)
+
+    def key_pos(self, key: str) -> Position:
+        for key_node, _ in self.node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
+                return self.pos(key_node)
+        return self.pos()
+
+    def error(self, node: yaml.Node | None, message: str, hint: str = "") -> None:
+        self.problems.add(self.pos(node), message, hint=hint)
+
+    def has(self, key: str) -> bool:
+        return key in self.values
+
+    def node_of(self, key: str) -> yaml.Node | None:
+        return self.values.get(key)
+
+    def missing(self, key: str, example: str) -> None:
+        self.problems.add(
+            self.pos(), f"missing required key `{key}`", hint=f"add a line like `{example}`"
+        )
+
+    # -- scalar readers -------------------------------------------------------
+
+    def _scalar(self, key: str, kind: str) -> yaml.ScalarNode | None:
+        node = self.values.get(key)
+        if node is None:
+            return None
+        if not isinstance(node, yaml.ScalarNode):
+            what = "a list" if isinstance(node, yaml.SequenceNode) else "a group of keys"
+            self.error(node, f"`{key}` must be {kind}, not {what}")
+            return None
+        if node.tag == _NULL and node.style is None:
+            self.error(node, f"`{key}` is empty", hint=f"give `{key}` a value or remove the line")
+            return None
+        return node
+
+    def text(self, key: str, *, required: str = "") -> str | None:
+        """A string, exactly as written (``01234`` stays ``01234``, ``no`` stays ``no``)."""
+        node = self._scalar(key, "text")
+        if node is None:
+            if required and key not in self.values:
+                self.missing(key, required)
+            return None
+        value = str(node.value).strip()
+        if not value:
+            self.error(node, f"`{key}` is empty", hint=f"give `{key}` a value or remove the line")
+            return None
+        return value
+
+    def boolean(self, key: str, default: bool = False) -> bool:
+        node = self._scalar(key, "true or false")
+        if node is None:
+            return default
+        word = node.value
+        if node.style is None and word in ("true", "false", "True", "False"):
+            return word.lower() == "true"
+        hint = "write `true` or `false`"
+        if word.lower() in _BOOL_WORDS:
+            hint += f" (YAML 1.1 reads `{word}` as a boolean, which is easy to get wrong)"
+        self.error(node, f"`{key}` must be true or false, not `{word}`", hint=hint)
+        return default
+
+    def integer(self, key: str, default: int = 0) -> int:
+        node = self._scalar(key, "a whole number")
+        if node is None:
+            return default
+        if node.style is None and re.fullmatch(r"-?(0|[1-9][0-9]*)", node.value):
+            return int(node.value)
+        self.error(node, f"`{key}` must be a whole number, not `{node.value}`")
+        return default
+
+    def number(self, key: str) -> float | None:
+        node = self._scalar(key, "a number")
+        if node is None:
+            return None
+        if node.style is None and re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", node.value):
+            return float(node.value)
+        self.error(node, f"`{key}` must be a decimal number such as 19.81, not `{node.value}`")
+        return None
+
+    def when(self, key: str, *, required: str = "") -> dt.date | dt.datetime | None:
+        """A date ``YYYY-MM-DD`` or an ISO datetime."""
+        node = self._scalar(key, "a date")
+        if node is None:
+            if required and key not in self.values:
+                self.missing(key, required)
+            return None
+        raw = node.value.strip()
+        hint = "write dates as YYYY-MM-DD (e.g. 2026-11-28) or YYYY-MM-DDTHH:MM (e.g. 2026-11-28T07:30)"
+        try:
+            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
+                return dt.date.fromisoformat(raw)
+            if re.fullmatch(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}.*", raw):
+                return dt.datetime.fromisoformat(raw)
+        except ValueError:
+            self.error(node, f"`{key}` is not a real date: `{raw}`", hint=hint)
+            return None
+        self.error(node, f"`{key}` is not a date: `{raw}`", hint=hint)
+        return None
+
+    def text_list(self, key: str) -> tuple[tuple[str, Position], ...] | None:
+        """A list of strings (a single string is a list of one)."""
+        node = self.values.get(key)
+        if node is None:
+            return None
+        if isinstance(node, yaml.ScalarNode):
+            value = self.text(key)
+            return None if value is None else ((value, self.pos(node)),)
+        if not isinstance(node, yaml.SequenceNode):
+            self.error(node, f"`{key}` must be a list, like `{key}: [a, b]`")
+            return None
+        items: list[tuple[str, Position]] = []
+        for item in node.value:
+            if not isinstance(item, yaml.ScalarNode) or (item.tag == _NULL and not item.value):
+                self.error(item, f"each item of `{key}` must be text")
+                continue
+            value = str(item.value).strip()
+            if value:
+                items.append((value, self.pos(item)))
+        return tuple(items)
+
+    def group(self, key: str, allowed: list[str]) -> Fields | None:
+        node = self.values.get(key)
+        if node is None:
+            return None
+        if not isinstance(node, yaml.MappingNode):
+            self.error(
+                node,
+                f"`{key}` must be a group of keys",
+                hint=f"indent its keys under `{key}:`, e.g. `  {allowed[0]}: ...`",
+            )
+            return None
+        return Fields(self.path, node, self.first_line, self.problems, allowed)
+
+    def keys(self) -> Iterator[str]:
+        return iter(self.values)

@@ -1,0 +1,139 @@
+"""The only code that writes the site to disk.
+
+Everything goes to a staging folder beside ``output/``; when the whole site is
+written, the two folders are swapped in one step.  A failed or killed build leaves
+the previous ``output/`` exactly as it was.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+import re
+import shutil
+from pathlib import Path, PurePosixPath
+from types import TracebackType
+
+from generator.errors import UsageError
+
+MARKER = "qr-manifest.json"  # every bangtin output has one
+_PREFIX = ".bangtin-"
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+class Writer:
+    def __init__(self, output: Path) -> None:
+        self.output = Path(os.path.abspath(output))
+        parent = self.output.parent
+        self.staging = parent / f"{_PREFIX}staging-{self.output.name}-{os.getpid()}"
+        self.written: set[str] = set()
+        self.bytes_written = 0
+
+    def __enter__(self) -> Writer:
+        check_replaceable(self.output)
+        self.output.parent.mkdir(parents=True, exist_ok=True)
+        clean_leftovers(self.output)
+        shutil.rmtree(self.staging, ignore_errors=True)
+        self.staging.mkdir()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if exc_type is None:
+            self.commit()
+        else:
+            shutil.rmtree(self.staging, ignore_errors=True)
+
+    def write(self, relpath: str, data: bytes | str) -> None:
+        """Write one file of the site; refuses paths outside it and second writes."""
+        safe = safe_relpath(relpath)
+        if safe in self.written:
+            raise ValueError(f"{safe} would be written twice")
+        target = self.staging / safe
+        if not target.resolve().is_relative_to(self.staging.resolve()):
+            raise ValueError(f"{relpath!r} is outside the output folder")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        payload = data.encode("utf-8") if isinstance(data, str) else data
+        target.write_bytes(payload)
+        self.written.add(safe)
+        self.bytes_written += len(payload)
+
+    def commit(self) -> None:
+        """Put the staged site in place of ``output/`` in one step."""
+        if not self.output.exists():
+            os.rename(self.staging, self.output)
+            return
+        if _exchange(self.staging, self.output):
+            shutil.rmtree(self.staging)  # now holds the previous site
+            return
+        old = self.output.parent / f"{_PREFIX}old-{self.output.name}-{os.getpid()}"
+        os.rename(self.output, old)
+        os.rename(self.staging, self.output)
+        shutil.rmtree(old)
+
+
+_SAFE_PART = re.compile(r"[A-Za-z0-9._~\-]+")
+
+
+def safe_relpath(relpath: str) -> str:
+    """``relpath`` if it is a plain relative path inside the site, else ValueError."""
+    if not relpath or "\\" in relpath or "\x00" in relpath or relpath.startswith("/"):
+        raise ValueError(f"unsafe output path {relpath!r}")
+    parts = PurePosixPath(relpath).parts
+    for part in parts:
+        if part in (".", "..") or not _SAFE_PART.fullmatch(part):
+            raise ValueError(f"unsafe output path {relpath!r}")
+    return "/".join(parts)
+
+
+def check_replaceable(output: Path) -> None:
+    """Refuse to replace a folder that bangtin did not make."""
+    if output.is_symlink() or (output.exists() and not output.is_dir()):
+        raise UsageError(f"{output} exists and is not a folder")
+    if output.is_dir() and any(output.iterdir()) and not (output / MARKER).is_file():
+        raise UsageError(
+            f"refusing to replace {output}: it is not empty and has no {MARKER}, so it "
+            "was not made by bangtin; choose another --output or empty it first"
+        )
+
+
+def clean_leftovers(output: Path) -> None:
+    """Remove staging folders that a killed build left behind."""
+    pattern = re.compile(rf"{re.escape(_PREFIX)}(staging|old)-{re.escape(output.name)}-(\d+)")
+    for path in sorted(output.parent.iterdir()):
+        match = pattern.fullmatch(path.name)
+        if match and not _alive(int(match.group(2))):
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return False  # an earlier build in this same process
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two folders (Linux ``renameat2``); False where unsupported."""
+    name = ctypes.util.find_library("c")
+    if name is None:
+        return False
+    try:
+        libc = ctypes.CDLL(name, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    return bool(result == 0)

@@ -84,7 +84,9 @@ def load_config(content_dir: Path, base_url: str | None = None) -> SiteConfig:
     elif url is not None:
         why = check_base_url(url)
         if why:
-            f.error(f.node_of("base_url"), f"`base_url` {why}", hint="e.g. https://dinhhung.example/")
+            f.error(
+                f.node_of("base_url"), f"`base_url` {why}", hint="e.g. https://dinhhung.example/"
+            )
 
     timezone = f.text("timezone") or "Asia/Ho_Chi_Minh"
     try:
@@ -118,13 +120,11 @@ def load_config(content_dir: Path, base_url: str | None = None) -> SiteConfig:
         if not 1 <= scale <= 40:
             qf.error(qf.node_of("scale"), "`scale` must be between 1 and 40 (pixels per module)")
             scale = 10
-        colours = {}
+        colours: dict[str, str] = {}
         for key, default in (("dark", "#000000"), ("light", "#ffffff")):
             value = qf.text(key) or default
             if not _COLOUR.fullmatch(value):
-                qf.error(
-                    qf.node_of(key), f"`{key}` must be a colour like #000000, not `{value}`"
-                )
+                qf.error(qf.node_of(key), f"`{key}` must be a colour like #000000, not `{value}`")
                 value = default
             colours[key] = value.lower()
         qr = QrOptions(cast(ErrorLevel, level), scale, 4, colours["dark"], colours["light"])
@@ -132,19 +132,19 @@ def load_config(content_dir: Path, base_url: str | None = None) -> SiteConfig:
     urls = UrlPrefixes()
     uf = f.group("urls", URL_KEYS)
     if uf is not None:
-        prefixes = {}
+        prefixes: dict[str, str] = {}
         for key in URL_KEYS:
-            value = uf.text(key)
-            if value is None:
-                prefixes[key] = getattr(urls, key)
-            elif not _SEGMENT.fullmatch(value):
+            prefix = uf.text(key)
+            if prefix is None:
+                prefixes[key] = str(getattr(urls, key))
+            elif not _SEGMENT.fullmatch(prefix):
                 uf.error(
                     uf.node_of(key),
-                    f"URL prefix `{value}` must be lowercase ASCII letters, digits and '-'",
+                    f"URL prefix `{prefix}` must be lowercase ASCII letters, digits and '-'",
                 )
                 prefixes[key] = getattr(urls, key)
             else:
-                prefixes[key] = value
+                prefixes[key] = prefix
         urls = UrlPrefixes(**prefixes)
         if len(set(prefixes.values())) != len(prefixes):
             uf.error(None, "two URL prefixes are the same", hint="give each kind its own prefix")
@@ -173,5 +173,7 @@ def now(tz: ZoneInfo) -> dt.datetime:
         try:
             return dt.datetime.fromtimestamp(int(epoch), tz)
         except (ValueError, OverflowError, OSError) as exc:
-            raise ValueError(f"SOURCE_DATE_EPOCH must be a whole number of seconds: {epoch!r}") from exc
+            raise ValueError(
+                f"SOURCE_DATE_EPOCH must be a whole number of seconds: {epoch!r}"
+            ) from exc
     return dt.datetime.now(tz)

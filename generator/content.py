@@ -5,6 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Literal
+
+import yaml
 
 from generator.errors import Position, Problems
 from generator.models import (
@@ -135,7 +138,7 @@ def load_notice(
     else:
         expires = expires_raw
 
-    locations: tuple[str, ...] | str = ALL_LOCATIONS
+    locations: tuple[str, ...] | Literal["all"] = ALL_LOCATIONS
     refs: LocationRefs = ()
     raw_locations = f.text_list("locations")
     if raw_locations is not None:
@@ -175,7 +178,7 @@ def load_notice(
         date=date,
         source=Source(path, fm.body, fm.body_first_line),
         expires=expires,
-        locations=locations if isinstance(locations, tuple) else ALL_LOCATIONS,
+        locations=locations,
         tags=tags,
         pinned=pinned,
         summary=summary,
@@ -215,7 +218,7 @@ def load_location(path: Path, problems: Problems) -> Location | None:
     description = f.text("description") or ""
     description_node = f.node_of("description")
     description_line = 1
-    if description_node is not None:
+    if isinstance(description_node, yaml.ScalarNode):
         description_line = description_node.start_mark.line + 1
         if description_node.style in ("|", ">"):
             description_line += 1
@@ -225,7 +228,9 @@ def load_location(path: Path, problems: Problems) -> Location | None:
         lat, lon = gf.number("lat"), gf.number("lon")
         if lat is None or lon is None:
             if not gf.has("lat") or not gf.has("lon"):
-                gf.error(None, "`geo` needs both `lat` and `lon`", hint="geo: {lat: 19.81, lon: 105.62}")
+                gf.error(
+                    None, "`geo` needs both `lat` and `lon`", hint="geo: {lat: 19.81, lon: 105.62}"
+                )
         elif not (-90 <= lat <= 90 and -180 <= lon <= 180):
             gf.error(None, "`geo` is not on Earth: lat must be within ±90 and lon within ±180")
         else:
@@ -263,7 +268,9 @@ def load_page(path: Path, problems: Problems) -> StandingPage | None:
     slug = _slug(f, path.stem)
     if len(problems.errors) > before or title is None or slug is None:
         return None
-    return StandingPage(slug, title, Source(path, fm.body, fm.body_first_line), summary, order, draft)
+    return StandingPage(
+        slug, title, Source(path, fm.body, fm.body_first_line), summary, order, draft
+    )
 
 
 def check_unique(
@@ -316,4 +323,3 @@ def all_sources(content: Content) -> Iterator[tuple[Path, str]]:
         yield loc.source.path, "location"
     for p in content.pages:
         yield p.source.path, "page"
-

@@ -27,11 +27,8 @@ class ContentError:
 
     def format(self, root: Path | None = None) -> str:
         path = self.pos.path
-        if root is not None:
-            try:
-                path = path.relative_to(root)
-            except ValueError:
-                pass
+        if root is not None and path.is_relative_to(root):
+            path = path.relative_to(root)
         out = [f"{path.as_posix()}:{self.pos.line}:{self.pos.col}: error: {self.message}"]
         line = self.source_line
         if line is None:

@@ -70,9 +70,7 @@ def resolve_href(
             "links may be https://, http://, mailto: or tel:, or a relative path to a content file",
         )
     if compact.startswith(("//", "\\\\")):
-        return LinkError(
-            "link without a scheme", "write the full address, starting with https://"
-        )
+        return LinkError("link without a scheme", "write the full address, starting with https://")
     target, _, fragment = raw.partition("#")
     target = unquote(target)
     if target.startswith(("/", "\\")) or re.match(r"^[a-zA-Z]:", target):
@@ -146,7 +144,7 @@ class _Links(Treeprocessor):
 
 
 class _LinkExtension(Extension):
-    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Markdown's API)
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
         md.treeprocessors.register(_Links(md), "bangtin_links", 0)
 
 
@@ -177,9 +175,7 @@ class Markup:
         self.md.reset()
         body = self.md.convert(text)
         for href, failure in proc.failures:
-            problems.add(
-                _find(source, text, first_line, href), failure.message, hint=failure.hint
-            )
+            problems.add(_find(source, text, first_line, href), failure.message, hint=failure.hint)
         first = proc.first_paragraph.replace(markdown.util.AMP_SUBSTITUTE, "&")
         return Rendered(sanitise(body), html.unescape(_PLACEHOLDER.sub("", first)))
 

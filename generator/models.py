@@ -89,7 +89,7 @@ class Location:
     contact: Contact = field(default_factory=Contact)
 
 
-ALL_LOCATIONS = "all"
+ALL_LOCATIONS: Literal["all"] = "all"
 
 
 @dataclass(frozen=True, slots=True)

@@ -88,7 +88,9 @@ def plan_site(site: SiteConfig, content: Content, now: dt.datetime) -> Plan:
         pages.append(Page("page", p.slug, p.title, page_path(site, p.slug), "page.html"))
         links[p.source.path] = page_path(site, p.slug)
     for tag in tags:
-        pages.append(Page("tag", tag.slug, f"Chủ đề: {tag.name}", tag_path(site, tag.slug), "tag.html"))
+        pages.append(
+            Page("tag", tag.slug, f"Chủ đề: {tag.name}", tag_path(site, tag.slug), "tag.html")
+        )
     pages.append(
         Page("archive", "archive", "Thông báo đã hết hiệu lực", archive_path(site), "archive.html")
     )

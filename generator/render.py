@@ -146,7 +146,11 @@ class Renderer:
                         found[path.name] = path
         if STYLESHEET not in found:
             raise BuildError(
-                [ContentError(Position(self.dirs[0] / "static" / STYLESHEET), "theme has no style.css")]
+                [
+                    ContentError(
+                        Position(self.dirs[0] / "static" / STYLESHEET), "theme has no style.css"
+                    )
+                ]
             )
         return [(name, found[name].read_bytes()) for name in sorted(found)]
 
@@ -183,11 +187,17 @@ def render_bodies(site: SiteConfig, plan: Plan, markup: Markup) -> Bodies:
     out: dict[Path, Rendered] = {}
     items: list[tuple[Path, str, int, str]] = []
     for n in plan.published:
-        items.append((n.source.path, n.source.body, n.source.body_first_line, notice_path(site, n.slug)))
+        items.append(
+            (n.source.path, n.source.body, n.source.body_first_line, notice_path(site, n.slug))
+        )
     for p in plan.standing:
-        items.append((p.source.path, p.source.body, p.source.body_first_line, page_path(site, p.slug)))
+        items.append(
+            (p.source.path, p.source.body, p.source.body_first_line, page_path(site, p.slug))
+        )
     for loc in plan.locations:
-        items.append((loc.source.path, loc.description, loc.description_line, location_path(site, loc.id)))
+        items.append(
+            (loc.source.path, loc.description, loc.description_line, location_path(site, loc.id))
+        )
     for path, text, first_line, page_dir in items:
         out[path] = markup.render(
             text,
@@ -227,7 +237,7 @@ def page_context(
         loc = next(loc for loc in plan.locations if loc.id == page.id)
         return {
             "location": loc,
-            "description": bodies.body(loc.source.path),
+            "details": bodies.body(loc.source.path),
             "notices": plan.current_at(loc.id),
         }
     if page.kind == "page":
@@ -316,4 +326,3 @@ def render_manifest(site: SiteConfig, plan: Plan) -> str:
     ]
     data = {"base_url": site.base_url, "pages": pages}
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-

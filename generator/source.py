@@ -249,7 +249,7 @@ class Fields:
             return default
         word = node.value
         if node.style is None and word in ("true", "false", "True", "False"):
-            return word.lower() == "true"
+            return bool(word.lower() == "true")
         hint = "write `true` or `false`"
         if word.lower() in _BOOL_WORDS:
             hint += f" (YAML 1.1 reads `{word}` as a boolean, which is easy to get wrong)"
@@ -282,7 +282,10 @@ class Fields:
                 self.missing(key, required)
             return None
         raw = node.value.strip()
-        hint = "write dates as YYYY-MM-DD (e.g. 2026-11-28) or YYYY-MM-DDTHH:MM (e.g. 2026-11-28T07:30)"
+        hint = (
+            "write dates as YYYY-MM-DD (e.g. 2026-11-28) "
+            "or YYYY-MM-DDTHH:MM (e.g. 2026-11-28T07:30)"
+        )
         try:
             if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
                 return dt.date.fromisoformat(raw)

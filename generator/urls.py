@@ -10,7 +10,7 @@ from slugify import slugify as _slugify
 from generator.models import SiteConfig
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-_DATE_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}-(?=.)")
+_DATE_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}[-_ ]+(?=.)")
 
 
 def slugify(text: str) -> str:

@@ -1,0 +1,127 @@
+"""Fixtures in two tiers: the sample site built once per session, and tiny inline sites."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from generator.build import build
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "content"
+SITES = Path(__file__).resolve().parent / "sites"
+
+# The sample site is read as of this moment: 28/11/2026, noon in Hà Nội.
+NOW = dt.datetime(2026, 11, 28, 12, 0, tzinfo=dt.timezone(dt.timedelta(hours=7)))
+EPOCH = str(int(NOW.timestamp()))
+
+
+@pytest.fixture(autouse=True, scope="session")
+def fixed_clock() -> Iterator[None]:
+    """Every build in the tests sees the same "now"."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
+        yield
+
+
+@dataclass(frozen=True)
+class Built:
+    """A built site: its output folder and its parsed manifest."""
+
+    output: Path
+
+    @property
+    def manifest(self) -> dict[str, Any]:
+        data: dict[str, Any] = json.loads((self.output / "qr-manifest.json").read_text("utf-8"))
+        return data
+
+    def pages(self, kind: str | None = None) -> list[dict[str, Any]]:
+        return [p for p in self.manifest["pages"] if kind is None or p["kind"] == kind]
+
+    def html(self, url_path: str) -> str:
+        return (self.output / url_path / "index.html").read_text("utf-8")
+
+
+@pytest.fixture(scope="session")
+def sample(tmp_path_factory: pytest.TempPathFactory, fixed_clock: None) -> Built:
+    """The shipped sample site, built once; tests must only read it."""
+    out = tmp_path_factory.mktemp("sample") / "output"
+    build(SAMPLE, out)
+    return Built(out)
+
+
+SITE_YML = """\
+title: Bảng tin thử
+base_url: https://test.example/
+"""
+
+
+class SiteFactory:
+    """Writes a tiny site from a dict of ``relative path -> text``."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.content = root / "content"
+        self.output = root / "output"
+
+    def write(self, files: dict[str, str]) -> SiteFactory:
+        for rel, text in files.items():
+            path = self.content / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(textwrap.dedent(text), "utf-8")
+        return self
+
+    def build(self) -> Built:
+        build(self.content, self.output)
+        return Built(self.output)
+
+
+@pytest.fixture
+def make_site(tmp_path: Path) -> Callable[[dict[str, str]], SiteFactory]:
+    """``make_site({"notices/a.md": "..."})``; a site.yml is added unless given."""
+
+    def make(files: dict[str, str]) -> SiteFactory:
+        files = {"site.yml": SITE_YML, **files}
+        return SiteFactory(tmp_path).write(files)
+
+    return make
+
+
+def notice(title: str = "Thông báo", date: str = "2026-11-20", body: str = "Nội dung.", **keys: str) -> str:
+    """Front matter and body of a notice; extra keys are written as given (YAML text)."""
+    lines = ["---", f"title: {title}", f"date: {date}"]
+    lines += [f"{k}: {v}" for k, v in keys.items()]
+    lines += ["---", "", body, ""]
+    return "\n".join(lines)
+
+
+def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """``python -m generator ARGS`` as a user would run it."""
+    full_env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH, **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "generator", *args],
+        cwd=cwd,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def tree_bytes(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` with its bytes, for exact comparisons."""
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }

@@ -12,7 +12,7 @@ import ctypes.util
 import os
 import re
 import shutil
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from types import TracebackType
 
 from generator.errors import UsageError
@@ -85,7 +85,7 @@ def safe_relpath(relpath: str) -> str:
     """``relpath`` if it is a plain relative path inside the site, else ValueError."""
     if not relpath or "\\" in relpath or "\x00" in relpath or relpath.startswith("/"):
         raise ValueError(f"unsafe output path {relpath!r}")
-    parts = PurePosixPath(relpath).parts
+    parts = relpath.split("/")
     for part in parts:
         if part in (".", "..") or not _SAFE_PART.fullmatch(part):
             raise ValueError(f"unsafe output path {relpath!r}")

@@ -1,0 +1,181 @@
+"""The output folder: deterministic bytes, never half-written, never stale, never escaped."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from generator.build import build
+from generator.errors import BuildError, UsageError
+from generator.writer import Writer, safe_relpath
+from tests.conftest import SAMPLE, Built, SiteFactory, notice, run_cli, tree_bytes
+
+MakeSite = Callable[[dict[str, str]], SiteFactory]
+
+
+def test_every_html_page_is_in_the_manifest(sample: Built) -> None:
+    html = {
+        p.relative_to(sample.output).as_posix()
+        for p in sample.output.rglob("*.html")
+        if p.name == "index.html"
+    }
+    assert html == {p["path"] for p in sample.pages()}
+    for page in sample.pages():
+        assert page["url"] == sample.manifest["base_url"] + page["path"].removesuffix("index.html")
+        assert (sample.output / page["qr_svg"]).is_file()
+        assert (sample.output / page["qr_png"]).is_file()
+
+
+def test_manifest_shape(sample: Built) -> None:
+    data = sample.manifest
+    assert data["base_url"] == "https://dinhhung.example/"
+    for page in data["pages"]:
+        assert set(page) == {"kind", "id", "title", "url", "path", "qr_svg", "qr_png"}
+    home = data["pages"][0]
+    assert home == {
+        "kind": "home",
+        "id": "home",
+        "title": "Bảng tin xã Định Hưng",
+        "url": "https://dinhhung.example/",
+        "path": "index.html",
+        "qr_svg": "qr.svg",
+        "qr_png": "qr.png",
+    }
+
+
+def test_sitemap_and_robots(sample: Built) -> None:
+    sitemap = (sample.output / "sitemap.xml").read_text("utf-8")
+    for page in sample.pages():
+        assert f"<loc>{page['url']}</loc>" in sitemap
+    assert "404" not in sitemap
+    robots = (sample.output / "robots.txt").read_text("utf-8")
+    assert "Sitemap: https://dinhhung.example/sitemap.xml" in robots
+
+
+def test_feed_is_valid_atom_of_current_notices(sample: Built) -> None:
+    import xml.etree.ElementTree as ET
+
+    feed = ET.parse(sample.output / "feed.xml").getroot()
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    ids = [e.findtext("a:id", namespaces=ns) for e in feed.findall("a:entry", ns)]
+    current = {p["url"] for p in sample.pages("notice")} - {
+        "https://dinhhung.example/n/lich-cat-dien-thon-1-thon-3/"
+    }
+    assert set(ids) == current
+
+
+def test_404_page_links_from_the_site_root(sample: Built) -> None:
+    page = (sample.output / "404.html").read_text("utf-8")
+    assert 'href="/assets/style.' in page
+    assert '<a href="/">' in page or 'href="/"' in page
+
+
+def test_two_builds_are_byte_identical(tmp_path: Path) -> None:
+    build(SAMPLE, tmp_path / "a")
+    build(SAMPLE, tmp_path / "b")
+    assert tree_bytes(tmp_path / "a") == tree_bytes(tmp_path / "b")
+
+
+def test_output_does_not_depend_on_timezone_or_locale(tmp_path: Path) -> None:
+    runs = {
+        "utc": {"TZ": "UTC", "LANG": "C", "LC_ALL": "C", "PYTHONHASHSEED": "1"},
+        "other": {
+            "TZ": "America/Los_Angeles",
+            "LANG": "vi_VN.UTF-8",
+            "LC_ALL": "vi_VN.UTF-8",
+            "PYTHONHASHSEED": "12345",
+        },
+    }
+    trees = []
+    for name, env in runs.items():
+        out = tmp_path / name
+        result = run_cli("build", "--content", str(SAMPLE), "--output", str(out), env=env)
+        assert result.returncode == 0, result.stderr
+        trees.append(tree_bytes(out))
+    assert trees[0] == trees[1]
+
+
+def test_failed_build_leaves_previous_output_untouched(make_site: MakeSite) -> None:
+    site = make_site({"notices/a.md": notice("Một")})
+    site.build()
+    before = tree_bytes(site.output)
+    site.write({"notices/b.md": "---\ntitle: Hai\n---\n"})  # no date
+    with pytest.raises(BuildError):
+        site.build()
+    assert tree_bytes(site.output) == before
+    leftovers = [p.name for p in site.root.iterdir() if p.name.startswith(".bangtin-")]
+    assert leftovers == []
+
+
+def test_removed_pages_do_not_linger(make_site: MakeSite) -> None:
+    site = make_site({"notices/a.md": notice("Một"), "notices/b.md": notice("Hai")})
+    site.build()
+    assert (site.output / "n/b/index.html").exists()
+    (site.content / "notices/b.md").unlink()
+    site.build()
+    assert not (site.output / "n/b").exists()
+    assert [p["id"] for p in Built(site.output).pages("notice")] == ["a"]
+
+
+def test_refuses_to_replace_a_folder_it_did_not_make(make_site: MakeSite) -> None:
+    site = make_site({"notices/a.md": notice()})
+    site.output.mkdir()
+    (site.output / "thesis.docx").write_text("do not lose me")
+    with pytest.raises(UsageError, match="refusing to replace"):
+        site.build()
+    assert (site.output / "thesis.docx").read_text() == "do not lose me"
+
+
+def test_output_inside_content_is_refused(make_site: MakeSite) -> None:
+    site = make_site({"notices/a.md": notice()})
+    with pytest.raises(UsageError, match="overlap"):
+        build(site.content, site.content / "output")
+
+
+def test_leftover_staging_folder_is_cleaned(make_site: MakeSite) -> None:
+    site = make_site({"notices/a.md": notice()})
+    stale = site.root / ".bangtin-staging-output-999999999"
+    (stale / "n").mkdir(parents=True)
+    site.build()
+    assert not stale.exists()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "../evil.html",
+        "/etc/passwd",
+        "a/../../evil",
+        "a\\..\\evil",
+        "a/\x00/b",
+        "C:/windows",
+        "",
+        "a/./b",
+        "n/%2e%2e/x",
+    ],
+)
+def test_writer_refuses_paths_outside_output(path: str, tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="unsafe output path"):
+        safe_relpath(path)
+
+
+def test_writer_refuses_double_writes_and_leaves_nothing_on_error(tmp_path: Path) -> None:
+    out = tmp_path / "output"
+    with pytest.raises(ValueError, match="twice"), Writer(out) as writer:
+        writer.write("a/index.html", "x")
+        writer.write("a/index.html", "y")
+    assert not out.exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_base_url_override(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build(SAMPLE, out, base_url="https://preview.example/bang-tin/")
+    data = json.loads((out / "qr-manifest.json").read_text("utf-8"))
+    assert data["base_url"] == "https://preview.example/bang-tin/"
+    assert all(p["url"].startswith("https://preview.example/bang-tin/") for p in data["pages"])
+    shutil.rmtree(out)

@@ -97,7 +97,9 @@ def make_site(tmp_path: Path) -> Callable[[dict[str, str]], SiteFactory]:
     return make
 
 
-def notice(title: str = "Thông báo", date: str = "2026-11-20", body: str = "Nội dung.", **keys: str) -> str:
+def notice(
+    title: str = "Thông báo", date: str = "2026-11-20", body: str = "Nội dung.", **keys: str
+) -> str:
     """Front matter and body of a notice; extra keys are written as given (YAML text)."""
     lines = ["---", f"title: {title}", f"date: {date}"]
     lines += [f"{k}: {v}" for k, v in keys.items()]
@@ -105,7 +107,9 @@ def notice(title: str = "Thông báo", date: str = "2026-11-20", body: str = "N�
     return "\n".join(lines)
 
 
-def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """``python -m generator ARGS`` as a user would run it."""
     full_env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH, **(env or {})}
     return subprocess.run(

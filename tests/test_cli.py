@@ -43,7 +43,10 @@ def test_content_errors_exit_1_without_traceback(make_site: MakeSite) -> None:
     assert "Traceback" not in result.stderr
     assert "content/notices/a.md:4:1: error: unknown key `titel`" in result.stderr
     assert "hint: did you mean `title`?" in result.stderr
-    assert "content/notices/b.md:4:9: error: `pinned` must be true or false, not `yes`" in result.stderr
+    assert (
+        "content/notices/b.md:4:9: error: `pinned` must be true or false, not `yes`"
+        in result.stderr
+    )
     assert "    pinned: yes\n            ^" in result.stderr
     assert "2 errors" in result.stderr
     assert not site.output.exists()
@@ -107,7 +110,17 @@ def test_installed_wheel_works_from_any_folder(tmp_path: Path) -> None:
     [wheel] = wheels.glob("bangtin-*.whl")
     # --no-deps: the dependencies are already on the system side of the venv.
     subprocess.run(
-        [sys.executable, "-m", "pip", "--python", str(python), "install", "-q", "--no-deps", str(wheel)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            str(python),
+            "install",
+            "-q",
+            "--no-deps",
+            str(wheel),
+        ],
         check=True,
         capture_output=True,
         timeout=600,
@@ -119,12 +132,20 @@ def test_installed_wheel_works_from_any_folder(tmp_path: Path) -> None:
     # -I: isolated mode, so the checkout on sys.path cannot stand in for the wheel
     probe = subprocess.run(
         [str(python), "-I", "-c", "import generator; print(generator.__file__)"],
-        cwd=work, env=env, capture_output=True, text=True, check=True,
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert str(env_dir) in probe.stdout, probe.stdout
     result = subprocess.run(
         [str(env_dir / "bin" / "bangtin"), "build"],
-        cwd=work, env=env, capture_output=True, text=True, timeout=300,
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, result.stderr
     reference = tmp_path / "reference"

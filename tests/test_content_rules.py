@@ -121,7 +121,9 @@ def test_pinned_first_then_newest(make_site: MakeSite) -> None:
             "notices/cu.md": notice("Cũ", "2026-11-01"),
             "notices/moi.md": notice("Mới", "2026-11-20"),
             "notices/khan.md": notice("Khẩn cấp", "2026-10-01", pinned="true"),
-            "notices/khan-cho.md": notice("Khẩn ở chợ", "2026-10-02", pinned="true", locations="[cho]"),
+            "notices/khan-cho.md": notice(
+                "Khẩn ở chợ", "2026-10-02", pinned="true", locations="[cho]"
+            ),
         }
     ).build()
     assert titles_on(site.html("")) == ["Khẩn ở chợ", "Khẩn cấp", "Mới", "Cũ"]
@@ -160,9 +162,7 @@ def test_place_description_links_are_rewritten(make_site: MakeSite) -> None:
 
 
 def test_broken_link_is_an_error_at_its_line(make_site: MakeSite) -> None:
-    site = make_site(
-        {"notices/a.md": notice(body="Dòng một.\n\nXem [đây](khong-co.md) nhé.")}
-    )
+    site = make_site({"notices/a.md": notice(body="Dòng một.\n\nXem [đây](khong-co.md) nhé.")})
     with pytest.raises(BuildError) as info:
         site.build()
     [error] = info.value.errors
@@ -273,13 +273,20 @@ def test_crlf_and_bom_are_accepted(make_site: MakeSite) -> None:
     site = make_site({})
     path = site.content / "notices" / "a.md"
     path.parent.mkdir(parents=True)
-    path.write_bytes("\ufeff---\r\ntitle: Tiêu đề\r\ndate: 2026-11-20\r\n---\r\nThân bài.\r\n".encode())
+    path.write_bytes(
+        "\ufeff---\r\ntitle: Tiêu đề\r\ndate: 2026-11-20\r\n---\r\nThân bài.\r\n".encode()
+    )
     built = site.build()
     assert "Tiêu đề" in built.html("n/a/")
 
 
 def test_custom_theme_overrides_single_templates(make_site: MakeSite) -> None:
-    site = make_site({"site.yml": "title: T\nbase_url: https://t.example/\ntheme: rieng\n", "notices/a.md": notice()})
+    site = make_site(
+        {
+            "site.yml": "title: T\nbase_url: https://t.example/\ntheme: rieng\n",
+            "notices/a.md": notice(),
+        }
+    )
     theme = site.root / "themes" / "rieng" / "templates"
     theme.mkdir(parents=True)
     (theme / "notice.html").write_text(

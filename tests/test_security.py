@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
 from collections.abc import Callable
+from html.parser import HTMLParser
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -19,7 +20,16 @@ MakeSite = Callable[[dict[str, str]], SiteFactory]
 class _Active(HTMLParser):
     """Collects what a browser would run: script-ish tags, on* handlers, bad URL schemes."""
 
-    DANGEROUS_TAGS = {"script", "iframe", "object", "embed", "svg", "math", "form", "base"}
+    DANGEROUS_TAGS: ClassVar[set[str]] = {
+        "script",
+        "iframe",
+        "object",
+        "embed",
+        "svg",
+        "math",
+        "form",
+        "base",
+    }
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -93,7 +103,11 @@ def test_raw_html_in_markdown_is_sanitised(make_site: MakeSite) -> None:
 
 def test_template_syntax_in_content_stays_text(make_site: MakeSite) -> None:
     site = make_site(
-        {"notices/a.md": notice('"{{ 7*7 }} {% if true %}x{% endif %}"', body="{{ site.title }} {# c #}")}
+        {
+            "notices/a.md": notice(
+                '"{{ 7*7 }} {% if true %}x{% endif %}"', body="{{ site.title }} {# c #}"
+            )
+        }
     ).build()
     page = site.html("n/a/")
     assert "{{ 7*7 }}" in page and "49" not in page
@@ -126,7 +140,14 @@ def test_bad_links_are_refused(href: str, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "href", ["https://vneid.gov.vn/", "http://example.com/a?b=c", "mailto:a@b.example", "tel:0912000111", "#muc-2"]
+    "href",
+    [
+        "https://vneid.gov.vn/",
+        "http://example.com/a?b=c",
+        "mailto:a@b.example",
+        "tel:0912000111",
+        "#muc-2",
+    ],
 )
 def test_good_links_are_kept(href: str, tmp_path: Path) -> None:
     assert resolve_href(href, tmp_path / "notices" / "a.md", "n/a/", {}) == href

@@ -33,7 +33,7 @@ class ContentError:
         line = self.source_line
         if line is None:
             line = read_line(self.pos.path, self.pos.line)
-        if line is not None:
+        if line:  # file-level errors (a duplicate slug, a missing file) have no line to show
             shown = line.replace("\t", " ")
             out.append(f"    {shown}")
             out.append("    " + " " * max(0, min(self.pos.col, len(shown) + 1) - 1) + "^")

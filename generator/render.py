@@ -211,15 +211,31 @@ def render_bodies(site: SiteConfig, plan: Plan, markup: Markup) -> Bodies:
     return Bodies(out)
 
 
-def page_context(
-    site: SiteConfig, plan: Plan, bodies: Bodies, page: Page, links: Links
-) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class Lookup:
+    """Content items by page id, built once per build."""
+
+    notices: Mapping[str, Notice]
+    locations: Mapping[str, Location]
+    standing: Mapping[str, StandingPage]
+    tags: Mapping[str, Tag]
+
+    @classmethod
+    def of(cls, plan: Plan) -> Lookup:
+        return cls(
+            {n.slug: n for n in plan.published},
+            {loc.id: loc for loc in plan.locations},
+            {p.slug: p for p in plan.standing},
+            {t.slug: t for t in plan.tags},
+        )
+
+
+def page_context(plan: Plan, bodies: Bodies, page: Page, lookup: Lookup) -> dict[str, Any]:
     """What the template of ``page`` gets, besides what every page gets."""
-    by_slug = {n.slug: n for n in plan.published}
     if page.kind == "home":
         return {"notices": plan.current, "locations": plan.locations}
     if page.kind == "notice":
-        n = by_slug[page.id]
+        n = lookup.notices[page.id]
         places = (
             plan.locations
             if n.locations == "all"
@@ -234,17 +250,17 @@ def page_context(
             "tags": plan.notice_tags[n.slug],
         }
     if page.kind == "location":
-        loc = next(loc for loc in plan.locations if loc.id == page.id)
+        loc = lookup.locations[page.id]
         return {
             "location": loc,
             "details": bodies.body(loc.source.path),
             "notices": plan.current_at(loc.id),
         }
     if page.kind == "page":
-        p = next(p for p in plan.standing if p.slug == page.id)
+        p = lookup.standing[page.id]
         return {"standing": p, "body": bodies.body(p.source.path)}
     if page.kind == "tag":
-        tag = next(t for t in plan.tags if t.slug == page.id)
+        tag = lookup.tags[page.id]
         return {"tag": tag, "notices": plan.current_tagged(tag)}
     if page.kind == "archive":
         return {"notices": plan.expired}
@@ -274,9 +290,10 @@ def render_pages(
     """Every HTML page, feed, sitemap, robots.txt and 404 page: output path -> text."""
     out: dict[str, str] = {}
     common = {"site": site, "plan": plan, "bodies": bodies, "now": plan.now, "today": plan.today}
+    lookup = Lookup.of(plan)
     for page in plan.pages:
         links = Links(site, page.url_path, assets)
-        context = page_context(site, plan, bodies, page, links)
+        context = page_context(plan, bodies, page, lookup)
         context.update(common)
         context.update(
             page=page,

@@ -39,10 +39,12 @@ def build(
     content_dir: Path,
     output_dir: Path | None,
     base_url: str | None = None,
+    qr_cache: qr.QrCache | None = None,
 ) -> BuildResult:
     """Build the site in ``content_dir`` into ``output_dir`` (None: check only, write nothing).
 
     Raises BuildError listing every content error; ``output_dir`` is then untouched.
+    ``qr_cache`` keeps QR images between builds of one process (``bangtin serve``).
     """
     started = time.perf_counter()
     if output_dir is not None:
@@ -54,7 +56,7 @@ def build(
     renderer = Renderer(site, theme_dirs(site))
     assets = {name: (fingerprint(name, data), data) for name, data in renderer.static_files()}
     texts = render_pages(site, plan, bodies, renderer, {k: v[0] for k, v in assets.items()})
-    codes = make_codes(site, plan)
+    codes = make_codes(site, plan, qr_cache or qr.QrCache())
     manifest = render_manifest(site, plan)
 
     files = len(assets) + len(texts) + len(codes) + 1
@@ -78,14 +80,13 @@ def build(
     )
 
 
-def make_codes(site: SiteConfig, plan: Plan) -> dict[str, bytes]:
+def make_codes(site: SiteConfig, plan: Plan, cache: qr.QrCache) -> dict[str, bytes]:
     """A QR code of every page's absolute URL, as SVG and PNG beside the page."""
     out: dict[str, bytes] = {}
     for page in plan.pages:
-        url = absolute(site, page.url_path)
-        code = qr.make(url, site.qr)
-        out[page.url_path + "qr.svg"] = qr.qr_svg(code, site.qr, url)
-        out[page.url_path + "qr.png"] = qr.qr_png(code, site.qr)
+        svg, png = cache.images(absolute(site, page.url_path), site.qr)
+        out[page.url_path + "qr.svg"] = svg
+        out[page.url_path + "qr.png"] = png
     return out
 
 

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import sys
 import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 import click
 
 from generator import __version__
 from generator.build import BuildResult, build
-from generator.config import check_base_url, normalise_base_url
+from generator.config import check_base_url, load_config, normalise_base_url, now
 from generator.errors import BuildError, UsageError
 from generator.render import builtin
+from generator.scaffold import init_site, new_location, new_notice
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -132,5 +136,125 @@ def check_command(ctx: click.Context, content_dir: Path | None) -> None:
     def action() -> None:
         result = build(resolve_content(content_dir), None)
         click.echo(summary(result, None))
+
+    run(ctx.obj["debug"], action)
+
+
+@main.command("serve")
+@content_option
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option(
+    "--bind",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on. Only change it to show the preview to other devices.",
+)
+@click.option(
+    "--output",
+    "output_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Folder for the preview build [default: a temporary folder, removed on exit].",
+)
+@click.pass_context
+def serve_command(
+    ctx: click.Context, content_dir: Path | None, port: int, bind: str, output_dir: Path | None
+) -> None:
+    """Build, serve on http://127.0.0.1:8000/ and rebuild and reload on every save."""
+    from generator.serve import serve
+
+    def action() -> None:
+        serve(resolve_content(content_dir), bind, port, output_dir, log=_log)
+
+    run(ctx.obj["debug"], action)
+
+
+def _log(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def _today(content: Path) -> dt.date:
+    """Today in the site's timezone (``SOURCE_DATE_EPOCH`` when set)."""
+    tz = "Asia/Ho_Chi_Minh"
+    # a broken site.yml must not stop `new`; the default zone is the likely one
+    with contextlib.suppress(BuildError):
+        tz = load_config(content).timezone
+    return now(ZoneInfo(tz)).date()
+
+
+def _parse_day(value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date like 2026-12-31") from None
+
+
+@main.group("new")
+def new_group() -> None:
+    """Start a new notice or place from a template."""
+
+
+@new_group.command("notice")
+@click.argument("title")
+@content_option
+@click.option("--locations", help="Place ids, comma separated [default: all places].")
+@click.option("--expires", help="Last day the notice is in effect, YYYY-MM-DD.")
+@click.option("--pinned", is_flag=True, help="Show it first, marked as urgent.")
+@click.pass_context
+def new_notice_command(
+    ctx: click.Context,
+    title: str,
+    content_dir: Path | None,
+    locations: str | None,
+    expires: str | None,
+    pinned: bool,
+) -> None:
+    """Write notices/YYYY-MM-DD-<slug>.md for TITLE (never overwrites)."""
+    expires_day = _parse_day(expires)
+    ids = [x.strip() for x in locations.split(",") if x.strip()] if locations else None
+
+    def action() -> None:
+        content = content_dir or Path("content")
+        path = new_notice(content, title, _today(content), ids, expires_day, pinned)
+        click.echo(f"Created {path}")
+
+    run(ctx.obj["debug"], action)
+
+
+@new_group.command("location")
+@click.argument("location_id", metavar="ID")
+@click.argument("name")
+@content_option
+@click.pass_context
+def new_location_command(
+    ctx: click.Context, location_id: str, name: str, content_dir: Path | None
+) -> None:
+    """Write locations/ID.yml for a place called NAME (never overwrites)."""
+
+    def action() -> None:
+        path = new_location(content_dir or Path("content"), location_id, name)
+        click.echo(f"Created {path}")
+
+    run(ctx.obj["debug"], action)
+
+
+@main.command("init")
+@click.argument("folder", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--title", default="Bảng tin xã", show_default=True)
+@click.option("--base-url", default="https://bangtin.example/", show_default=True)
+@click.pass_context
+def init_command(ctx: click.Context, folder: Path, title: str, base_url: str) -> None:
+    """Create a new site in FOLDER: content/, a CI workflow and a .gitignore."""
+    why = check_base_url(base_url)
+    if why:
+        raise click.BadParameter(f"{base_url!r} {why}", param_hint="--base-url")
+
+    def action() -> None:
+        files = init_site(folder, _today(folder / "content"), title, normalise_base_url(base_url))
+        for path in files:
+            click.echo(f"Created {path}")
+        click.echo(f"Next: cd {folder} && bangtin serve")
 
     run(ctx.obj["debug"], action)

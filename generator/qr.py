@@ -47,6 +47,23 @@ def qr_png(code: segno.QRCode, options: QrOptions) -> bytes:
     return out.getvalue()
 
 
+class QrCache:
+    """QR images by (URL, options): a URL's code never changes, so it is made once."""
+
+    def __init__(self) -> None:
+        self._images: dict[tuple[str, QrOptions], tuple[bytes, bytes]] = {}
+
+    def images(self, url: str, options: QrOptions) -> tuple[bytes, bytes]:
+        """The SVG and PNG bytes of ``url``'s code."""
+        key = (url, options)
+        found = self._images.get(key)
+        if found is None:
+            code = make(url, options)
+            found = (qr_svg(code, options, url), qr_png(code, options))
+            self._images[key] = found
+        return found
+
+
 def modules(code: segno.QRCode) -> int:
     """Width of the symbol in modules, without the quiet zone."""
     width, _ = code.symbol_size(scale=1, border=0)

@@ -1,0 +1,274 @@
+"""``bangtin serve``: build, serve over HTTP on loopback, rebuild on save, reload the browser.
+
+The reload script and its event stream exist only here: they are added to HTML
+responses as they are served and never written into the output folder.
+"""
+
+from __future__ import annotations
+
+import html
+import shutil
+import signal
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from generator.build import BuildResult, build
+from generator.errors import BuildError
+from generator.qr import QrCache
+from generator.render import builtin
+from generator.watch import Watcher
+
+DEFAULT_BIND = "127.0.0.1"
+EVENTS = "/__bangtin/events"
+SCRIPT = "/__bangtin/reload.js"
+RELOAD_JS = b"""// bangtin serve: reload the page when the site is rebuilt (preview only).
+(function () {
+  var source = new EventSource("/__bangtin/events");
+  source.addEventListener("reload", function () { location.reload(); });
+})();
+"""
+_TAG = f'<script src="{SCRIPT}"></script>'.encode()
+
+
+@dataclass
+class Preview:
+    """The state shared by the rebuild thread and the request threads."""
+
+    content: Path
+    output: Path
+    base_url: str
+    log: Callable[[str], None] = print
+    qr_cache: QrCache = field(default_factory=QrCache)
+    generation: int = 0
+    errors: BuildError | None = None
+    changed: threading.Condition = field(default_factory=threading.Condition)
+    stopping: bool = False
+
+    def rebuild(self) -> None:
+        started = time.perf_counter()
+        try:
+            result: BuildResult | None = build(
+                self.content, self.output, self.base_url, self.qr_cache
+            )
+            errors = None
+        except BuildError as exc:
+            result, errors = None, exc
+        except Exception as exc:  # a bug must not stop the preview
+            result = None
+            errors = BuildError([])
+            self.log(f"internal error while building: {type(exc).__name__}: {exc}")
+        with self.changed:
+            self.errors = errors
+            self.generation += 1
+            self.changed.notify_all()
+        took = time.perf_counter() - started
+        if errors is not None:
+            self.log(errors.format(Path.cwd()))
+        elif result is not None:
+            self.log(f"Rebuilt {result.pages} pages in {took:.2f} s.")
+
+    def wait_for_change(self, seen: int, timeout: float) -> int:
+        with self.changed:
+            self.changed.wait_for(lambda: self.generation != seen or self.stopping, timeout)
+            return self.generation
+
+    def stop(self) -> None:
+        with self.changed:
+            self.stopping = True
+            self.changed.notify_all()
+
+
+def error_page(errors: BuildError) -> bytes:
+    items = "\n".join(f"<pre>{html.escape(e.format(Path.cwd()))}</pre>" for e in errors.errors)
+    if not errors.errors:
+        items = "<pre>bangtin gặp lỗi nội bộ; xem cửa sổ dòng lệnh.</pre>"
+    page = f"""<!doctype html>
+<html lang="vi"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Lỗi khi dựng trang</title>
+<style>body{{font:1.1rem/1.5 system-ui,sans-serif;margin:1rem;color:#111}}
+pre{{white-space:pre-wrap;background:#fff1f0;border-left:6px solid #a30000;padding:.75rem;
+font:1rem/1.4 ui-monospace,monospace}}</style></head>
+<body><h1>Lỗi khi dựng trang</h1>
+<p>Sửa các lỗi dưới đây rồi lưu tệp: trang sẽ tự tải lại.</p>
+{items}
+<script src="{SCRIPT}"></script></body></html>
+"""
+    return page.encode("utf-8")
+
+
+def inject(document: bytes) -> bytes:
+    """Add the reload script before ``</body>``."""
+    index = document.rfind(b"</body>")
+    if index < 0:
+        return document + _TAG
+    return document[:index] + _TAG + document[index:]
+
+
+class Handler(SimpleHTTPRequestHandler):
+    preview: Preview  # set on the subclass made by make_server
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, directory=str(self.preview.output), **kwargs)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass  # one line per rebuild is enough for editors
+
+    def safe_file(self, path: str) -> Path | None:
+        """The file a URL path names, only if it is inside the output folder."""
+        if "\x00" in path or "\\" in path:
+            return None
+        parts = [p for p in path.split("/") if p]
+        if any(p in ("..", ".") for p in parts):
+            return None
+        root = self.preview.output.resolve()
+        target = root.joinpath(*parts)
+        if target.is_dir():
+            target = target / "index.html"
+        try:
+            real = target.resolve(strict=True)
+        except (OSError, RuntimeError):
+            return None
+        if not real.is_relative_to(root) or not real.is_file():
+            return None
+        return real
+
+    def do_HEAD(self) -> None:
+        self.do_GET()
+
+    def do_GET(self) -> None:
+        path = unquote(urlsplit(self.path).path)
+        if path == EVENTS:
+            self.send_events()
+            return
+        if path == SCRIPT:
+            self.send_bytes(RELOAD_JS, "text/javascript; charset=utf-8")
+            return
+        errors = self.preview.errors
+        if errors is not None and (path.endswith(("/", ".html")) or "." not in path[-6:]):
+            self.send_bytes(error_page(errors), "text/html; charset=utf-8")
+            return
+        target = self.safe_file(path)
+        if target is None:
+            self.send_not_found()
+            return
+        if target.name == "index.html" and not path.endswith(("/", ".html")):
+            # pretty URLs need the slash, or relative links resolve one level up
+            self.send_response(HTTPStatus.MOVED_PERMANENTLY)
+            self.send_header("Location", path + "/")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        data = target.read_bytes()
+        ctype = self.guess_type(str(target))
+        if target.suffix == ".html":
+            data = inject(data)
+            ctype = "text/html; charset=utf-8"
+        self.send_bytes(data, ctype)
+
+    def send_not_found(self) -> None:
+        page = self.preview.output / "404.html"
+        data = inject(page.read_bytes()) if page.is_file() else b"404 Not Found"
+        self.send_bytes(data, "text/html; charset=utf-8", HTTPStatus.NOT_FOUND)
+
+    def send_bytes(self, data: bytes, ctype: str, status: HTTPStatus = HTTPStatus.OK) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
+
+    def send_events(self) -> None:
+        """Server-sent events: one ``reload`` after every rebuild."""
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        seen = self.preview.generation
+        try:
+            self.wfile.write(b": bangtin\n\n")
+            self.wfile.flush()
+            while not self.preview.stopping:
+                now = self.preview.wait_for_change(seen, timeout=15)
+                if self.preview.stopping:
+                    return
+                if now == seen:
+                    self.wfile.write(b": keep-alive\n\n")
+                else:
+                    seen = now
+                    self.wfile.write(f"event: reload\ndata: {now}\n\n".encode())
+                self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            return
+
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+def make_server(preview: Preview, bind: str, port: int) -> Server:
+    handler = type("BoundHandler", (Handler,), {"preview": preview})
+    return Server((bind, port), handler)
+
+
+def preview_url(bind: str, port: int) -> str:
+    host = "127.0.0.1" if bind in ("", "0.0.0.0", "::") else bind
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}/"
+
+
+def watched_folders(content: Path) -> list[Path]:
+    """The content, the site's own themes and the default theme."""
+    return [content, content.parent / "themes", builtin("themes") / "default"]
+
+
+def serve(
+    content: Path,
+    bind: str = DEFAULT_BIND,
+    port: int = 8000,
+    output: Path | None = None,
+    log: Callable[[str], None] = print,
+) -> None:
+    """Serve until interrupted (Ctrl-C)."""
+    temporary = output is None
+    out = Path(tempfile.mkdtemp(prefix="bangtin-serve-")) / "site" if output is None else output
+    preview = Preview(content, out, "", log)
+    server = make_server(preview, bind, port)
+    actual_port = server.server_address[1]
+    preview.base_url = preview_url(bind, int(actual_port))
+    preview.rebuild()
+    watcher = Watcher(watched_folders(content), preview.rebuild)
+    watcher.start()
+    thread = threading.Thread(target=server.serve_forever, name="bangtin-http", daemon=True)
+    thread.start()
+    log(f"Serving {content} at {preview.base_url} (Ctrl-C to stop)")
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops as cleanly as Ctrl-C
+    try:
+        while thread.is_alive():
+            thread.join(0.5)
+    except KeyboardInterrupt:
+        log("Stopping.")
+    finally:
+        preview.stop()
+        watcher.stop()
+        server.shutdown()
+        server.server_close()
+        if temporary:
+            shutil.rmtree(out.parent, ignore_errors=True)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt

@@ -1,0 +1,1 @@
+"""Benchmarks for bangtin: a synthetic-corpus generator and a build timer."""

@@ -1,0 +1,124 @@
+"""Save-to-reload latency of ``bangtin serve``: edit a notice, time until the page changes.
+
+    python benchmarks/serve_latency.py                 # the sample site
+    python benchmarks/serve_latency.py --notices 1000 --places 100
+
+Starts ``bangtin serve`` on a free loopback port, keeps an event-stream client
+connected (as an open browser tab would be), then edits one notice N times and
+measures, for each save, the time until the reload event arrives and until the
+served page shows the new text.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.corpus import generate  # noqa: E402
+
+EPOCH = "1795842000"  # 2026-11-28 12:00 in Asia/Ho_Chi_Minh
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def fetch(port: int, path: str) -> str:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("GET", path)
+    body = conn.getresponse().read().decode("utf-8", "replace")
+    conn.close()
+    return body
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--notices", type=int, default=0, help="generated notices (0: sample)")
+    parser.add_argument("--places", type=int, default=100)
+    parser.add_argument("--saves", type=int, default=10)
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="bangtin-latency-"))
+    try:
+        if args.notices:
+            content = generate(work, args.notices, args.places)
+        else:
+            content = work / "content"
+            shutil.copytree(ROOT / "content", content)
+        notice = sorted((content / "notices").glob("*.md"))[len(list((content / "notices").glob("*.md"))) // 2]
+        port = free_port()
+        env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH}
+        started = time.monotonic()
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "generator", "serve", "--content", str(content), "--port", str(port)],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+        )  # fmt: skip
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            if line.startswith("Serving"):
+                break
+        print(f"site: {'sample' if not args.notices else f'{args.notices} notices + {args.places} places'}")
+        print(f"first build and start: {time.monotonic() - started:.2f} s")
+        manifest = fetch(port, "/qr-manifest.json")
+        import json
+
+        pages = json.loads(manifest)["pages"]
+        text = notice.read_text("utf-8")
+        slug_line = next(p for p in pages if p["kind"] == "notice")
+        del slug_line
+        # find the page of the edited notice through its title
+        title = next(line for line in text.splitlines() if line.startswith("title:"))
+        title = title.split(":", 1)[1].strip().strip('"')
+        page = next(p for p in pages if p["kind"] == "notice" and p["title"] == title)
+        path = "/" + page["path"].removesuffix("index.html")
+
+        events = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        events.request("GET", "/__bangtin/events")
+        stream = events.getresponse()
+        stream.readline()
+        stream.readline()
+        reload_times, served_times = [], []
+        for i in range(args.saves):
+            marker = f"ĐÃ SỬA LẦN {i}"
+            notice.write_text(text.replace("\n---\n", f"\n---\n\n{marker}\n", 1), "utf-8")
+            saved = time.monotonic()
+            while True:
+                line = stream.readline()
+                if line.startswith(b"event: reload"):
+                    reload_times.append(time.monotonic() - saved)
+                    break
+            while marker not in fetch(port, path):
+                time.sleep(0.01)
+            served_times.append(time.monotonic() - saved)
+            time.sleep(0.3)
+        events.close()
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=30)
+        proc.stdout.close()
+        print(f"saves: {args.saves}")
+        for name, values in (("save -> reload event", reload_times), ("save -> new page served", served_times)):
+            print(
+                f"{name}: median {statistics.median(values):.2f} s, "
+                f"min {min(values):.2f} s, max {max(values):.2f} s"
+            )
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

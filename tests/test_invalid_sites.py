@@ -1,0 +1,220 @@
+"""Invalid sites, one folder per error message (Zola-style).
+
+Every folder ``tests/sites/invalid/<case>/`` holds a complete tiny site in ``content/``
+that must fail to build, and ``expected.txt`` with the errors it must report, one per
+line, as ``relative/path:line:col: message-substring`` (the path is relative to the
+case's ``content/`` folder).  An optional ``hints.txt`` lists, one per line, a substring
+of each ``hint:`` line the run must print; without it the run must print no hint.
+
+Both ``check`` and ``build`` run as a user would run them, in a subprocess whose working
+folder is the case folder, so error locations print as ``content/<path>:<line>:<col>``.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from tests.conftest import SITES, run_cli, tree_bytes
+
+if TYPE_CHECKING:
+    from _pytest.mark.structures import ParameterSet
+
+CASES_DIR = SITES / "invalid"
+CASES = sorted(p.name for p in CASES_DIR.iterdir() if (p / "expected.txt").is_file())
+
+# Cases that show a bug in generator/: expected.txt / hints.txt say what *should* happen.
+XFAIL = {
+    "site-empty": "crash: an empty site.yml composes to a MappingNode without start_mark; "
+    "Fields.pos() raises AttributeError (exit 3, 'Internal error') instead of reporting "
+    "the missing `title` and `base_url`",
+    "notice-front-matter-empty": "crash: empty front matter (`---` then `---`) gives an "
+    "AttributeError in Fields.pos() (exit 3) instead of 'missing required key'",
+    "place-empty": "crash: an empty place file gives an AttributeError in Fields.pos() "
+    "(exit 3) instead of 'missing required key `name`'",
+    "link-missing-file-empty-place": "Markup.render: Markdown.convert() skips the "
+    "treeprocessors for blank text, so the previous document's link errors are reported "
+    "again against a place without description (extra error at locations/tram-y-te.yml:1:1)",
+    "link-same-target-twice": "markup._find: every error for the same href points at its "
+    "first occurrence (8:15 twice); the second link is on line 10, col 21",
+    "link-raw-html": 'a raw-HTML link <a href="khong-co.md"> is not checked: the build '
+    "succeeds and writes a dead link to the output",
+    "link-in-place-description": "link column in a `|` place description ignores the "
+    "block indentation: reported 4:17, the target is at 4:19",
+    "link-in-place-description-folded": "link position in a `>` place description is "
+    "computed on the folded text: reported 3:36 (past the end of line 3), target at 4:19",
+    "link-in-place-description-plain": "link column in a plain place description is "
+    "counted from the value, not the line: reported 2:17, target at 2:30",
+    "notice-duplicate-key-block": "duplicate-key hint names the line of the first "
+    "*value* (5, the `- họp` item), not of the first `tags:` key (4)",
+    "notice-not-utf8-mixed": "UTF-8 error column counts bytes, not characters: reported "
+    "2:23 after two 2-byte letters, the bad byte is character 21",
+    "notice-locations-unknown-and-bad-date": "an unknown place is not reported when the "
+    "same notice has another error (only the date error is shown)",
+    "notice-pinned-quoted": "`pinned: \"true\"` says 'must be true or false, not `true`' "
+    "with no hint that the quotes are the problem",
+    "site-qr-colour-unquoted": "`dark: #000000` (unquoted: # starts a YAML comment) says "
+    "'`dark` is empty' with the hint 'give `dark` a value'; it should say to quote it",
+    "site-theme-missing": "a missing theme is reported at site.yml:1:1 with no source "
+    "line, not at the `theme:` value (3:8)",
+}
+
+LOCATION = re.compile(r"^(?P<path>.+?):(?P<line>\d+):(?P<col>\d+): (?P<message>.+)$")
+
+
+@dataclass(frozen=True)
+class ExpectedError:
+    location: str  # content/<path>:<line>:<col>, as the CLI prints it
+    message: str  # a substring of the printed message
+
+
+def read_expected(case: str) -> tuple[list[ExpectedError], list[str]]:
+    folder = CASES_DIR / case
+    errors = []
+    for raw in (folder / "expected.txt").read_text("utf-8").splitlines():
+        if not raw.strip():
+            continue
+        m = LOCATION.match(raw)
+        assert m, f"{case}/expected.txt: bad line {raw!r}"
+        errors.append(ExpectedError(f"content/{m['path']}:{m['line']}:{m['col']}", m["message"]))
+    assert errors, f"{case}/expected.txt lists no error"
+    hints_file = folder / "hints.txt"
+    hints = []
+    if hints_file.is_file():
+        hints = [h for h in hints_file.read_text("utf-8").splitlines() if h.strip()]
+    return errors, hints
+
+
+def case_params() -> list[ParameterSet]:
+    return [
+        pytest.param(
+            case,
+            id=case,
+            marks=[pytest.mark.xfail(strict=True, reason=XFAIL[case])] if case in XFAIL else [],
+        )
+        for case in CASES
+    ]
+
+
+def assert_reports(case: str, result: subprocess.CompletedProcess[str]) -> None:
+    """Exit code 1, no traceback, exactly the expected errors and hints."""
+    expected, hints = read_expected(case)
+    err = result.stderr
+    assert result.returncode == 1, f"exit code {result.returncode}\n{err}"
+    assert "Traceback" not in err, err
+    assert result.stdout == "", result.stdout
+
+    lines = err.splitlines()
+    headers = [ln for ln in lines if ": error: " in ln and not ln.startswith(" ")]
+    assert len(headers) == len(expected), f"expected {len(expected)} errors, got:\n{err}"
+    unmatched = list(headers)
+    for exp in expected:
+        prefix = f"{exp.location}: error: "
+        found = next(
+            (h for h in unmatched if h.startswith(prefix) and exp.message in h[len(prefix) :]),
+            None,
+        )
+        assert found is not None, f"missing `{prefix}...{exp.message}...` in:\n{err}"
+        unmatched.remove(found)
+
+    n = len(expected)
+    assert f"{n} error{'s' if n != 1 else ''}; nothing was written." in err, err
+
+    hint_lines = [ln for ln in lines if ln.startswith("  hint: ")]
+    assert len(hint_lines) == len(hints), f"expected {len(hints)} hints, got:\n{err}"
+    left = list(hint_lines)
+    for hint in hints:
+        found = next((h for h in left if hint in h), None)
+        assert found is not None, f"missing hint containing {hint!r} in:\n{err}"
+        left.remove(found)
+
+
+@pytest.mark.parametrize("case", case_params())
+def test_check_reports_errors(case: str) -> None:
+    folder = CASES_DIR / case
+    before = tree_bytes(folder)
+    result = run_cli("check", "--content", str(folder / "content"), cwd=folder)
+    assert_reports(case, result)
+    assert tree_bytes(folder) == before, "check wrote into the case folder"
+
+
+@pytest.mark.parametrize("case", case_params())
+def test_build_reports_errors_and_writes_nothing(case: str, tmp_path: Path) -> None:
+    folder = CASES_DIR / case
+    before = tree_bytes(folder)
+    output = tmp_path / "output"
+    result = run_cli(
+        "build", "--content", str(folder / "content"), "--output", str(output), cwd=folder
+    )
+    assert_reports(case, result)
+    assert not output.exists()
+    assert list(tmp_path.iterdir()) == [], "build left files beside the output folder"
+    assert tree_bytes(folder) == before, "build changed the case folder"
+
+
+@pytest.mark.parametrize("case", ["site-missing", "many-errors", "link-missing-file"])
+def test_failed_build_keeps_previous_output(case: str, tmp_path: Path) -> None:
+    """A failing build (at the config, content or link stage) leaves output/ as it was."""
+    folder = CASES_DIR / case
+    output = tmp_path / "output"
+    (output / "n" / "cu").mkdir(parents=True)
+    (output / "qr-manifest.json").write_bytes(b'{"pages": [], "marker": "previous build"}\n')
+    (output / "MARKER.txt").write_bytes(b"do not touch\r\n\x00\xff")
+    (output / "n" / "cu" / "index.html").write_bytes("<p>Bản cũ</p>\n".encode())
+    before = tree_bytes(output)
+
+    result = run_cli(
+        "build", "--content", str(folder / "content"), "--output", str(output), cwd=folder
+    )
+
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert tree_bytes(output) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["output"]
+
+
+# Fixtures whose exact bytes are the point of the case: guard them against editors and
+# git end-of-line conversion (see .gitattributes and .editorconfig beside them).
+SPECIAL_BYTES = {
+    "notice-empty/content/notices/a.md": b"",
+    "notice-blank/content/notices/a.md": b"\n  \n\n",
+    "site-empty/content/site.yml": b"",
+    "place-empty/content/locations/tram-y-te.yml": b"",
+    "notice-yaml-tab/content/notices/a.md": (
+        b"---\ntitle: H\xe1\xbb\x8dp th\xc3\xb4n\n\tdate: 2026-11-20\n---\nN\xe1\xbb\x99i dung.\n"
+    ),
+    "notice-date-crlf/content/notices/a.md": (
+        b"---\r\ntitle: Hop thon\r\n\r\ndate: 28/11/2026\r\n---\r\nNoi dung.\r\n"
+    ),
+    "notice-not-utf8/content/notices/a.md": (
+        b"---\ntitle: Caf\xe9 s\xe1ng\ndate: 2026-11-20\n---\nN\xf4i dung.\n"
+    ),
+    "notice-not-utf8-mixed/content/notices/a.md": (
+        b"---\ntitle: Th\xc3\xb4ng b\xc3\xa1o caf\xe9\ndate: 2026-11-20\n---\nNoi dung.\n"
+    ),
+    "notice-nul-byte/content/notices/a.md": (
+        "---\ntitle: Họp\x00thôn\ndate: 2026-11-20\n---\nNội dung.\n".encode()
+    ),
+}
+
+
+@pytest.mark.parametrize("rel", sorted(SPECIAL_BYTES))
+def test_special_fixture_bytes_are_intact(rel: str) -> None:
+    assert (CASES_DIR / rel).read_bytes() == SPECIAL_BYTES[rel]
+
+
+def test_every_case_is_a_complete_site() -> None:
+    """Cases not about site.yml share one valid site.yml, so only their own error shows."""
+    assert len(CASES) >= 30
+    assert set(XFAIL) <= set(CASES)
+    standard = "title: Bảng tin thử\nbase_url: https://test.example/\n".encode()
+    for case in CASES:
+        content = CASES_DIR / case / "content"
+        assert content.is_dir(), case
+        if not case.startswith("site-"):
+            assert (content / "site.yml").read_bytes() == standard, case

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import json
 import os
 import shutil
 import signal
@@ -21,6 +22,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -60,58 +62,66 @@ def main() -> None:
         else:
             content = work / "content"
             shutil.copytree(ROOT / "content", content)
-        notice = sorted((content / "notices").glob("*.md"))[len(list((content / "notices").glob("*.md"))) // 2]
+        notice = sorted((content / "notices").glob("*.md"))[
+            len(list((content / "notices").glob("*.md"))) // 2
+        ]
         port = free_port()
         env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH}
         started = time.monotonic()
         proc = subprocess.Popen(
-            [sys.executable, "-m", "generator", "serve", "--content", str(content), "--port", str(port)],
+            [sys.executable, "-m", "generator", "serve",
+             "--content", str(content), "--port", str(port)],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
         )  # fmt: skip
         assert proc.stdout is not None
         for line in proc.stdout:
             if line.startswith("Serving"):
                 break
-        print(f"site: {'sample' if not args.notices else f'{args.notices} notices + {args.places} places'}")
+        site = f"{args.notices} notices + {args.places} places" if args.notices else "sample"
+        print(f"site: {site}")
         print(f"first build and start: {time.monotonic() - started:.2f} s")
         manifest = fetch(port, "/qr-manifest.json")
-        import json
-
         pages = json.loads(manifest)["pages"]
         text = notice.read_text("utf-8")
-        slug_line = next(p for p in pages if p["kind"] == "notice")
-        del slug_line
         # find the page of the edited notice through its title
         title = next(line for line in text.splitlines() if line.startswith("title:"))
         title = title.split(":", 1)[1].strip().strip('"')
         page = next(p for p in pages if p["kind"] == "notice" and p["title"] == title)
         path = "/" + page["path"].removesuffix("index.html")
 
-        events = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        events = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
         events.request("GET", "/__bangtin/events")
         stream = events.getresponse()
-        stream.readline()
-        stream.readline()
+        arrivals: list[float] = []  # when each reload event reached this client
+
+        def listen() -> None:
+            for line in stream:
+                if line.startswith(b"event: reload"):
+                    arrivals.append(time.monotonic())
+
+        threading.Thread(target=listen, daemon=True).start()
         reload_times, served_times = [], []
         for i in range(args.saves):
             marker = f"ĐÃ SỬA LẦN {i}"
-            notice.write_text(text.replace("\n---\n", f"\n---\n\n{marker}\n", 1), "utf-8")
             saved = time.monotonic()
-            while True:
-                line = stream.readline()
-                if line.startswith(b"event: reload"):
-                    reload_times.append(time.monotonic() - saved)
-                    break
+            notice.write_text(text.replace("\n---\n", f"\n---\n\n{marker}\n", 1), "utf-8")
             while marker not in fetch(port, path):
                 time.sleep(0.01)
             served_times.append(time.monotonic() - saved)
-            time.sleep(0.3)
+            while not any(t > saved for t in arrivals):
+                time.sleep(0.01)
+            # the first reload after the save that came with (or after) the new page
+            reload_times.append(max(t for t in arrivals if t > saved) - saved)
+            time.sleep(1.0)  # let the watcher settle before the next save
         events.close()
         proc.send_signal(signal.SIGINT)
         proc.wait(timeout=30)
         proc.stdout.close()
         print(f"saves: {args.saves}")
-        for name, values in (("save -> reload event", reload_times), ("save -> new page served", served_times)):
+        for name, values in (
+            ("save -> reload event", reload_times),
+            ("save -> new page served", served_times),
+        ):
             print(
                 f"{name}: median {statistics.median(values):.2f} s, "
                 f"min {min(values):.2f} s, max {max(values):.2f} s"

@@ -103,6 +103,12 @@ def load_config(content_dir: Path, base_url: str | None = None) -> SiteConfig:
     if not _NAME.fullmatch(theme):
         f.error(f.node_of("theme"), f"theme name `{theme}` must be a plain folder name")
         theme = "default"
+    elif theme != "default" and not (content_dir.parent / "themes" / theme).is_dir():
+        f.error(
+            f.node_of("theme"),
+            f"theme `{theme}` not found: there is no folder themes/{theme}/ beside content/",
+            hint="create the folder, or remove `theme:` to use the default theme",
+        )
 
     contact = Contact()
     cf = f.group("contact", CONTACT_KEYS)

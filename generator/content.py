@@ -7,8 +7,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal
 
-import yaml
-
 from generator.errors import Position, Problems
 from generator.models import (
     ALL_LOCATIONS,
@@ -72,11 +70,10 @@ def load_content(site: SiteConfig) -> Content:
         if (loc := load_location(path, problems)) is not None
     ]
     loaded = [
-        n
+        load_notice(path, site, problems)
         for path in content_files(root / "notices", MARKDOWN_SUFFIXES, problems)
-        if (n := load_notice(path, site, problems)) is not None
     ]
-    notices = [notice for notice, _ in loaded]
+    notices = [notice for notice, _ in loaded if notice is not None]
     pages = [
         p
         for path in content_files(root / "pages", MARKDOWN_SUFFIXES, problems)
@@ -116,13 +113,17 @@ LocationRefs = tuple[tuple[str, Position], ...]
 
 def load_notice(
     path: Path, site: SiteConfig, problems: Problems
-) -> tuple[Notice, LocationRefs] | None:
-    """A notice and the place ids it names (with their positions), or None."""
+) -> tuple[Notice | None, LocationRefs]:
+    """A notice (None after an error) and the place ids it names, with their positions.
+
+    The place ids are checked even when the notice has other errors, so that one run
+    reports everything.
+    """
     text = read_text(path, problems)
     fm = None if text is None else split_front_matter(path, text, problems)
     node = None if fm is None else load_yaml(path, fm.yaml_text, fm.yaml_first_line, problems)
     if fm is None or node is None:
-        return None
+        return None, ()
     before = len(problems.errors)
     f = Fields(path, node, fm.yaml_first_line, problems, NOTICE_KEYS)
     title = f.text("title", required="title: Lịch tiêm chủng tháng 12")
@@ -171,7 +172,7 @@ def load_notice(
                 hint="`expires` is the last day the notice is in effect",
             )
     if len(problems.errors) > before or title is None or date is None or slug is None:
-        return None
+        return None, refs
     notice = Notice(
         slug=slug,
         title=title,
@@ -216,12 +217,9 @@ def load_location(path: Path, problems: Problems) -> Location | None:
     name = f.text("name", required="name: Trạm y tế xã")
     address = f.text("address")
     description = f.text("description") or ""
-    description_node = f.node_of("description")
-    description_line = 1
-    if isinstance(description_node, yaml.ScalarNode):
-        description_line = description_node.start_mark.line + 1
-        if description_node.style in ("|", ">"):
-            description_line += 1
+    # Link errors in the description are found in the file from its key on.
+    description_line = f.key_pos("description").line if f.has("description") else 1
+    located = "\n".join(text.split("\n")[description_line - 1 :])
     geo = None
     gf = f.group("geo", ["lat", "lon"])
     if gf is not None:
@@ -244,10 +242,9 @@ def load_location(path: Path, problems: Problems) -> Location | None:
     return Location(
         id=location_id,
         name=name,
-        source=Source(path, "", 1),
+        source=Source(path, located, description_line),
         address=address,
         description=description,
-        description_line=description_line,
         geo=geo,
         contact=contact,
     )
@@ -273,6 +270,11 @@ def load_page(path: Path, problems: Problems) -> StandingPage | None:
     )
 
 
+def shown(path: Path) -> str:
+    """``notices/a.md``: a content file named as editors know it."""
+    return f"{path.parent.name}/{path.name}"
+
+
 def check_unique(
     locations: list[Location],
     notices: list[Notice],
@@ -290,7 +292,7 @@ def check_unique(
             if key in seen:
                 problems.add(
                     Position(path),
-                    f"duplicate {kind} `{key}`: {seen[key].as_posix()} has it too",
+                    f"duplicate {kind} `{key}`: {shown(seen[key])} has it too",
                     hint="give one of them its own `slug:` in the front matter"
                     if kind != "place id"
                     else "one place per file; remove or rename one of them",
@@ -301,7 +303,7 @@ def check_unique(
 
 
 def check_location_refs(
-    loaded: list[tuple[Notice, LocationRefs]], known: set[str], problems: Problems
+    loaded: list[tuple[Notice | None, LocationRefs]], known: set[str], problems: Problems
 ) -> None:
     choices = sorted(known)
     for _, refs in loaded:

@@ -6,7 +6,7 @@ import html
 import os
 import re
 import xml.etree.ElementTree as etree
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
@@ -165,22 +165,51 @@ class Markup:
         text: str,
         *,
         source: Path,
-        first_line: int,
+        located: tuple[str, int],
         page_dir: str,
         links: Mapping[Path, str],
         problems: Problems,
     ) -> Rendered:
+        """Render ``text``; ``located`` is the source text it came from and its first line.
+
+        For a notice that is the body itself; for a place's ``description`` it is the
+        YAML file from that key on, so that errors point at the file's real lines.
+        """
         proc = self.links_processor
         proc.source, proc.page_dir, proc.links = source, page_dir, links
+        # Markdown skips the tree processors for blank text: clear what the last one left.
+        proc.failures, proc.first_paragraph = [], ""
         self.md.reset()
         body = self.md.convert(text)
-        for href, failure in proc.failures:
-            problems.add(_find(source, text, first_line, href), failure.message, hint=failure.hint)
+        failures = list(proc.failures)
+
+        def raw_html_link(tag: str, attr: str, value: str) -> str | None:
+            # Markdown links were rewritten above; this sees links written as raw HTML.
+            if tag == "a" and attr == "href" and _is_content_link(value):
+                result = resolve_href(value, source, page_dir, links)
+                if isinstance(result, LinkError):
+                    failures.append((value, result))
+                    return None
+                return result
+            return value
+
+        cleaned = sanitise(body, raw_html_link)
+        finder = _Finder(source, *located)
+        for href, failure in failures:
+            problems.add(finder.find(href), failure.message, hint=failure.hint)
         first = proc.first_paragraph.replace(markdown.util.AMP_SUBSTITUTE, "&")
-        return Rendered(sanitise(body), html.unescape(_PLACEHOLDER.sub("", first)))
+        return Rendered(cleaned, html.unescape(_PLACEHOLDER.sub("", first)))
 
 
-def sanitise(fragment: str) -> str:
+def _is_content_link(href: str) -> bool:
+    target = href.partition("#")[0].strip().lower()
+    return target.endswith(CONTENT_SUFFIXES) and not _SCHEME.match(target)
+
+
+AttributeFilter = Callable[[str, str, str], "str | None"]
+
+
+def sanitise(fragment: str, attribute_filter: AttributeFilter | None = None) -> str:
     return str(
         nh3.clean(
             fragment,
@@ -189,20 +218,29 @@ def sanitise(fragment: str) -> str:
             url_schemes=set(SAFE_SCHEMES),
             link_rel=None,
             strip_comments=True,
+            attribute_filter=attribute_filter,
         )
     )
 
 
-def _find(source: Path, text: str, first_line: int, needle: str) -> Position:
-    """Where ``needle`` (a link target) first appears in ``text``."""
-    index = text.find(f"({needle}") + 1 if needle else 0
-    if index <= 0:
-        index = text.find(needle) if needle else -1
-    if index < 0:
-        return Position(source, first_line)
-    line = first_line + text.count("\n", 0, index)
-    col = index - (text.rfind("\n", 0, index) + 1) + 1
-    return Position(source, line, col)
+class _Finder:
+    """Positions of link targets in the source text, in order of appearance."""
+
+    def __init__(self, source: Path, text: str, first_line: int) -> None:
+        self.source, self.text, self.first_line = source, text, first_line
+        self.after: dict[str, int] = {}  # where to look for the next use of a target
+
+    def find(self, needle: str) -> Position:
+        start = self.after.get(needle, 0)
+        index = self.text.find(f"({needle}", start) + 1 if needle else 0
+        if index <= 0:
+            index = self.text.find(needle, start) if needle else -1
+        if index < 0:
+            return Position(self.source, self.first_line)
+        self.after[needle] = index + len(needle)
+        line = self.first_line + self.text.count("\n", 0, index)
+        col = index - (self.text.rfind("\n", 0, index) + 1) + 1
+        return Position(self.source, line, col)
 
 
 def summarise(text: str, limit: int = 160) -> str:

@@ -73,7 +73,7 @@ class Source:
     """Where a content item came from, for link resolution and error messages."""
 
     path: Path
-    body: str  # Markdown, "" for places
+    body: str  # the Markdown body; for a place, its file from the `description` key on
     body_first_line: int
 
 
@@ -84,7 +84,6 @@ class Location:
     source: Source
     address: str | None = None
     description: str = ""  # Markdown
-    description_line: int = 1
     geo: Geo | None = None
     contact: Contact = field(default_factory=Contact)
 

@@ -14,7 +14,7 @@ import jinja2
 
 from generator.errors import BuildError, ContentError, Position, Problems
 from generator.markup import Markup, Rendered, summarise
-from generator.models import Location, Notice, Page, SiteConfig, StandingPage, Tag
+from generator.models import Location, Notice, Page, SiteConfig, Source, StandingPage, Tag
 from generator.plan import Plan
 from generator.urls import (
     absolute,
@@ -185,24 +185,18 @@ def render_bodies(site: SiteConfig, plan: Plan, markup: Markup) -> Bodies:
     """Markdown of each published notice, page and place, with links checked."""
     problems = Problems()
     out: dict[Path, Rendered] = {}
-    items: list[tuple[Path, str, int, str]] = []
+    items: list[tuple[Source, str, str]] = []
     for n in plan.published:
-        items.append(
-            (n.source.path, n.source.body, n.source.body_first_line, notice_path(site, n.slug))
-        )
+        items.append((n.source, n.source.body, notice_path(site, n.slug)))
     for p in plan.standing:
-        items.append(
-            (p.source.path, p.source.body, p.source.body_first_line, page_path(site, p.slug))
-        )
+        items.append((p.source, p.source.body, page_path(site, p.slug)))
     for loc in plan.locations:
-        items.append(
-            (loc.source.path, loc.description, loc.description_line, location_path(site, loc.id))
-        )
-    for path, text, first_line, page_dir in items:
-        out[path] = markup.render(
+        items.append((loc.source, loc.description, location_path(site, loc.id)))
+    for source, text, page_dir in items:
+        out[source.path] = markup.render(
             text,
-            source=path,
-            first_line=first_line,
+            source=source.path,
+            located=(source.body, source.body_first_line),
             page_dir=page_dir,
             links=plan.links,
             problems=problems,

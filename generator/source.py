@@ -44,7 +44,9 @@ def read_text(path: Path, problems: Problems) -> str | None:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        line_start = data.rfind(b"\n", 0, exc.start) + 1
+        # the column in characters, as an editor shows it, not in bytes
+        col = len(data[line_start : exc.start].decode("utf-8", errors="replace")) + 1
         problems.add(
             Position(path, line, col),
             "file is not valid UTF-8",
@@ -131,8 +133,9 @@ def load_yaml(
     except yaml.YAMLError as exc:
         problems.add(Position(path, first_line), f"invalid YAML: {exc}")
         return None
-    if node is None:
-        return yaml.MappingNode("tag:yaml.org,2002:map", [])
+    if node is None:  # empty, or only comments
+        mark = yaml.Mark(str(path), 0, 0, 0, text, 0)
+        return yaml.MappingNode("tag:yaml.org,2002:map", [], start_mark=mark, end_mark=mark)
     if not isinstance(node, yaml.MappingNode):
         problems.add(
             _pos(path, node, first_line),
@@ -174,13 +177,14 @@ class Fields:
         self.first_line = first_line
         self.problems = problems
         self.values: dict[str, yaml.Node] = {}
+        key_lines: dict[str, int] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
                 self.error(key_node, "a key must be a plain word")
                 continue
             key = key_node.value
-            if key in self.values:
-                first = self.values[key].start_mark.line + first_line
+            if key in key_lines:
+                first = key_lines[key]
                 self.error(
                     key_node,
                     f"duplicate key `{key}`",
@@ -191,6 +195,7 @@ class Fields:
                 self.error(key_node, f"unknown key `{key}`", hint=did_you_mean(key, allowed))
                 continue
             self.values[key] = value_node
+            key_lines[key] = key_node.start_mark.line + first_line
 
     def pos(self, node: yaml.Node | None = None) -> Position:
         return _pos(self.path, node or self.node, self.first_line)
@@ -226,7 +231,7 @@ class Fields:
             self.error(node, f"`{key}` must be {kind}, not {what}")
             return None
         if node.tag == _NULL and node.style is None:
-            self.error(node, f"`{key}` is empty", hint=f"give `{key}` a value or remove the line")
+            self.error(node, f"`{key}` is empty", hint=_empty_hint(key, node))
             return None
         return node
 
@@ -239,7 +244,7 @@ class Fields:
             return None
         value = str(node.value).strip()
         if not value:
-            self.error(node, f"`{key}` is empty", hint=f"give `{key}` a value or remove the line")
+            self.error(node, f"`{key}` is empty", hint=_empty_hint(key, node))
             return None
         return value
 
@@ -251,7 +256,9 @@ class Fields:
         if node.style is None and word in ("true", "false", "True", "False"):
             return bool(word.lower() == "true")
         hint = "write `true` or `false`"
-        if word.lower() in _BOOL_WORDS:
+        if node.style is not None and word.lower() in ("true", "false"):
+            hint = f"remove the quotes: write `{key}: {word.lower()}`"
+        elif word.lower() in _BOOL_WORDS:
             hint += f" (YAML 1.1 reads `{word}` as a boolean, which is easy to get wrong)"
         self.error(node, f"`{key}` must be true or false, not `{word}`", hint=hint)
         return default
@@ -262,7 +269,7 @@ class Fields:
             return default
         if node.style is None and re.fullmatch(r"-?(0|[1-9][0-9]*)", node.value):
             return int(node.value)
-        self.error(node, f"`{key}` must be a whole number, not `{node.value}`")
+        self.error(node, f"`{key}` must be a whole number, not `{node.value}`", _unquote_hint(node))
         return default
 
     def number(self, key: str) -> float | None:
@@ -271,7 +278,11 @@ class Fields:
             return None
         if node.style is None and re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", node.value):
             return float(node.value)
-        self.error(node, f"`{key}` must be a decimal number such as 19.81, not `{node.value}`")
+        self.error(
+            node,
+            f"`{key}` must be a decimal number such as 19.81, not `{node.value}`",
+            _unquote_hint(node),
+        )
         return None
 
     def when(self, key: str, *, required: str = "") -> dt.date | dt.datetime | None:
@@ -333,3 +344,26 @@ class Fields:
 
     def keys(self) -> Iterator[str]:
         return iter(self.values)
+
+
+def _source_line(node: yaml.Node) -> str:
+    mark = node.start_mark
+    buffer = mark.buffer if isinstance(mark.buffer, str) else ""
+    lines = buffer.split("\n")
+    return lines[mark.line] if 0 <= mark.line < len(lines) else ""
+
+
+def _empty_hint(key: str, node: yaml.Node) -> str:
+    """Why a value may look empty: an unquoted ``#`` starts a YAML comment."""
+    line = _source_line(node)
+    after = line.split(":", 1)[1] if ":" in line else ""
+    if after.lstrip().startswith("#"):
+        value = after.strip().split()[0]
+        return f'in YAML `#` starts a comment; put the value in quotes: `{key}: "{value}"`'
+    return f"give `{key}` a value or remove the line"
+
+
+def _unquote_hint(node: yaml.ScalarNode) -> str:
+    if node.style is not None and re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", node.value.strip()):
+        return "remove the quotes around the number"
+    return ""

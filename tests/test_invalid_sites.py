@@ -29,40 +29,8 @@ CASES_DIR = SITES / "invalid"
 CASES = sorted(p.name for p in CASES_DIR.iterdir() if (p / "expected.txt").is_file())
 
 # Cases that show a bug in generator/: expected.txt / hints.txt say what *should* happen.
-XFAIL = {
-    "site-empty": "crash: an empty site.yml composes to a MappingNode without start_mark; "
-    "Fields.pos() raises AttributeError (exit 3, 'Internal error') instead of reporting "
-    "the missing `title` and `base_url`",
-    "notice-front-matter-empty": "crash: empty front matter (`---` then `---`) gives an "
-    "AttributeError in Fields.pos() (exit 3) instead of 'missing required key'",
-    "place-empty": "crash: an empty place file gives an AttributeError in Fields.pos() "
-    "(exit 3) instead of 'missing required key `name`'",
-    "link-missing-file-empty-place": "Markup.render: Markdown.convert() skips the "
-    "treeprocessors for blank text, so the previous document's link errors are reported "
-    "again against a place without description (extra error at locations/tram-y-te.yml:1:1)",
-    "link-same-target-twice": "markup._find: every error for the same href points at its "
-    "first occurrence (8:15 twice); the second link is on line 10, col 21",
-    "link-raw-html": 'a raw-HTML link <a href="khong-co.md"> is not checked: the build '
-    "succeeds and writes a dead link to the output",
-    "link-in-place-description": "link column in a `|` place description ignores the "
-    "block indentation: reported 4:17, the target is at 4:19",
-    "link-in-place-description-folded": "link position in a `>` place description is "
-    "computed on the folded text: reported 3:36 (past the end of line 3), target at 4:19",
-    "link-in-place-description-plain": "link column in a plain place description is "
-    "counted from the value, not the line: reported 2:17, target at 2:30",
-    "notice-duplicate-key-block": "duplicate-key hint names the line of the first "
-    "*value* (5, the `- họp` item), not of the first `tags:` key (4)",
-    "notice-not-utf8-mixed": "UTF-8 error column counts bytes, not characters: reported "
-    "2:23 after two 2-byte letters, the bad byte is character 21",
-    "notice-locations-unknown-and-bad-date": "an unknown place is not reported when the "
-    "same notice has another error (only the date error is shown)",
-    "notice-pinned-quoted": "`pinned: \"true\"` says 'must be true or false, not `true`' "
-    "with no hint that the quotes are the problem",
-    "site-qr-colour-unquoted": "`dark: #000000` (unquoted: # starts a YAML comment) says "
-    "'`dark` is empty' with the hint 'give `dark` a value'; it should say to quote it",
-    "site-theme-missing": "a missing theme is reported at site.yml:1:1 with no source "
-    "line, not at the `theme:` value (3:8)",
-}
+# (Empty: the 16 bugs these cases found were fixed; see the git log.)
+XFAIL: dict[str, str] = {}
 
 LOCATION = re.compile(r"^(?P<path>.+?):(?P<line>\d+):(?P<col>\d+): (?P<message>.+)$")
 

@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.corpus import generate  # noqa: E402
+from generator.urls import slug_from_filename  # noqa: E402
 
 EPOCH = "1795842000"  # 2026-11-28 12:00 in Asia/Ho_Chi_Minh
 
@@ -62,9 +63,6 @@ def main() -> None:
         else:
             content = work / "content"
             shutil.copytree(ROOT / "content", content)
-        notice = sorted((content / "notices").glob("*.md"))[
-            len(list((content / "notices").glob("*.md"))) // 2
-        ]
         port = free_port()
         env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH}
         started = time.monotonic()
@@ -74,19 +72,26 @@ def main() -> None:
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
         )  # fmt: skip
         assert proc.stdout is not None
+        server_log: list[str] = []
         for line in proc.stdout:
+            server_log.append(line)
             if line.startswith("Serving"):
                 break
+        # keep reading, or a full pipe would block the server
+        threading.Thread(target=lambda: server_log.extend(proc.stdout or []), daemon=True).start()
         site = f"{args.notices} notices + {args.places} places" if args.notices else "sample"
         print(f"site: {site}")
         print(f"first build and start: {time.monotonic() - started:.2f} s")
         manifest = fetch(port, "/qr-manifest.json")
         pages = json.loads(manifest)["pages"]
-        text = notice.read_text("utf-8")
-        # find the page of the edited notice through its title
-        title = next(line for line in text.splitlines() if line.startswith("title:"))
-        title = title.split(":", 1)[1].strip().strip('"')
-        page = next(p for p in pages if p["kind"] == "notice" and p["title"] == title)
+        # edit a published notice from the middle of the folder
+        by_id = {p["id"]: p for p in pages if p["kind"] == "notice"}
+        files = sorted((content / "notices").glob("*.md"))
+        for notice in files[len(files) // 2 :] + files[: len(files) // 2]:
+            if slug_from_filename(notice.stem) in by_id:
+                page = by_id[slug_from_filename(notice.stem)]
+                text = notice.read_text("utf-8")
+                break
         path = "/" + page["path"].removesuffix("index.html")
 
         events = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
@@ -106,6 +111,8 @@ def main() -> None:
             saved = time.monotonic()
             notice.write_text(text.replace("\n---\n", f"\n---\n\n{marker}\n", 1), "utf-8")
             while marker not in fetch(port, path):
+                if time.monotonic() - saved > 120:
+                    raise SystemExit("the edit never showed up:\n" + "".join(server_log[-20:]))
                 time.sleep(0.01)
             served_times.append(time.monotonic() - saved)
             while not any(t > saved for t in arrivals):
@@ -117,7 +124,8 @@ def main() -> None:
         proc.send_signal(signal.SIGINT)
         proc.wait(timeout=30)
         proc.stdout.close()
-        print(f"saves: {args.saves}")
+        rebuilds = [line.strip() for line in server_log if line.startswith("Rebuilt")]
+        print(f"saves: {args.saves}; server log: {rebuilds[-1] if rebuilds else 'no rebuild'}")
         for name, values in (
             ("save -> reload event", reload_times),
             ("save -> new page served", served_times),

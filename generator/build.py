@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator import qr
@@ -27,6 +27,18 @@ from generator.writer import Writer
 
 
 @dataclass(frozen=True, slots=True)
+class Caches:
+    """Work one process may keep between builds: QR images and rendered Markdown.
+
+    Both are keyed by everything their result depends on, so a stale entry is never
+    used; they only make ``bangtin serve`` rebuild faster.
+    """
+
+    qr: qr.QrCache = field(default_factory=qr.QrCache)
+    markup: Markup = field(default_factory=Markup)
+
+
+@dataclass(frozen=True, slots=True)
 class BuildResult:
     pages: int
     codes: int
@@ -39,24 +51,25 @@ def build(
     content_dir: Path,
     output_dir: Path | None,
     base_url: str | None = None,
-    qr_cache: qr.QrCache | None = None,
+    caches: Caches | None = None,
 ) -> BuildResult:
     """Build the site in ``content_dir`` into ``output_dir`` (None: check only, write nothing).
 
     Raises BuildError listing every content error; ``output_dir`` is then untouched.
-    ``qr_cache`` keeps QR images between builds of one process (``bangtin serve``).
+    ``caches`` keeps work between builds of one process (``bangtin serve``).
     """
     started = time.perf_counter()
+    caches = caches or Caches()
     if output_dir is not None:
         check_folders(content_dir, output_dir)
     site = load_config(content_dir, base_url)
     content = load_content(site)
     plan = plan_site(site, content, now(site.tz))
-    bodies = render_bodies(site, plan, Markup())
+    bodies = render_bodies(site, plan, caches.markup)
     renderer = Renderer(site, theme_dirs(site))
     assets = {name: (fingerprint(name, data), data) for name, data in renderer.static_files()}
     texts = render_pages(site, plan, bodies, renderer, {k: v[0] for k, v in assets.items()})
-    codes = make_codes(site, plan, qr_cache or qr.QrCache())
+    codes = make_codes(site, plan, caches.qr)
     manifest = render_manifest(site, plan)
 
     files = len(assets) + len(texts) + len(codes) + 1

@@ -159,6 +159,43 @@ class Markup:
         processor = self.md.treeprocessors["bangtin_links"]
         assert isinstance(processor, _Links)
         self.links_processor = processor
+        # Documents that rendered without errors, by everything their HTML depends on.
+        self.memo: dict[tuple[Path, str, str, str, int], Rendered] = {}
+        self.used: set[tuple[Path, str, str, str, int]] = set()
+
+    def forget_unused(self) -> None:
+        """Drop what the last build did not use (edited versions of a document)."""
+        self.memo = {key: value for key, value in self.memo.items() if key in self.used}
+        self.used = set()
+
+    def render_cached(
+        self,
+        text: str,
+        *,
+        source: Path,
+        located: tuple[str, int],
+        page_dir: str,
+        links: Mapping[Path, str],
+        links_key: int,
+        problems: Problems,
+    ) -> Rendered:
+        """``render``, reusing the result for the same text, page and set of links."""
+        key = (source, text, page_dir, located[0], links_key)
+        self.used.add(key)
+        found = self.memo.get(key)
+        if found is None:
+            before = len(problems.errors)
+            found = self.render(
+                text,
+                source=source,
+                located=located,
+                page_dir=page_dir,
+                links=links,
+                problems=problems,
+            )
+            if len(problems.errors) == before:
+                self.memo[key] = found
+        return found
 
     def render(
         self,

@@ -192,15 +192,18 @@ def render_bodies(site: SiteConfig, plan: Plan, markup: Markup) -> Bodies:
         items.append((p.source, p.source.body, page_path(site, p.slug)))
     for loc in plan.locations:
         items.append((loc.source, loc.description, location_path(site, loc.id)))
+    links_key = hash(frozenset(plan.links.items()))
     for source, text, page_dir in items:
-        out[source.path] = markup.render(
+        out[source.path] = markup.render_cached(
             text,
             source=source.path,
             located=(source.body, source.body_first_line),
             page_dir=page_dir,
             links=plan.links,
+            links_key=links_key,
             problems=problems,
         )
+    markup.forget_unused()
     problems.check()
     return Bodies(out)
 

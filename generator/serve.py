@@ -20,9 +20,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from generator.build import BuildResult, build
+from generator.build import BuildResult, Caches, build
 from generator.errors import BuildError
-from generator.qr import QrCache
 from generator.render import builtin
 from generator.watch import Watcher
 
@@ -46,7 +45,7 @@ class Preview:
     output: Path
     base_url: str
     log: Callable[[str], None] = print
-    qr_cache: QrCache = field(default_factory=QrCache)
+    caches: Caches = field(default_factory=Caches)
     generation: int = 0
     errors: BuildError | None = None
     changed: threading.Condition = field(default_factory=threading.Condition)
@@ -56,7 +55,7 @@ class Preview:
         started = time.perf_counter()
         try:
             result: BuildResult | None = build(
-                self.content, self.output, self.base_url, self.qr_cache
+                self.content, self.output, self.base_url, self.caches
             )
             errors = None
         except BuildError as exc:

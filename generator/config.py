@@ -11,7 +11,15 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from generator.errors import BuildError, Position, Problems
-from generator.models import Contact, ErrorLevel, QrOptions, SiteConfig, UrlPrefixes
+from generator.models import (
+    BoardOptions,
+    Contact,
+    ErrorLevel,
+    PaperSize,
+    QrOptions,
+    SiteConfig,
+    UrlPrefixes,
+)
 from generator.source import Fields, load_yaml, read_text
 
 SITE_KEYS = [
@@ -24,10 +32,12 @@ SITE_KEYS = [
     "contact",
     "qr",
     "urls",
+    "boards",
 ]
+BOARD_KEYS = ["size", "distance"]
 CONTACT_KEYS = ["name", "phone", "email"]
 QR_KEYS = ["error", "scale", "dark", "light"]
-URL_KEYS = ["notice", "location", "page", "tag", "archive"]
+URL_KEYS = ["notice", "location", "page", "tag", "archive", "verify"]
 
 _COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 _SEGMENT = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
@@ -133,7 +143,34 @@ def load_config(content_dir: Path, base_url: str | None = None) -> SiteConfig:
                 qf.error(qf.node_of(key), f"`{key}` must be a colour like #000000, not `{value}`")
                 value = default
             colours[key] = value.lower()
+        ratio = contrast(colours["dark"], colours["light"])
+        if ratio < 4.5:
+            qf.error(
+                qf.node_of("dark") or qf.node_of("light"),
+                f"QR colours {colours['dark']} on {colours['light']} have a contrast of "
+                f"{ratio:.1f}:1; at least 4.5:1 is needed, dark on light",
+                hint="phone cameras read dark modules on a light background: keep dark "
+                "near black and light near white",
+            )
+        elif luminance(colours["dark"]) > luminance(colours["light"]):
+            qf.error(
+                qf.node_of("dark"),
+                "QR `dark` must be darker than `light`: many phones cannot read light-on-dark",
+            )
         qr = QrOptions(cast(ErrorLevel, level), scale, 4, colours["dark"], colours["light"])
+
+    boards = BoardOptions()
+    bf = f.group("boards", BOARD_KEYS)
+    if bf is not None:
+        size = (bf.text("size") or "a4").lower()
+        if size not in ("a5", "a4", "a3"):
+            bf.error(bf.node_of("size"), f"`size` must be a5, a4 or a3, not `{size}`")
+            size = "a4"
+        distance = bf.number("distance")
+        if distance is not None and not 0.1 <= distance <= 20:
+            bf.error(bf.node_of("distance"), "`distance` is in metres, between 0.1 and 20")
+            distance = None
+        boards = BoardOptions(cast(PaperSize, size), distance or 1.0)
 
     urls = UrlPrefixes()
     uf = f.group("urls", URL_KEYS)
@@ -157,6 +194,7 @@ def load_config(content_dir: Path, base_url: str | None = None) -> SiteConfig:
 
     problems.check()
     assert title is not None and url is not None
+    declared = f.text("base_url") or url
     return SiteConfig(
         root=content_dir,
         source=path,
@@ -169,6 +207,8 @@ def load_config(content_dir: Path, base_url: str | None = None) -> SiteConfig:
         contact=contact,
         qr=qr,
         urls=urls,
+        boards=boards,
+        site_base_url=normalise_base_url(declared),
     )
 
 
@@ -183,3 +223,16 @@ def now(tz: ZoneInfo) -> dt.datetime:
                 f"SOURCE_DATE_EPOCH must be a whole number of seconds: {epoch!r}"
             ) from exc
     return dt.datetime.now(tz)
+
+
+def luminance(colour: str) -> float:
+    """Relative luminance of ``#rrggbb`` (WCAG 2)."""
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a: str, b: str) -> float:
+    """WCAG contrast ratio of two colours, 1 to 21."""
+    la, lb = sorted((luminance(a), luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)

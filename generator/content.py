@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Literal
+from typing import Literal, cast
 
 from generator.errors import Position, Problems
 from generator.models import (
     ALL_LOCATIONS,
+    Alias,
     Contact,
     Content,
     Geo,
     Location,
     Notice,
+    PaperSize,
     SiteConfig,
     Source,
     StandingPage,
@@ -32,9 +35,14 @@ NOTICE_KEYS = [
     "summary",
     "slug",
     "draft",
+    "aliases",
+    "board",
+    "board_size",
 ]
-LOCATION_KEYS = ["name", "address", "description", "geo", "contact"]
-PAGE_KEYS = ["title", "summary", "slug", "order", "draft"]
+LOCATION_KEYS = ["name", "address", "description", "geo", "contact", "aliases", "board_size"]
+PAGE_KEYS = ["title", "summary", "slug", "order", "draft", "aliases"]
+PAPER_SIZES = ("a5", "a4", "a3")
+_ALIAS_PART = re.compile(r"[A-Za-z0-9._~-]+")
 
 MARKDOWN_SUFFIXES = (".md",)
 YAML_SUFFIXES = (".yml", ".yaml")
@@ -161,6 +169,9 @@ def load_notice(
     draft = f.boolean("draft")
     summary = f.text("summary")
     slug = _slug(f, path.stem)
+    aliases = read_aliases(f)
+    board = f.boolean("board")
+    board_size = read_paper(f, "board_size")
 
     date = None
     if when is not None:
@@ -184,8 +195,52 @@ def load_notice(
         pinned=pinned,
         summary=summary,
         draft=draft,
+        aliases=aliases,
+        board=board,
+        board_size=board_size,
     )
     return notice, refs
+
+
+def read_aliases(f: Fields) -> tuple[Alias, ...]:
+    """Old URL paths, normalised to ``a/b/``; anything that could leave the site is refused."""
+    out: list[Alias] = []
+    for raw, pos in f.text_list("aliases") or ():
+        value = raw.strip()
+        hint = "write the old path of the page on this site, e.g. `aliases: [l/tram-y-te-cu/]`"
+        if "://" in value:
+            f.problems.add(
+                pos, f"alias `{value}` must be a path on this site, not a full URL", hint
+            )
+            continue
+        parts = value.strip("/").split("/")
+        bad = (
+            "\\" in value
+            or "%" in value
+            or "\x00" in value
+            or re.match(r"^[A-Za-z]:", value) is not None
+            or any(p in ("", ".", "..") or not _ALIAS_PART.fullmatch(p) for p in parts)
+        )
+        if bad:
+            f.problems.add(
+                pos,
+                f"alias `{value}` is not a plain path: use letters, digits, '-', '.', '_' "
+                "between single '/'",
+                hint,
+            )
+            continue
+        out.append(Alias("/".join(parts) + "/", pos))
+    return tuple(out)
+
+
+def read_paper(f: Fields, key: str) -> PaperSize | None:
+    value = f.text(key)
+    if value is None:
+        return None
+    if value.lower() not in PAPER_SIZES:
+        f.error(f.node_of(key), f"`{key}` must be a5, a4 or a3, not `{value}`")
+        return None
+    return cast(PaperSize, value.lower())
 
 
 def to_aware(when: dt.date | dt.datetime, site: SiteConfig) -> dt.datetime:
@@ -237,6 +292,8 @@ def load_location(path: Path, problems: Problems) -> Location | None:
     cf = f.group("contact", ["name", "phone"])
     if cf is not None:
         contact = Contact(cf.text("name"), cf.text("phone"))
+    aliases = read_aliases(f)
+    board_size = read_paper(f, "board_size")
     if len(problems.errors) > before or name is None:
         return None
     return Location(
@@ -247,6 +304,8 @@ def load_location(path: Path, problems: Problems) -> Location | None:
         description=description,
         geo=geo,
         contact=contact,
+        aliases=aliases,
+        board_size=board_size,
     )
 
 
@@ -263,10 +322,11 @@ def load_page(path: Path, problems: Problems) -> StandingPage | None:
     order = f.integer("order")
     draft = f.boolean("draft")
     slug = _slug(f, path.stem)
+    aliases = read_aliases(f)
     if len(problems.errors) > before or title is None or slug is None:
         return None
     return StandingPage(
-        slug, title, Source(path, fm.body, fm.body_first_line), summary, order, draft
+        slug, title, Source(path, fm.body, fm.body_first_line), summary, order, draft, aliases
     )
 
 

@@ -8,8 +8,11 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from generator.errors import Position
+
 ErrorLevel = Literal["l", "m", "q", "h"]
-PageKind = Literal["home", "notice", "location", "page", "tag", "archive"]
+PaperSize = Literal["a5", "a4", "a3"]
+PageKind = Literal["home", "notice", "location", "page", "tag", "archive", "verify"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,12 +25,27 @@ class QrOptions:
 
 
 @dataclass(frozen=True, slots=True)
+class BoardOptions:
+    size: PaperSize = "a4"
+    distance_m: float = 1.0  # the farthest a resident should be able to scan from
+
+
+@dataclass(frozen=True, slots=True)
+class Alias:
+    """An old URL path (``l/tram-y-te-cu/``) that now redirects, and where it was written."""
+
+    path: str
+    pos: Position
+
+
+@dataclass(frozen=True, slots=True)
 class UrlPrefixes:
     notice: str = "n"
     location: str = "l"
     page: str = "p"
     tag: str = "t"
     archive: str = "luu-tru"
+    verify: str = "verify"
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +60,7 @@ class SiteConfig:
     root: Path  # the folder holding site.yml
     source: Path  # site.yml itself
     title: str
-    base_url: str  # absolute, ends with "/"
+    base_url: str  # absolute, ends with "/": what this build's URLs and codes use
     language: str = "vi"
     timezone: str = "Asia/Ho_Chi_Minh"
     theme: str = "default"
@@ -50,6 +68,9 @@ class SiteConfig:
     contact: Contact = field(default_factory=Contact)
     qr: QrOptions = field(default_factory=QrOptions)
     urls: UrlPrefixes = field(default_factory=UrlPrefixes)
+    boards: BoardOptions = field(default_factory=BoardOptions)
+    # base_url as site.yml has it: printed codes hold it even when --base-url previews elsewhere
+    site_base_url: str = ""
 
     @property
     def tz(self) -> ZoneInfo:
@@ -86,6 +107,8 @@ class Location:
     description: str = ""  # Markdown
     geo: Geo | None = None
     contact: Contact = field(default_factory=Contact)
+    aliases: tuple[Alias, ...] = ()
+    board_size: PaperSize | None = None  # else the site's
 
 
 ALL_LOCATIONS: Literal["all"] = "all"
@@ -103,6 +126,9 @@ class Notice:
     pinned: bool = False
     summary: str | None = None
     draft: bool = False
+    aliases: tuple[Alias, ...] = ()
+    board: bool = False  # print a board for this notice too
+    board_size: PaperSize | None = None
 
     def is_published(self, now: dt.datetime) -> bool:
         return not self.draft and self.date <= now
@@ -122,6 +148,7 @@ class StandingPage:
     summary: str | None = None
     order: int = 0
     draft: bool = False
+    aliases: tuple[Alias, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,3 +178,26 @@ class Page:
     @property
     def file(self) -> str:
         return self.url_path + "index.html"
+
+
+@dataclass(frozen=True, slots=True)
+class Redirect:
+    """An alias page that sends readers (and printed codes) on to a page's new URL."""
+
+    alias: Alias
+    target: str  # URL path of the page
+
+
+@dataclass(frozen=True, slots=True)
+class Board:
+    """A printed board: a large code of one page, for one place or one notice."""
+
+    id: str  # printed on the board, e.g. `tram-y-te` or `n-lich-tiem`
+    kind: Literal["location", "notice"]
+    title: str
+    target: str  # URL path of the page the code opens
+    size: PaperSize
+
+    @property
+    def path(self) -> str:
+        return f"boards/{self.id}/"

@@ -7,7 +7,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.errors import Position, Problems
-from generator.models import Content, Location, Notice, Page, SiteConfig, StandingPage, Tag
+from generator.models import (
+    Board,
+    Content,
+    Location,
+    Notice,
+    Page,
+    Redirect,
+    SiteConfig,
+    StandingPage,
+    Tag,
+)
 from generator.urls import (
     archive_path,
     home_path,
@@ -32,6 +42,8 @@ class Plan:
     tags: tuple[Tag, ...]
     notice_tags: dict[str, tuple[Tag, ...]]  # notice slug -> its tags
     links: dict[Path, str]  # content file -> URL path, for published items only
+    redirects: tuple[Redirect, ...]  # old paths of published pages
+    boards: tuple[Board, ...]  # every place, and notices with `board: true`
 
     def current_at(self, location_id: str) -> tuple[Notice, ...]:
         return tuple(n for n in self.current if n.shows_at(location_id))
@@ -94,7 +106,41 @@ def plan_site(site: SiteConfig, content: Content, now: dt.datetime) -> Plan:
     pages.append(
         Page("archive", "archive", "Thông báo đã hết hiệu lực", archive_path(site), "archive.html")
     )
-    check_paths(site, pages)
+    pages.append(
+        Page("verify", "verify", "Kiểm tra bảng QR", f"{site.urls.verify}/", "verify.html")
+    )
+
+    redirects = [
+        Redirect(alias, notice_path(site, n.slug)) for n in published for alias in n.aliases
+    ]
+    redirects += [
+        Redirect(alias, location_path(site, loc.id))
+        for loc in content.locations
+        for alias in loc.aliases
+    ]
+    redirects += [Redirect(alias, page_path(site, p.slug)) for p in standing for alias in p.aliases]
+    boards = [
+        Board(
+            loc.id,
+            "location",
+            loc.name,
+            location_path(site, loc.id),
+            loc.board_size or site.boards.size,
+        )
+        for loc in content.locations
+    ]
+    boards += [
+        Board(
+            f"n-{n.slug}",
+            "notice",
+            n.title,
+            notice_path(site, n.slug),
+            n.board_size or site.boards.size,
+        )
+        for n in published
+        if n.board
+    ]
+    check_paths(site, pages, redirects, boards)
     return Plan(
         now=now,
         today=today,
@@ -107,22 +153,66 @@ def plan_site(site: SiteConfig, content: Content, now: dt.datetime) -> Plan:
         tags=tags,
         notice_tags=notice_tags,
         links=links,
+        redirects=tuple(redirects),
+        boards=tuple(boards),
     )
 
 
-def check_paths(site: SiteConfig, pages: list[Page]) -> None:
-    """No two pages may share a URL (a prefix set to another page's slug, say)."""
+# Files and folders at the top of every output: an alias must not take their place.
+RESERVED = frozenset(
+    {
+        "404.html", "_headers", "_redirects", "assets", "boards", "feed.xml",
+        "nginx-redirects.conf", "qr-manifest.json", "qr.png", "qr.svg", "robots.txt",
+        "sitemap.xml",
+    }
+)  # fmt: skip
+
+
+def check_paths(
+    site: SiteConfig, pages: list[Page], redirects: list[Redirect], boards: list[Board]
+) -> None:
+    """No two pages, aliases or boards may share a URL, and no alias may shadow a file."""
     problems = Problems()
-    seen: dict[str, Page] = {}
+    seen: dict[str, str] = {}
     for page in pages:
         other = seen.get(page.url_path)
         if other is not None:
             problems.add(
                 Position(site.source),
-                f"two pages would have the URL /{page.url_path}: "
-                f"{other.kind} `{other.id}` and {page.kind} `{page.id}`",
+                f"two pages would have the URL /{page.url_path}: {other} and "
+                f"{page.kind} `{page.id}`",
                 hint="change one slug, or the `urls:` prefixes in site.yml",
                 source_line="",
             )
-        seen[page.url_path] = page
+        seen[page.url_path] = f"{page.kind} `{page.id}`"
+    page_dirs = [p.url_path for p in pages if p.url_path]
+    for r in redirects:
+        path = r.alias.path
+        clash = seen.get(path)
+        inside = next((d for d in page_dirs if path.startswith(d) and path != d), None)
+        if clash is not None:
+            problems.add(
+                r.alias.pos,
+                f"alias /{path} is already the URL of {clash}",
+                hint="an alias is an old URL that no page uses any more; remove it",
+            )
+        elif inside is not None:
+            problems.add(r.alias.pos, f"alias /{path} is inside the page /{inside}")
+        elif path.split("/")[0] in RESERVED:
+            problems.add(
+                r.alias.pos, f"alias /{path} would replace bangtin's own /{path.split('/')[0]}"
+            )
+        else:
+            seen[path] = f"an alias of /{r.target}"
+    board_ids: dict[str, str] = {}
+    for board in boards:
+        if board.id in board_ids:
+            problems.add(
+                Position(site.source),
+                f"two boards would have the id `{board.id}`: "
+                f"{board_ids[board.id]} and {board.title}",
+                hint="rename the place or give the notice a different `slug:`",
+                source_line="",
+            )
+        board_ids[board.id] = board.title
     problems.check()

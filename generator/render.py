@@ -261,6 +261,8 @@ def page_context(plan: Plan, bodies: Bodies, page: Page, lookup: Lookup) -> dict
         return {"tag": tag, "notices": plan.current_tagged(tag)}
     if page.kind == "archive":
         return {"notices": plan.expired}
+    if page.kind == "verify":
+        return {"boards": plan.boards}
     raise AssertionError(page.kind)
 
 

@@ -28,6 +28,7 @@ def test_sample_has_the_promised_pages(sample: Built) -> None:
     kinds = [p["kind"] for p in sample.pages()]
     assert kinds.count("home") == 1
     assert kinds.count("archive") == 1
+    assert kinds.count("verify") == 1
     assert kinds.count("location") == 7
     assert kinds.count("page") == 3
     assert kinds.count("notice") == 12  # 13 files, one dated in the future

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from generator import qr
+from generator.boards import render_boards, sizing_warnings
 from generator.config import load_config, now
 from generator.content import load_content
-from generator.errors import UsageError
+from generator.errors import BuildError, ContentError, UsageError
 from generator.markup import Markup
 from generator.models import SiteConfig
 from generator.plan import Plan, plan_site
@@ -45,6 +46,7 @@ class BuildResult:
     files: int
     bytes: int
     seconds: float
+    warnings: tuple[ContentError, ...] = ()
 
 
 def build(
@@ -52,11 +54,13 @@ def build(
     output_dir: Path | None,
     base_url: str | None = None,
     caches: Caches | None = None,
+    strict: bool = False,
 ) -> BuildResult:
     """Build the site in ``content_dir`` into ``output_dir`` (None: check only, write nothing).
 
     Raises BuildError listing every content error; ``output_dir`` is then untouched.
     ``caches`` keeps work between builds of one process (``bangtin serve``).
+    ``strict`` turns warnings (boards that may be hard to scan) into errors.
     """
     started = time.perf_counter()
     caches = caches or Caches()
@@ -65,10 +69,14 @@ def build(
     site = load_config(content_dir, base_url)
     content = load_content(site)
     plan = plan_site(site, content, now(site.tz))
+    warnings = tuple(sizing_warnings(site, plan, caches.qr))
+    if strict and warnings:
+        raise BuildError([replace(w, severity="error") for w in warnings])
     bodies = render_bodies(site, plan, caches.markup)
     renderer = Renderer(site, theme_dirs(site))
     assets = {name: (fingerprint(name, data), data) for name, data in renderer.static_files()}
     texts = render_pages(site, plan, bodies, renderer, {k: v[0] for k, v in assets.items()})
+    texts.update(render_boards(site, plan, renderer, caches.qr))
     codes = make_codes(site, plan, caches.qr)
     manifest = render_manifest(site, plan)
 
@@ -90,6 +98,7 @@ def build(
         files=files,
         bytes=written,
         seconds=time.perf_counter() - started,
+        warnings=warnings,
     )
 
 

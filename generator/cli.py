@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import sys
 import traceback
@@ -36,6 +37,17 @@ def content_option(func: F) -> F:
         help="Folder with site.yml, notices/, locations/ and pages/ [default: ./content, "
         "or the built-in sample site when there is none].",
     )(func)
+
+
+def strict_option(func: F) -> F:
+    return click.option(
+        "--strict", is_flag=True, help="Treat warnings (boards hard to scan) as errors."
+    )(func)
+
+
+def show_warnings(result: BuildResult) -> None:
+    for warning in result.warnings:
+        click.echo(warning.format(Path.cwd()), err=True)
 
 
 def resolve_content(content_dir: Path | None) -> Path:
@@ -109,9 +121,14 @@ def main(ctx: click.Context, debug: bool) -> None:
     help="Folder to write the site to; replaced as a whole when the build succeeds.",
 )
 @click.option("--base-url", help="Override base_url from site.yml (absolute https URL).")
+@strict_option
 @click.pass_context
 def build_command(
-    ctx: click.Context, content_dir: Path | None, output_dir: Path, base_url: str | None
+    ctx: click.Context,
+    content_dir: Path | None,
+    output_dir: Path,
+    base_url: str | None,
+    strict: bool,
 ) -> None:
     """Build the site into the output folder, with a QR code for every page."""
     if base_url is not None:
@@ -121,7 +138,8 @@ def build_command(
         base_url = normalise_base_url(base_url)
 
     def action() -> None:
-        result = build(resolve_content(content_dir), output_dir, base_url)
+        result = build(resolve_content(content_dir), output_dir, base_url, strict=strict)
+        show_warnings(result)
         click.echo(summary(result, output_dir))
 
     run(ctx.obj["debug"], action)
@@ -129,12 +147,14 @@ def build_command(
 
 @main.command("check")
 @content_option
+@strict_option
 @click.pass_context
-def check_command(ctx: click.Context, content_dir: Path | None) -> None:
+def check_command(ctx: click.Context, content_dir: Path | None, strict: bool) -> None:
     """Check the content as a build would, writing nothing."""
 
     def action() -> None:
-        result = build(resolve_content(content_dir), None)
+        result = build(resolve_content(content_dir), None, strict=strict)
+        show_warnings(result)
         click.echo(summary(result, None))
 
     run(ctx.obj["debug"], action)
@@ -256,5 +276,48 @@ def init_command(ctx: click.Context, folder: Path, title: str, base_url: str) ->
         for path in files:
             click.echo(f"Created {path}")
         click.echo(f"Next: cd {folder} && bangtin serve")
+
+    run(ctx.obj["debug"], action)
+
+
+@main.command("boards")
+@content_option
+@click.option("--report", is_flag=True, help="Print each board's QR size and reading distance.")
+@click.option(
+    "--record",
+    is_flag=True,
+    help="Add the current board URLs to content/printed.yml (do this when boards go to print).",
+)
+@strict_option
+@click.pass_context
+def boards_command(
+    ctx: click.Context, content_dir: Path | None, report: bool, record: bool, strict: bool
+) -> None:
+    """Check the print-ready boards; report their sizing; record printed URLs."""
+
+    def action() -> None:
+        from generator import boards as boards_module
+        from generator.content import load_content
+        from generator.plan import plan_site
+        from generator.qr import QrCache
+
+        content = resolve_content(content_dir)
+        site = load_config(content)
+        plan = plan_site(site, load_content(site), now(site.tz))
+        cache = QrCache()
+        warnings = boards_module.sizing_warnings(site, plan, cache)
+        if report or not record:
+            click.echo(boards_module.report(site, plan, cache), nl=False)
+        for warning in warnings:
+            click.echo(warning.format(Path.cwd()), err=True)
+        if strict and warnings:
+            raise BuildError([dataclasses.replace(w, severity="error") for w in warnings])
+        if record:
+            from generator.ledger import record as record_urls
+
+            added = record_urls(site, plan, now(site.tz).date())
+            for url in added:
+                click.echo(f"Recorded {url}")
+            click.echo(f"{len(added)} new URL(s) in the printed-URL ledger.")
 
     run(ctx.obj["debug"], action)

@@ -24,12 +24,14 @@ class ContentError:
     message: str
     hint: str = ""
     source_line: str | None = None
+    severity: str = "error"  # or "warning"
 
     def format(self, root: Path | None = None) -> str:
         path = self.pos.path
         if root is not None and path.is_relative_to(root):
             path = path.relative_to(root)
-        out = [f"{path.as_posix()}:{self.pos.line}:{self.pos.col}: error: {self.message}"]
+        where = f"{path.as_posix()}:{self.pos.line}:{self.pos.col}"
+        out = [f"{where}: {self.severity}: {self.message}"]
         line = self.source_line
         if line is None:
             line = read_line(self.pos.path, self.pos.line)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 
 import segno
 
@@ -47,21 +48,41 @@ def qr_png(code: segno.QRCode, options: QrOptions) -> bytes:
     return out.getvalue()
 
 
+@dataclass(frozen=True, slots=True)
+class Images:
+    svg: bytes
+    png: bytes
+    version: int
+    error: str  # the level used: the configured one, or higher when it cost no size
+
+
 class QrCache:
     """QR images by (URL, options): a URL's code never changes, so it is made once."""
 
     def __init__(self) -> None:
-        self._images: dict[tuple[str, QrOptions], tuple[bytes, bytes]] = {}
+        self._images: dict[tuple[str, QrOptions], Images] = {}
 
-    def images(self, url: str, options: QrOptions) -> tuple[bytes, bytes]:
-        """The SVG and PNG bytes of ``url``'s code."""
+    def get(self, url: str, options: QrOptions) -> Images:
         key = (url, options)
         found = self._images.get(key)
         if found is None:
             code = make(url, options)
-            found = (qr_svg(code, options, url), qr_png(code, options))
+            found = Images(
+                qr_svg(code, options, url), qr_png(code, options), int(code.version), code.error
+            )
             self._images[key] = found
         return found
+
+    def images(self, url: str, options: QrOptions) -> tuple[bytes, bytes]:
+        """The SVG and PNG bytes of ``url``'s code."""
+        found = self.get(url, options)
+        return found.svg, found.png
+
+
+def version_of(url: str, options: QrOptions, cache: QrCache) -> tuple[int, str]:
+    """The QR version and error level of ``url``'s code."""
+    found = cache.get(url, options)
+    return found.version, found.error
 
 
 def modules(code: segno.QRCode) -> int:

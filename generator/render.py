@@ -14,7 +14,16 @@ import jinja2
 
 from generator.errors import BuildError, ContentError, Position, Problems
 from generator.markup import Markup, Rendered, summarise
-from generator.models import Location, Notice, Page, SiteConfig, Source, StandingPage, Tag
+from generator.models import (
+    Board,
+    Location,
+    Notice,
+    Page,
+    SiteConfig,
+    Source,
+    StandingPage,
+    Tag,
+)
 from generator.plan import Plan
 from generator.urls import (
     absolute,
@@ -114,7 +123,7 @@ class Renderer:
         self.dirs = dirs
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader([str(d / "templates") for d in dirs]),
-            autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
+            autoescape=jinja2.select_autoescape(["html", "xml", "svg"], default_for_string=True),
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
             lstrip_blocks=True,
@@ -328,8 +337,11 @@ def fingerprint(name: str, data: bytes) -> str:
 
 
 def render_manifest(site: SiteConfig, plan: Plan) -> str:
-    pages = [
-        {
+    """Every HTML page for residents with its QR code; places (and notices) with their board."""
+    boards: dict[tuple[str, str], Board] = {(b.kind, b.target): b for b in plan.boards}
+    pages = []
+    for page in plan.pages:
+        entry = {
             "kind": page.kind,
             "id": page.id,
             "title": page.title,
@@ -338,7 +350,9 @@ def render_manifest(site: SiteConfig, plan: Plan) -> str:
             "qr_svg": page.url_path + "qr.svg",
             "qr_png": page.url_path + "qr.png",
         }
-        for page in plan.pages
-    ]
+        board = boards.get((page.kind, page.url_path))
+        if board is not None:
+            entry["board"] = board.path + "index.html"
+        pages.append(entry)
     data = {"base_url": site.base_url, "pages": pages}
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"

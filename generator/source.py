@@ -117,6 +117,65 @@ def load_yaml(
     path: Path, text: str, first_line: int, problems: Problems
 ) -> yaml.MappingNode | None:
     """Compose YAML text into a mapping node; errors are mapped to real file lines."""
+    node = _compose(path, text, first_line, problems)
+    if isinstance(node, _Invalid):
+        return None
+    if node is None:  # empty, or only comments
+        mark = yaml.Mark(str(path), 0, 0, 0, text, 0)
+        return yaml.MappingNode("tag:yaml.org,2002:map", [], start_mark=mark, end_mark=mark)
+    if not isinstance(node, yaml.MappingNode):
+        problems.add(
+            _pos(path, node, first_line),
+            "expected `key: value` lines",
+            hint="each line should look like `title: Lịch tiêm chủng`",
+        )
+        return None
+    return node
+
+
+def load_yaml_list(
+    path: Path, text: str, first_line: int, problems: Problems, example: str
+) -> list[yaml.MappingNode] | None:
+    """Compose YAML text that is a list of ``key: value`` groups; empty text is an empty list.
+
+    ``example`` shows one entry, for the hint when the text is not such a list.
+    """
+    node = _compose(path, text, first_line, problems)
+    if isinstance(node, _Invalid):
+        return None
+    if node is None:  # empty, or only comments
+        return []
+    if not isinstance(node, yaml.SequenceNode):
+        problems.add(
+            _pos(path, node, first_line),
+            "expected a list of entries, each starting with `- `",
+            hint=f"write each entry like `{example}`",
+        )
+        return None
+    entries: list[yaml.MappingNode] = []
+    for item in node.value:
+        if isinstance(item, yaml.MappingNode):
+            entries.append(item)
+        else:
+            problems.add(
+                _pos(path, item, first_line),
+                "each entry of the list must be a group of `key: value` lines",
+                hint=f"write each entry like `{example}`",
+            )
+    return entries
+
+
+class _Invalid:
+    """What ``_compose`` returns after reporting an error (None is a valid, empty document)."""
+
+
+_INVALID = _Invalid()
+
+
+def _compose(
+    path: Path, text: str, first_line: int, problems: Problems
+) -> yaml.Node | _Invalid | None:
+    """YAML text as a node tree (None when empty), or ``_INVALID`` after reporting why not."""
     try:
         try:
             node = yaml.compose(text, Loader=_LOADER)
@@ -133,20 +192,10 @@ def load_yaml(
             message = "invalid YAML: tab character"
             hint = "YAML does not allow tabs for indentation: use spaces"
         problems.add(Position(path, line, col), message, hint=hint)
-        return None
+        return _INVALID
     except yaml.YAMLError as exc:
         problems.add(Position(path, first_line), f"invalid YAML: {exc}")
-        return None
-    if node is None:  # empty, or only comments
-        mark = yaml.Mark(str(path), 0, 0, 0, text, 0)
-        return yaml.MappingNode("tag:yaml.org,2002:map", [], start_mark=mark, end_mark=mark)
-    if not isinstance(node, yaml.MappingNode):
-        problems.add(
-            _pos(path, node, first_line),
-            "expected `key: value` lines",
-            hint="each line should look like `title: Lịch tiêm chủng`",
-        )
-        return None
+        return _INVALID
     return node
 
 

@@ -1,0 +1,248 @@
+"""Print-ready boards: a large QR code per place (and per notice on request), sized in mm.
+
+The sizing rule: a phone reads a code from about ten times its width, so a code
+``w`` mm wide (without its quiet zone) reads from ``w / 100`` metres.  A module
+under 1 mm or a version above 4 (33 x 33 modules) makes a board hard to scan from
+a step away, so the build warns about both.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from generator.errors import ContentError, Position
+from generator.models import Board, PaperSize, SiteConfig
+from generator.plan import Plan
+from generator.qr import QrCache, version_of
+from generator.render import Renderer
+from generator.urls import absolute
+
+# Portrait paper, width x height in mm.
+PAPER: dict[PaperSize, tuple[int, int]] = {"a5": (148, 210), "a4": (210, 297), "a3": (297, 420)}
+CODE_SHARE = 0.72  # of the paper's width taken by the code, quiet zone included
+MIN_MODULE_MM = 1.0
+MAX_VERSION = 4
+READ_RATIO = 10  # a code reads from up to 10x its width
+
+
+@dataclass(frozen=True, slots=True)
+class Sizing:
+    board: Board
+    url: str
+    version: int
+    error: str  # the level the code was made with: Q, or H when that costs no size
+    modules: int  # symbol width in modules, quiet zone excluded
+    border: int
+    code_mm: float  # printed width of the code, quiet zone included
+    module_mm: float
+    symbol_mm: float  # printed width without the quiet zone
+    max_distance_m: float  # farthest reliable reading distance
+    wanted_distance_m: float
+
+    def warnings(self) -> list[str]:
+        out = []
+        if self.module_mm < MIN_MODULE_MM:
+            out.append(
+                f"board `{self.board.id}`: QR modules are {self.module_mm:.2f} mm, under "
+                f"{MIN_MODULE_MM:g} mm; print it larger or shorten the URL"
+            )
+        if self.version > MAX_VERSION:
+            out.append(
+                f"board `{self.board.id}`: QR version {self.version} (over {MAX_VERSION}) is "
+                "dense; shorten the URL (a shorter id or URL prefix)"
+            )
+        if self.max_distance_m < self.wanted_distance_m:
+            out.append(
+                f"board `{self.board.id}`: reads from up to {self.max_distance_m:.1f} m, "
+                f"less than the {self.wanted_distance_m:g} m asked for in site.yml; "
+                "use a larger paper size"
+            )
+        return out
+
+
+def size_board(site: SiteConfig, board: Board, cache: QrCache) -> Sizing:
+    url = absolute(site, board.target)
+    version, error = version_of(url, site.qr, cache)
+    modules = 17 + 4 * version
+    border = site.qr.border
+    code_mm = round(PAPER[board.size][0] * CODE_SHARE, 1)
+    module_mm = code_mm / (modules + 2 * border)
+    symbol_mm = module_mm * modules
+    return Sizing(
+        board=board,
+        url=url,
+        version=version,
+        error=error,
+        modules=modules,
+        border=border,
+        code_mm=code_mm,
+        module_mm=module_mm,
+        symbol_mm=symbol_mm,
+        max_distance_m=symbol_mm * READ_RATIO / 1000,
+        wanted_distance_m=site.boards.distance_m,
+    )
+
+
+def sizing_warnings(site: SiteConfig, plan: Plan, cache: QrCache) -> list[ContentError]:
+    """Boards that may be hard to scan, as warnings at site.yml."""
+    out = []
+    for board in plan.boards:
+        for message in size_board(site, board, cache).warnings():
+            out.append(
+                ContentError(Position(site.source), message, source_line="", severity="warning")
+            )
+    return out
+
+
+def report(site: SiteConfig, plan: Plan, cache: QrCache) -> str:
+    """The sizing table that ``bangtin boards --report`` prints."""
+    rows = [("board", "paper", "version", "EC", "code mm", "module mm", "reads to", "status")]
+    for board in plan.boards:
+        s = size_board(site, board, cache)
+        rows.append(
+            (
+                board.id,
+                board.size.upper(),
+                str(s.version),
+                s.error,
+                f"{s.code_mm:.0f}",
+                f"{s.module_mm:.2f}",
+                f"{s.max_distance_m:.1f} m",
+                "ok" if not s.warnings() else "WARN",
+            )
+        )
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = [
+        "  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip() for r in rows
+    ]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    lines.append("")
+    lines.append(
+        f"Rule: code width = {CODE_SHARE:.0%} of the paper width (quiet zone of "
+        f"{site.qr.border} modules included); reads to {READ_RATIO}x the code's width; "
+        f"warn when a module < {MIN_MODULE_MM:g} mm, the version > {MAX_VERSION}, or it reads "
+        f"less far than boards.distance ({site.boards.distance_m:g} m)."
+    )
+    return "\n".join(lines) + "\n"
+
+
+# -- layout -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TextLine:
+    x: float
+    y: float
+    size: float
+    text: str
+    bold: bool = False
+
+
+def wrap(text: str, size_mm: float, width_mm: float, max_lines: int) -> list[str]:
+    """Greedy word wrap for a sans-serif face (about 0.55 em per character)."""
+    per_line = max(8, int(width_mm / (size_mm * 0.55)))
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= per_line:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    if len(lines) > max_lines:
+        lines = [*lines[: max_lines - 1], " ".join(lines[max_lines - 1 :])]
+        if len(lines[-1]) > per_line:
+            lines[-1] = lines[-1][: per_line - 1].rstrip() + "…"
+    return lines
+
+
+INSTRUCTION = "Quét mã QR bằng camera điện thoại để xem thông báo mới nhất"
+
+
+def layout(site: SiteConfig, sizing: Sizing) -> dict[str, object]:
+    """Positions in mm for the board template; A4 proportions, scaled for A5 and A3."""
+    width, height = PAPER[sizing.board.size]
+    k = width / 210
+    centre = width / 2
+    text_width = width - 30 * k
+    lines: list[TextLine] = [TextLine(centre, 24 * k, 7.5 * k, site.title, bold=True)]
+    name = wrap(sizing.board.title, 11 * k, text_width, 2)
+    for i, line in enumerate(name):
+        lines.append(
+            TextLine(centre, (44 if len(name) > 1 else 50) * k + i * 13 * k, 11 * k, line, True)
+        )
+    code_y = 64 * k
+    y = code_y + sizing.code_mm + 10 * k
+    for line in wrap(INSTRUCTION, 7 * k, text_width, 2):
+        lines.append(TextLine(centre, y, 7 * k, line))
+        y += 9.5 * k
+    scheme, _, rest = sizing.url.partition("://")
+    domain, _, path = rest.partition("/")
+    return {
+        "width": width,
+        "height": height,
+        "code_x": round((width - sizing.code_mm) / 2, 2),
+        "code_y": round(code_y, 2),
+        "code_mm": sizing.code_mm,
+        "lines": lines,
+        "url_y": round(y + 6 * k, 2),
+        "url_size": round(6.5 * k, 2),
+        "url_parts": (f"{scheme}://", domain, "/" + path),
+        "id_y": round(height - 24 * k, 2),
+        "id_size": round(6 * k, 2),
+        "verify_y": round(height - 13 * k, 2),
+        "verify_size": round(4.2 * k, 2),
+        "verify_text": f"Kiểm tra bảng thật: mã bảng phải có trong danh sách tại "
+        f"{site.site_base_url.partition('://')[2]}{site.urls.verify}/",
+        "k": k,
+    }
+
+
+_SVG_OPEN = re.compile(rb"<svg\b")
+
+
+def nested_code(svg: bytes, x: float, y: float, size: float) -> str:
+    """segno's scalable SVG, placed inside the board at ``x, y`` and ``size`` mm wide."""
+    placed = _SVG_OPEN.sub(f'<svg x="{x}" y="{y}" width="{size}" height="{size}"'.encode(), svg, 1)
+    return placed.decode("utf-8").strip()
+
+
+def render_boards(
+    site: SiteConfig, plan: Plan, renderer: Renderer, cache: QrCache
+) -> dict[str, str]:
+    """``boards/<id>/index.html`` and ``board.svg`` for every board, and ``boards/index.html``."""
+    out: dict[str, str] = {}
+    sheets = []
+    for board in plan.boards:
+        sizing = size_board(site, board, cache)
+        box = layout(site, sizing)
+        svg_bytes, _ = cache.images(sizing.url, site.qr)
+        code = nested_code(svg_bytes, box["code_x"], box["code_y"], sizing.code_mm)  # type: ignore[arg-type]
+        context = {"site": site, "board": board, "sizing": sizing, "box": box, "code": code}
+        svg = renderer.render("board.svg", context)
+        out[board.path + "board.svg"] = svg
+        out[board.path + "index.html"] = renderer.render(
+            "board.html", {**context, "svg": _inline(svg), "paper": _paper(board.size)}
+        )
+        sheets.append(
+            {"board": board, "svg": _inline(svg), "box": box, "paper": _paper(board.size)}
+        )
+    out["boards/index.html"] = renderer.render(
+        "boards.html",
+        {
+            "site": site,
+            "sheets": sheets,
+            "papers": sorted({_paper(b.size) for b in plan.boards}),
+            "columns": max(1, math.floor(190 / 45)),
+        },
+    )
+    return out
+
+
+def _paper(size: PaperSize) -> str:
+    return size.upper()
+
+
+def _inline(svg: str) -> str:
+    """The board SVG without its XML declaration, for inlining in HTML."""
+    return re.sub(r"^<\?xml[^>]*\?>\s*", "", svg)

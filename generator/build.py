@@ -12,9 +12,11 @@ from generator.boards import render_boards, sizing_warnings
 from generator.config import load_config, now
 from generator.content import load_content
 from generator.errors import BuildError, ContentError, UsageError
+from generator.ledger import check_ledger, load_ledger
 from generator.markup import Markup
 from generator.models import SiteConfig
 from generator.plan import Plan, plan_site
+from generator.redirects import render_redirects
 from generator.render import (
     Renderer,
     fingerprint,
@@ -69,6 +71,7 @@ def build(
     site = load_config(content_dir, base_url)
     content = load_content(site)
     plan = plan_site(site, content, now(site.tz))
+    check_ledger(site, plan, load_ledger(site))
     warnings = tuple(sizing_warnings(site, plan, caches.qr))
     if strict and warnings:
         raise BuildError([replace(w, severity="error") for w in warnings])
@@ -77,6 +80,7 @@ def build(
     assets = {name: (fingerprint(name, data), data) for name, data in renderer.static_files()}
     texts = render_pages(site, plan, bodies, renderer, {k: v[0] for k, v in assets.items()})
     texts.update(render_boards(site, plan, renderer, caches.qr))
+    texts.update(render_redirects(site, plan, renderer))
     codes = make_codes(site, plan, caches.qr)
     manifest = render_manifest(site, plan)
 

@@ -125,7 +125,8 @@ def check_ledger(site: SiteConfig, plan: Plan, ledger: tuple[Printed, ...]) -> N
     pages = {p.url_path for p in plan.pages}
     aliases = {r.alias.path for r in plan.redirects}
     for entry in ledger:
-        if not entry.url.startswith(base):
+        url = base if entry.url == base.removesuffix("/") else entry.url  # the home page
+        if not url.startswith(base):
             problems.add(
                 entry.pos,
                 f"printed URL {entry.url} is not under base_url {base}",
@@ -133,7 +134,7 @@ def check_ledger(site: SiteConfig, plan: Plan, ledger: tuple[Printed, ...]) -> N
                 "keep the old base_url in site.yml",
             )
             continue
-        path = served_path(entry.url[len(base) :])
+        path = served_path(url[len(base) :])
         if path not in pages and path not in aliases:
             problems.add(
                 entry.pos,

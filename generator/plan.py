@@ -161,7 +161,7 @@ def plan_site(site: SiteConfig, content: Content, now: dt.datetime) -> Plan:
 # Files and folders at the top of every output: an alias must not take their place.
 RESERVED = frozenset(
     {
-        "404.html", "_headers", "_redirects", "assets", "boards", "feed.xml",
+        "404.html", "_headers", "_redirects", "assets", "boards", "feed.xml", "index.html",
         "nginx-redirects.conf", "qr-manifest.json", "qr.png", "qr.svg", "robots.txt",
         "sitemap.xml",
     }
@@ -173,9 +173,10 @@ def check_paths(
 ) -> None:
     """No two pages, aliases or boards may share a URL, and no alias may shadow a file."""
     problems = Problems()
+    # Case-insensitive: on macOS and Windows `L/Cho/` and `l/cho/` are one folder.
     seen: dict[str, str] = {}
     for page in pages:
-        other = seen.get(page.url_path)
+        other = seen.get(page.url_path.lower())
         if other is not None:
             problems.add(
                 Position(site.source),
@@ -184,23 +185,24 @@ def check_paths(
                 hint="change one slug, or the `urls:` prefixes in site.yml",
                 source_line="",
             )
-        seen[page.url_path] = f"{page.kind} `{page.id}`"
-    page_dirs = [p.url_path for p in pages if p.url_path]
+        seen[page.url_path.lower()] = f"{page.kind} `{page.id}`"
+    page_dirs = [p.url_path.lower() for p in pages if p.url_path]
     for r in redirects:
-        path = r.alias.path
+        path = r.alias.path.lower()
         clash = seen.get(path)
         inside = next((d for d in page_dirs if path.startswith(d) and path != d), None)
         if clash is not None:
             problems.add(
                 r.alias.pos,
-                f"alias /{path} is already the URL of {clash}",
+                f"alias /{r.alias.path} is already the URL of {clash}",
                 hint="an alias is an old URL that no page uses any more; remove it",
             )
         elif inside is not None:
-            problems.add(r.alias.pos, f"alias /{path} is inside the page /{inside}")
+            problems.add(r.alias.pos, f"alias /{r.alias.path} is inside the page /{inside}")
         elif path.split("/")[0] in RESERVED:
             problems.add(
-                r.alias.pos, f"alias /{path} would replace bangtin's own /{path.split('/')[0]}"
+                r.alias.pos,
+                f"alias /{r.alias.path} would replace bangtin's own /{path.split('/')[0]}",
             )
         else:
             seen[path] = f"an alias of /{r.target}"

@@ -122,6 +122,16 @@ def run_cli(
     )
 
 
+def resident_pages(output: Path) -> set[str]:
+    """Every HTML page residents read: not the print boards, not alias redirect stubs."""
+    return {
+        p.relative_to(output).as_posix()
+        for p in output.rglob("index.html")
+        if not p.relative_to(output).as_posix().startswith("boards/")
+        and 'http-equiv="refresh"' not in p.read_text("utf-8")
+    }
+
+
 def tree_bytes(folder: Path) -> dict[str, bytes]:
     """Every file under ``folder`` with its bytes, for exact comparisons."""
     return {

@@ -23,7 +23,7 @@ from PIL import Image
 
 from benchmarks.corpus import generate
 from generator.build import build
-from tests.conftest import NOW
+from tests.conftest import NOW, resident_pages
 
 pytestmark = pytest.mark.slow
 
@@ -220,7 +220,7 @@ def test_links_in_notice_pages_resolve(site: Site) -> None:
 def test_every_qr_png_decodes_to_its_url(site: Site) -> None:
     manifest = json.loads((site.output / "qr-manifest.json").read_text("utf-8"))
     pages = manifest["pages"]
-    pages_with_html = list(site.output.rglob("index.html"))
+    pages_with_html = resident_pages(site.output)
     assert len(pages) == len(pages_with_html)
     assert len(pages) > len(slugs(site, published)) + PLACES
     wrong: list[str] = []

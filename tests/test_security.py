@@ -70,7 +70,10 @@ def test_titles_and_fields_are_escaped(make_site: MakeSite) -> None:
     ).build()
     for path in sorted(site.output.rglob("*.html")):
         html = path.read_text("utf-8")
-        assert active_markup(html) == [], path
+        found = active_markup(html)
+        if "boards" in path.parts:  # print boards are our own inline SVG
+            found = [f for f in found if f != "<svg>"]
+        assert found == [], path
     home = site.html("")
     assert "&lt;script&gt;alert(1)&lt;/script&gt; Bảng tin" in home
 

@@ -144,13 +144,19 @@ def _perspective(
     return [float(c) for c in numpy.linalg.solve(a, b)]
 
 
-@pytest.mark.parametrize("board_id", ["tram-y-te", "cho-dinh-hung", "n-canh-bao-ma-qr-gia"])
+def sample_boards() -> list[tuple[str, str]]:
+    """(board id, paper) of every board of the sample site."""
+    site = load_config(SAMPLE)
+    plan = plan_site(site, load_content(site), NOW)
+    return [(b.id, b.size) for b in plan.boards]
+
+
+@pytest.mark.parametrize(("board_id", "paper"), sample_boards())
 def test_printed_board_scans_when_degraded(
-    board_id: str, served: str, sample: Built, tmp_path: Path
+    board_id: str, paper: str, served: str, sample: Built, tmp_path: Path
 ) -> None:
     entry = next(p for p in sample.pages() if p.get("board") == f"boards/{board_id}/index.html")
     [page] = print_to_png(served + f"boards/{board_id}/", tmp_path)
-    paper = "a3" if board_id == "cho-dinh-hung" else "a4"
     width_mm = PAPER[paper][0]  # type: ignore[index]
     assert abs(page.size[0] - width_mm / 25.4 * DPI) <= 2  # printed at 100%, one sheet
     results = {name: decode(image) for name, image in degraded(page, code_box(board_id)).items()}
@@ -300,3 +306,26 @@ def test_paper_size_per_place(make_site: MakeSite) -> None:
         "utf-8"
     )
     assert "size: A5 portrait" in (site.output / "boards/n-a/index.html").read_text("utf-8")
+
+
+def test_boards_record_from_the_command_line(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(SAMPLE, content)
+    (content / "printed.yml").unlink()
+    first = run_cli("boards", "--record", "--content", str(content))
+    assert first.returncode == 0, first.stderr
+    assert "8 new URL(s)" in first.stdout
+    assert (
+        "- url: https://dinhhung.example/l/tram-y-te/\n  board: tram-y-te\n  printed: 2026-11-28\n"
+        in (content / "printed.yml").read_text("utf-8")
+    )
+    again = run_cli("boards", "--record", "--content", str(content))
+    assert "0 new URL(s)" in again.stdout
+    # the ledger now guards the printed URLs: removing a printed place breaks the build
+    (content / "locations" / "cong-vien.yml").write_text("name: Công viên\n", "utf-8")
+    assert "1 new URL(s)" in run_cli("boards", "--record", "--content", str(content)).stdout
+    (content / "locations" / "cong-vien.yml").unlink()
+    broken = run_cli("check", "--content", str(content))
+    assert broken.returncode == 1
+    assert "https://dinhhung.example/l/cong-vien/" in broken.stderr
+    assert "printed.yml:" in broken.stderr

@@ -37,7 +37,7 @@ SITE_KEYS = [
 BOARD_KEYS = ["size", "distance"]
 CONTACT_KEYS = ["name", "phone", "email"]
 QR_KEYS = ["error", "scale", "dark", "light"]
-URL_KEYS = ["notice", "location", "page", "tag", "archive", "verify"]
+URL_KEYS = ["notice", "location", "page", "tag", "archive", "verify", "all"]
 
 _COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 _SEGMENT = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")

@@ -37,6 +37,7 @@ ALLOWED_ATTRIBUTES = {
 }
 
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):")
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 _PLACEHOLDER = re.compile("\x02[^\x03]*\x03")
 _INVISIBLE = re.compile(r"[\x00-\x20\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]+")
 
@@ -111,6 +112,9 @@ class _Links(Treeprocessor):
         self.failures = []
         self.first_paragraph = ""
         parents = {child: parent for parent in root.iter() for child in parent}
+        # The page's title is its only h1: the body's top heading level becomes h2.
+        levels = [int(el.tag[1]) for el in root.iter() if el.tag in _HEADINGS]
+        shift = max(0, 2 - min(levels)) if levels else 0
         for el in list(root.iter()):
             if el.tag == "a":
                 href = el.get("href", "")
@@ -130,8 +134,8 @@ class _Links(Treeprocessor):
                         ),
                     )
                 )
-            elif el.tag in ("h1", "h2", "h3", "h4", "h5"):
-                el.tag = f"h{int(el.tag[1]) + 1}"
+            elif el.tag in _HEADINGS:
+                el.tag = f"h{min(6, int(el.tag[1]) + shift)}"
             elif el.tag == "table":
                 parent = parents[el]
                 index = list(parent).index(el)

@@ -12,7 +12,7 @@ from generator.errors import Position
 
 ErrorLevel = Literal["l", "m", "q", "h"]
 PaperSize = Literal["a5", "a4", "a3"]
-PageKind = Literal["home", "notice", "location", "page", "tag", "archive", "verify"]
+PageKind = Literal["home", "notice", "location", "page", "tag", "archive", "verify", "list"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +46,7 @@ class UrlPrefixes:
     tag: str = "t"
     archive: str = "luu-tru"
     verify: str = "verify"
+    all: str = "tat-ca"  # every current notice, when the home page cannot show them all
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,6 +175,9 @@ class Page:
     url_path: str  # site-relative, "" for home, "n/slug/" otherwise
     template: str
     description: str = ""
+    number: int = 1  # of a list split over several pages
+    count: int = 1  # how many pages the list has
+    first: str = ""  # URL path of page 1 of the list
 
     @property
     def file(self) -> str:

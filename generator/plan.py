@@ -13,6 +13,7 @@ from generator.models import (
     Location,
     Notice,
     Page,
+    PageKind,
     Redirect,
     SiteConfig,
     StandingPage,
@@ -44,12 +45,29 @@ class Plan:
     links: dict[Path, str]  # content file -> URL path, for published items only
     redirects: tuple[Redirect, ...]  # old paths of published pages
     boards: tuple[Board, ...]  # every place, and notices with `board: true`
+    at_location: dict[str, tuple[Notice, ...]]  # place id -> its current notices, in order
+    with_tag: dict[str, tuple[Notice, ...]]  # tag slug -> its current notices, in order
 
     def current_at(self, location_id: str) -> tuple[Notice, ...]:
-        return tuple(n for n in self.current if n.shows_at(location_id))
+        return self.at_location.get(location_id, ())
 
     def current_tagged(self, tag: Tag) -> tuple[Notice, ...]:
-        return tuple(n for n in self.current if tag in self.notice_tags[n.slug])
+        return self.with_tag.get(tag.slug, ())
+
+    def home_notices(self) -> tuple[Notice, ...]:
+        """Every pinned notice, then the newest others: one screenful, not the whole list."""
+        pinned = tuple(n for n in self.current if n.pinned)
+        return pinned + tuple(n for n in self.current if not n.pinned)[:PAGE_SIZE]
+
+    def listed(self, page: Page) -> tuple[Notice, ...]:
+        """The notices that one page of a list shows."""
+        full = {
+            "location": lambda: self.current_at(page.id),
+            "tag": lambda: self.with_tag.get(page.id, ()),
+            "archive": lambda: self.expired,
+            "list": lambda: self.current,
+        }[page.kind]()
+        return full[(page.number - 1) * PAGE_SIZE : page.number * PAGE_SIZE]
 
     def is_expired(self, notice: Notice) -> bool:
         return notice.is_expired(self.today)
@@ -84,6 +102,14 @@ def plan_site(site: SiteConfig, content: Content, now: dt.datetime) -> Plan:
         notice_tags[notice.slug] = tuple(own)
     tags = tuple(sorted(tags_by_slug.values(), key=lambda t: t.slug))
 
+    at_location: dict[str, list[Notice]] = {loc.id: [] for loc in content.locations}
+    with_tag: dict[str, list[Notice]] = {tag.slug: [] for tag in tags}
+    for n in current:  # one pass, in display order
+        for place_id in at_location if n.locations == "all" else n.locations:
+            at_location[place_id].append(n)
+        for tag in notice_tags[n.slug]:
+            with_tag[tag.slug].append(n)
+
     pages: list[Page] = [
         Page("home", "home", site.title, home_path(), "home.html", site.description)
     ]
@@ -92,19 +118,25 @@ def plan_site(site: SiteConfig, content: Content, now: dt.datetime) -> Plan:
         pages.append(Page("notice", n.slug, n.title, notice_path(site, n.slug), "notice.html"))
         links[n.source.path] = notice_path(site, n.slug)
     for loc in content.locations:
-        pages.append(
-            Page("location", loc.id, loc.name, location_path(site, loc.id), "location.html")
-        )
+        pages += paged(
+            "location", loc.id, loc.name, location_path(site, loc.id), "location.html",
+            len(at_location[loc.id]),
+        )  # fmt: skip
         links[loc.source.path] = location_path(site, loc.id)
     for p in standing:
         pages.append(Page("page", p.slug, p.title, page_path(site, p.slug), "page.html"))
         links[p.source.path] = page_path(site, p.slug)
     for tag in tags:
-        pages.append(
-            Page("tag", tag.slug, f"Chủ đề: {tag.name}", tag_path(site, tag.slug), "tag.html")
-        )
-    pages.append(
-        Page("archive", "archive", "Thông báo đã hết hiệu lực", archive_path(site), "archive.html")
+        pages += paged(
+            "tag", tag.slug, f"Chủ đề: {tag.name}", tag_path(site, tag.slug), "tag.html",
+            len(with_tag[tag.slug]),
+        )  # fmt: skip
+    pages += paged(
+        "archive", "archive", "Thông báo đã hết hiệu lực", archive_path(site), "archive.html",
+        len(expired),
+    )  # fmt: skip
+    pages += paged(
+        "list", "all", "Tất cả thông báo", f"{site.urls.all}/", "list.html", len(current)
     )
     pages.append(
         Page("verify", "verify", "Kiểm tra bảng QR", f"{site.urls.verify}/", "verify.html")
@@ -155,7 +187,32 @@ def plan_site(site: SiteConfig, content: Content, now: dt.datetime) -> Plan:
         links=links,
         redirects=tuple(redirects),
         boards=tuple(boards),
+        at_location={k: tuple(v) for k, v in at_location.items()},
+        with_tag={k: tuple(v) for k, v in with_tag.items()},
     )
+
+
+PAGE_SIZE = 20  # notices per page of a list: small pages open fast on a weak signal
+
+
+def paged(
+    kind: PageKind, page_id: str, title: str, path: str, template: str, items: int
+) -> list[Page]:
+    """Page 1 at ``path``, then ``path/2/``, ``path/3/``... for a list of ``items`` notices."""
+    count = max(1, -(-items // PAGE_SIZE))
+    return [
+        Page(
+            kind,
+            page_id,
+            title if n == 1 else f"{title} (trang {n})",
+            path if n == 1 else f"{path}{n}/",
+            template,
+            number=n,
+            count=count,
+            first=path,
+        )
+        for n in range(1, count + 1)
+    ]
 
 
 # Files and folders at the top of every output: an alias must not take their place.

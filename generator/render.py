@@ -239,7 +239,12 @@ class Lookup:
 def page_context(plan: Plan, bodies: Bodies, page: Page, lookup: Lookup) -> dict[str, Any]:
     """What the template of ``page`` gets, besides what every page gets."""
     if page.kind == "home":
-        return {"notices": plan.current, "locations": plan.locations}
+        shown = plan.home_notices()
+        return {
+            "notices": shown,
+            "locations": plan.locations,
+            "more": len(plan.current) - len(shown),
+        }
     if page.kind == "notice":
         n = lookup.notices[page.id]
         places = (
@@ -260,19 +265,33 @@ def page_context(plan: Plan, bodies: Bodies, page: Page, lookup: Lookup) -> dict
         return {
             "location": loc,
             "details": bodies.body(loc.source.path),
-            "notices": plan.current_at(loc.id),
+            "notices": plan.listed(page),
+            "pager": pager(page),
         }
     if page.kind == "page":
         p = lookup.standing[page.id]
         return {"standing": p, "body": bodies.body(p.source.path)}
     if page.kind == "tag":
-        tag = lookup.tags[page.id]
-        return {"tag": tag, "notices": plan.current_tagged(tag)}
-    if page.kind == "archive":
-        return {"notices": plan.expired}
+        return {"tag": lookup.tags[page.id], "notices": plan.listed(page), "pager": pager(page)}
+    if page.kind in ("archive", "list"):
+        return {"notices": plan.listed(page), "pager": pager(page)}
     if page.kind == "verify":
         return {"boards": plan.boards}
     raise AssertionError(page.kind)
+
+
+def pager(page: Page) -> dict[str, object]:
+    """Where the previous and next pages of a list are (URL paths), if any."""
+
+    def number(n: int) -> str:
+        return page.first if n == 1 else f"{page.first}{n}/"
+
+    return {
+        "number": page.number,
+        "count": page.count,
+        "prev": number(page.number - 1) if page.number > 1 else None,
+        "next": number(page.number + 1) if page.number < page.count else None,
+    }
 
 
 def description_of(page: Page, context: dict[str, Any], bodies: Bodies, site: SiteConfig) -> str:
@@ -341,7 +360,7 @@ def render_manifest(site: SiteConfig, plan: Plan) -> str:
     boards: dict[tuple[str, str], Board] = {(b.kind, b.target): b for b in plan.boards}
     pages = []
     for page in plan.pages:
-        entry = {
+        entry: dict[str, object] = {
             "kind": page.kind,
             "id": page.id,
             "title": page.title,
@@ -353,6 +372,8 @@ def render_manifest(site: SiteConfig, plan: Plan) -> str:
         board = boards.get((page.kind, page.url_path))
         if board is not None:
             entry["board"] = board.path + "index.html"
+        if page.number > 1:
+            entry["page"] = page.number
         pages.append(entry)
     data = {"base_url": site.base_url, "pages": pages}
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"

@@ -23,6 +23,7 @@ from PIL import Image
 
 from benchmarks.corpus import generate
 from generator.build import build
+from generator.plan import PAGE_SIZE
 from tests.conftest import NOW, resident_pages
 
 pytestmark = pytest.mark.slow
@@ -175,24 +176,43 @@ def test_expired_notices_say_so(site: Site) -> None:
         assert (EXPIRED_TEXT in html) == expired(n), n
 
 
-def test_home_lists_exactly_the_current_notices(site: Site) -> None:
+def listed_across(site: Site, first: str) -> set[str]:
+    """Slugs listed on every page of a paginated list (``first``, ``first/2/``, ...)."""
+    found: set[str] = set()
+    number = 1
+    while (site.output / (first if number == 1 else f"{first}{number}/") / "index.html").is_file():
+        page = first if number == 1 else f"{first}{number}/"
+        on_page = listed_notices(site, page)
+        assert len(on_page - found) <= PAGE_SIZE + sum(
+            1 for n in site.corpus["notices"] if n.get("pinned")
+        ), page
+        found |= on_page
+        number += 1
+    assert number > 1, f"no page at {first}"
+    return found
+
+
+def test_home_lists_pinned_and_newest_and_links_to_all(site: Site) -> None:
     listed = listed_notices(site, "")
     assert not listed & slugs(site, expired)
-    assert listed == slugs(site, current)
+    pinned = {n["slug"] for n in site.corpus["notices"] if current(n) and n.get("pinned")}
+    assert pinned <= listed
+    assert len(listed - pinned) == min(PAGE_SIZE, len(slugs(site, current) - pinned))
+    assert listed_across(site, "tat-ca/") == slugs(site, current)
 
 
 def test_place_pages_list_exactly_their_current_notices(site: Site) -> None:
     expired_slugs = slugs(site, lambda n: published(n) and expired(n))
     for place in site.corpus["locations"]:
         pid = place["id"]
-        listed = listed_notices(site, f"l/{pid}/")
+        listed = listed_across(site, f"l/{pid}/")
         assert not listed & expired_slugs, pid
         want = {n["slug"] for n in site.corpus["notices"] if current(n) and shows_at(n, pid)}
         assert listed == want, pid
 
 
 def test_archive_lists_exactly_the_expired_notices(site: Site) -> None:
-    assert listed_notices(site, "luu-tru/") == slugs(site, lambda n: published(n) and expired(n))
+    assert listed_across(site, "luu-tru/") == slugs(site, lambda n: published(n) and expired(n))
 
 
 def test_links_in_notice_pages_resolve(site: Site) -> None:

@@ -37,7 +37,15 @@ def test_manifest_shape(sample: Built) -> None:
     data = sample.manifest
     assert data["base_url"] == "https://dinhhung.example/"
     for page in data["pages"]:
-        assert set(page) - {"board"} == {"kind", "id", "title", "url", "path", "qr_svg", "qr_png"}
+        assert set(page) - {"board", "page"} == {
+            "kind",
+            "id",
+            "title",
+            "url",
+            "path",
+            "qr_svg",
+            "qr_png",
+        }
         assert ("board" in page) == (
             page["kind"] == "location" or page["id"] == "canh-bao-ma-qr-gia"
         )

@@ -22,7 +22,7 @@ from PIL import Image, ImageOps
 from generator.build import build
 from tests.conftest import SAMPLE, Built, resident_pages
 
-KINDS = {"home", "notice", "location", "page", "tag", "archive", "verify"}
+KINDS = {"home", "notice", "location", "page", "tag", "archive", "verify", "list"}
 LEVELS = "LMQH"  # weakest to strongest
 MIN_LEVEL = "Q"
 MIN_QUIET = 4  # modules, ISO/IEC 18004

@@ -36,7 +36,7 @@ def subresources(html: str) -> list[str]:
 def budgets(output: Path) -> dict[str, tuple[int, int]]:
     """Per page: (gzipped HTML + CSS, total bytes loaded)."""
     out = {}
-    for rel in sorted(resident_pages(output)) + ["404.html"]:
+    for rel in [*sorted(resident_pages(output)), "404.html"]:
         page = output / rel
         html = page.read_bytes()
         first = gz(html)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, cast
 
 import cairosvg
+import pytest
 import segno
 import yaml
 import zxingcpp
@@ -253,3 +254,26 @@ def test_codes_are_byte_identical_across_builds(tmp_path: Path, fixed_clock: Non
     assert a.keys() == b.keys()
     differ = sorted(k for k in a if a[k] != b[k])
     assert not differ, f"differ between builds: {differ}"
+
+
+@pytest.mark.parametrize(
+    ("url", "scale", "dark", "light"),
+    [
+        ("https://dinhhung.example/", 10, "#000000", "#ffffff"),
+        ("https://dinhhung.example/n/lich-tiem-chung-thang-11/", 3, "#1a1a40", "#fffef0"),
+        ("https://x.example/" + "a" * 120, 1, "#000000", "#ffffff"),
+    ],
+)
+def test_own_png_writer_draws_what_segno_draws(url: str, scale: int, dark: str, light: str) -> None:
+    """bangtin writes PNGs itself (for speed); they must match segno's pixel for pixel."""
+    from generator.models import QrOptions
+    from generator.qr import make, qr_png
+
+    options = QrOptions(scale=scale, dark=dark, light=light)
+    code = make(url, options)
+    reference = io.BytesIO()
+    code.save(reference, kind="png", border=4, scale=scale, dark=dark, light=light)
+    ours = Image.open(io.BytesIO(qr_png(code, options))).convert("RGB")
+    theirs = Image.open(reference).convert("RGB")
+    assert ours.size == theirs.size
+    assert ours.tobytes() == theirs.tobytes()

@@ -65,17 +65,20 @@ def build(
     ``strict`` turns warnings (boards that may be hard to scan) into errors.
     """
     started = time.perf_counter()
-    caches = caches or Caches()
+    if caches is None:
+        caches = Caches(qr=qr.QrCache(cache_folder(output_dir) if output_dir else None))
     if output_dir is not None:
         check_folders(content_dir, output_dir)
     site = load_config(content_dir, base_url)
     content = load_content(site)
     plan = plan_site(site, content, now(site.tz))
     check_ledger(site, plan, load_ledger(site))
+    bodies = render_bodies(site, plan, caches.markup)  # the last content check: links
+    caches.qr.prepare([(absolute(site, page.url_path), site.qr) for page in plan.pages])
+    caches.qr.save()
     warnings = tuple(sizing_warnings(site, plan, caches.qr))
     if strict and warnings:
         raise BuildError([replace(w, severity="error") for w in warnings])
-    bodies = render_bodies(site, plan, caches.markup)
     renderer = Renderer(site, theme_dirs(site))
     assets = {name: (fingerprint(name, data), data) for name, data in renderer.static_files()}
     texts = render_pages(site, plan, bodies, renderer, {k: v[0] for k, v in assets.items()})
@@ -114,6 +117,11 @@ def make_codes(site: SiteConfig, plan: Plan, cache: qr.QrCache) -> dict[str, byt
         out[page.url_path + "qr.svg"] = svg
         out[page.url_path + "qr.png"] = png
     return out
+
+
+def cache_folder(output_dir: Path) -> Path:
+    """``.bangtin-cache`` beside the output folder: plain files, safe to delete."""
+    return Path(os.path.abspath(output_dir)).parent / ".bangtin-cache"
 
 
 def check_folders(content_dir: Path, output_dir: Path) -> None:

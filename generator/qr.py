@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
+import multiprocessing
+import os
 import struct
 import zlib
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 
 import segno
 
@@ -79,22 +85,128 @@ class Images:
     error: str  # the level used: the configured one, or higher when it cost no size
 
 
-class QrCache:
-    """QR images by (URL, options): a URL's code never changes, so it is made once."""
+def images_of(url: str, options: QrOptions) -> Images:
+    code = make(url, options)
+    return Images(qr_svg(code, options, url), qr_png(code, options), int(code.version), code.error)
 
-    def __init__(self) -> None:
+
+def _make_many(jobs: list[tuple[str, QrOptions]]) -> list[Images]:
+    return [images_of(url, options) for url, options in jobs]
+
+
+# Bump when the bytes bangtin writes for the same code change.
+CACHE_FORMAT = "1"
+PARALLEL_FROM = 64  # below this many new codes, starting worker processes costs more
+
+
+class QrCache:
+    """QR images by (URL, options): a URL's code never changes, so it is made once.
+
+    With a ``folder`` the images also persist between builds, as plain files:
+    ``qr/<k[:2]>/<k>.svg`` and ``.png`` plus ``qr/index.json`` (key -> version, level),
+    where the key hashes the URL, the options, segno's version and CACHE_FORMAT, so an
+    entry can never stand for different input.  Deleting the folder is always safe.
+    """
+
+    def __init__(self, folder: Path | None = None) -> None:
         self._images: dict[tuple[str, QrOptions], Images] = {}
+        self.folder = folder / "qr" if folder is not None else None
+        self._index: dict[str, list[object]] | None = None
+        self._dirty = False
+        self.made = 0  # codes made by this process, for reports
+
+    @staticmethod
+    def key(url: str, options: QrOptions) -> str:
+        text = f"{CACHE_FORMAT}\n{segno.__version__}\n{url}\n{options!r}"
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    def _load_index(self) -> dict[str, list[object]]:
+        if self._index is None:
+            self._index = {}
+            if self.folder is not None:
+                try:
+                    data = json.loads((self.folder / "index.json").read_text("utf-8"))
+                    if isinstance(data, dict):
+                        self._index = data
+                except (OSError, ValueError):
+                    pass  # no cache yet, or a damaged one: start afresh
+        return self._index
+
+    def _from_disk(self, url: str, options: QrOptions) -> Images | None:
+        if self.folder is None:
+            return None
+        key = self.key(url, options)
+        meta = self._load_index().get(key)
+        if not (isinstance(meta, list) and len(meta) == 2):
+            return None
+        base = self.folder / key[:2] / key
+        try:
+            svg = base.with_suffix(".svg").read_bytes()
+            png = base.with_suffix(".png").read_bytes()
+        except OSError:
+            return None
+        return Images(svg, png, int(str(meta[0])), str(meta[1]))
+
+    def _store(self, url: str, options: QrOptions, images: Images) -> None:
+        self._images[(url, options)] = images
+        if self.folder is None:
+            return
+        key = self.key(url, options)
+        base = self.folder / key[:2] / key
+        base.parent.mkdir(parents=True, exist_ok=True)
+        for suffix, data in ((".svg", images.svg), (".png", images.png)):
+            tmp = base.with_suffix(suffix + ".tmp")
+            tmp.write_bytes(data)
+            os.replace(tmp, base.with_suffix(suffix))
+        self._load_index()[key] = [images.version, images.error]
+        self._dirty = True
 
     def get(self, url: str, options: QrOptions) -> Images:
-        key = (url, options)
-        found = self._images.get(key)
+        found = self._images.get((url, options))
         if found is None:
-            code = make(url, options)
-            found = Images(
-                qr_svg(code, options, url), qr_png(code, options), int(code.version), code.error
-            )
-            self._images[key] = found
+            found = self._from_disk(url, options)
+            if found is None:
+                found = images_of(url, options)
+                self.made += 1
+                self._store(url, options, found)
+            else:
+                self._images[(url, options)] = found
         return found
+
+    def prepare(self, jobs: list[tuple[str, QrOptions]]) -> None:
+        """Make every missing code, on all cores when there are many."""
+        missing = []
+        for url, options in dict.fromkeys(jobs):
+            if (url, options) in self._images:
+                continue
+            found = self._from_disk(url, options)
+            if found is None:
+                missing.append((url, options))
+            else:
+                self._images[(url, options)] = found
+        if len(missing) < PARALLEL_FROM or (os.cpu_count() or 1) < 2:
+            made = _make_many(missing)
+        else:
+            workers = os.cpu_count() or 2
+            size = -(-len(missing) // (workers * 4))  # a few chunks a worker evens the load
+            chunks = [missing[i : i + size] for i in range(0, len(missing), size)]
+            # spawn, not fork: the caller may have threads (bangtin serve)
+            context = multiprocessing.get_context("spawn")
+            with ProcessPoolExecutor(workers, mp_context=context) as pool:
+                made = [images for chunk in pool.map(_make_many, chunks) for images in chunk]
+        for (url, options), images in zip(missing, made, strict=True):
+            self._store(url, options, images)
+        self.made += len(missing)
+
+    def save(self) -> None:
+        """Write the index, if anything was added (atomically)."""
+        if self.folder is None or not self._dirty:
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        tmp = self.folder / "index.json.tmp"
+        tmp.write_text(json.dumps(self._load_index(), sort_keys=True), "utf-8")
+        os.replace(tmp, self.folder / "index.json")
+        self._dirty = False
 
     def images(self, url: str, options: QrOptions) -> tuple[bytes, bytes]:
         """The SVG and PNG bytes of ``url``'s code."""

@@ -207,6 +207,6 @@ thông báo mới nhất.
         _create(
             folder / ".github" / "workflows" / "bangtin.yml", WORKFLOW.format(version=__version__)
         ),
-        _create(folder / ".gitignore", "/output/\n"),
+        _create(folder / ".gitignore", "/output/\n/.bangtin-cache/\n/.bangtin-staging-*/\n"),
     ]
     return files

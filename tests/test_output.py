@@ -121,7 +121,7 @@ def test_failed_build_leaves_previous_output_untouched(make_site: MakeSite) -> N
     with pytest.raises(BuildError):
         site.build()
     assert tree_bytes(site.output) == before
-    leftovers = [p.name for p in site.root.iterdir() if p.name.startswith(".bangtin-")]
+    leftovers = [p.name for p in site.root.iterdir() if p.name.startswith(".bangtin-staging")]
     assert leftovers == []
 
 

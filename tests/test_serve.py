@@ -87,7 +87,7 @@ def server(tmp_path: Path) -> Iterator[Running]:
     reader.join(timeout=5)
     process.stdout.close()
     assert code == 0, "".join(log)
-    assert not list(output.parent.glob(".bangtin-*")), "serve left staging folders behind"
+    assert not list(output.parent.glob(".bangtin-staging*")), "serve left staging folders behind"
 
 
 def edit(path: Path, old: str, new: str) -> None:

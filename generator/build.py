@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from generator import qr
+from generator import qr, state
 from generator.boards import render_boards, sizing_warnings
 from generator.config import load_config, now
 from generator.content import load_content
@@ -57,12 +57,15 @@ def build(
     base_url: str | None = None,
     caches: Caches | None = None,
     strict: bool = False,
+    inputs: str | None = None,
 ) -> BuildResult:
     """Build the site in ``content_dir`` into ``output_dir`` (None: check only, write nothing).
 
     Raises BuildError listing every content error; ``output_dir`` is then untouched.
     ``caches`` keeps work between builds of one process (``bangtin serve``).
     ``strict`` turns warnings (boards that may be hard to scan) into errors.
+    ``inputs`` is the digest of every input (state.inputs_digest), recorded after a
+    successful build so that the next one can tell that nothing changed.
     """
     started = time.perf_counter()
     if caches is None:
@@ -99,6 +102,9 @@ def build(
                 writer.write(path, code)
             writer.write("qr-manifest.json", manifest)
             written = writer.bytes_written
+        if inputs is not None:
+            until = plan.next_change.timestamp() if plan.next_change else None
+            state.record(cache_folder(output_dir), Path(os.path.abspath(output_dir)), inputs, until)
     return BuildResult(
         pages=len(plan.pages),
         codes=len(codes),

@@ -5,20 +5,23 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import os
 import sys
 import traceback
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import click
 
-from generator import __version__
-from generator.build import BuildResult, build
+from generator import __version__, state
+
+if TYPE_CHECKING:
+    from generator.build import BuildResult
+from generator.bundled import builtin
 from generator.config import check_base_url, load_config, normalise_base_url, now
 from generator.errors import BuildError, UsageError
-from generator.render import builtin
 from generator.scaffold import init_site, new_location, new_notice
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -138,7 +141,15 @@ def build_command(
         base_url = normalise_base_url(base_url)
 
     def action() -> None:
-        result = build(resolve_content(content_dir), output_dir, base_url, strict=strict)
+        content = resolve_content(content_dir)
+        output = Path(os.path.abspath(output_dir))
+        digest = state.inputs_digest(content, f"{base_url}|{strict}|{output}")
+        if state.unchanged(output.parent / ".bangtin-cache", output, digest):
+            click.echo(f"Nothing changed since the last build: {output_dir} is up to date.")
+            return
+        from generator.build import build
+
+        result = build(content, output_dir, base_url, strict=strict, inputs=digest)
         show_warnings(result)
         click.echo(summary(result, output_dir))
 
@@ -153,6 +164,8 @@ def check_command(ctx: click.Context, content_dir: Path | None, strict: bool) ->
     """Check the content as a build would, writing nothing."""
 
     def action() -> None:
+        from generator.build import build
+
         result = build(resolve_content(content_dir), None, strict=strict)
         show_warnings(result)
         click.echo(summary(result, None))

@@ -46,6 +46,7 @@ class Plan:
     redirects: tuple[Redirect, ...]  # old paths of published pages
     boards: tuple[Board, ...]  # every place, and notices with `board: true`
     at_location: dict[str, tuple[Notice, ...]]  # place id -> its current notices, in order
+    next_change: dt.datetime | None  # when a notice is next published or expires by itself
     with_tag: dict[str, tuple[Notice, ...]]  # tag slug -> its current notices, in order
 
     def current_at(self, location_id: str) -> tuple[Notice, ...]:
@@ -188,8 +189,20 @@ def plan_site(site: SiteConfig, content: Content, now: dt.datetime) -> Plan:
         redirects=tuple(redirects),
         boards=tuple(boards),
         at_location={k: tuple(v) for k, v in at_location.items()},
+        next_change=next_change(site, content, now),
         with_tag={k: tuple(v) for k, v in with_tag.items()},
     )
+
+
+def next_change(site: SiteConfig, content: Content, now: dt.datetime) -> dt.datetime | None:
+    """The next moment the site changes with no edit: a publication or an expiry."""
+    moments = [n.date for n in content.notices if not n.draft and n.date > now]
+    for n in content.notices:
+        if n.expires is not None:
+            after = n.expires + dt.timedelta(days=1)
+            moments.append(dt.datetime(after.year, after.month, after.day, tzinfo=site.tz))
+    future = [m for m in moments if m > now]
+    return min(future) if future else None
 
 
 PAGE_SIZE = 20  # notices per page of a list: small pages open fast on a weak signal

@@ -12,6 +12,7 @@ from typing import Any
 
 import jinja2
 
+from generator.bundled import builtin
 from generator.errors import BuildError, ContentError, Position, Problems
 from generator.markup import Markup, Rendered, summarise
 from generator.models import (
@@ -36,16 +37,7 @@ from generator.urls import (
     tag_path,
 )
 
-PACKAGE_DATA = Path(__file__).parent / "_data"
-REPO_ROOT = Path(__file__).parent.parent
-
 STYLESHEET = "style.css"
-
-
-def builtin(name: str) -> Path:
-    """A folder shipped with bangtin: inside the wheel, or beside the package in a checkout."""
-    installed = PACKAGE_DATA / name
-    return installed if installed.is_dir() else REPO_ROOT / name
 
 
 def theme_dirs(site: SiteConfig) -> list[Path]:

@@ -21,8 +21,8 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from generator.build import BuildResult, Caches, build
+from generator.bundled import builtin
 from generator.errors import BuildError
-from generator.render import builtin
 from generator.watch import Watcher
 
 DEFAULT_BIND = "127.0.0.1"

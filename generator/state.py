@@ -1,0 +1,85 @@
+"""Is the output already what a build would write?  Answered without loading any content.
+
+After each build, ``.bangtin-cache/state.json`` records a digest of every input (the
+content, the themes, bangtin's own code, the options) and the moment the site would
+change by itself (the next notice to be published, the next one to expire).  A build
+whose inputs have the same digest, before that moment, with the output still in
+place, has nothing to do.  Deliberately small: it imports nothing heavy, so a no-op
+``bangtin build`` costs little more than starting Python.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from pathlib import Path
+
+PACKAGE = Path(__file__).parent
+
+
+def _files(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    found = []
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d != "__pycache__")
+        found += [Path(dirpath) / f for f in sorted(filenames) if not f.startswith(".")]
+    return found
+
+
+def inputs_digest(content: Path, options: str) -> str:
+    """A hash of everything a build reads, by content (not by modification time)."""
+    digest = hashlib.sha256(options.encode("utf-8"))
+    roots = [content, content.parent / "themes", PACKAGE.parent / "themes", PACKAGE]
+    for root in roots:
+        for path in _files(root):
+            if path.suffix == ".pyc":
+                continue
+            digest.update(f"\0{path.relative_to(root)}\0".encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def now_epoch() -> float:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    return float(epoch) if epoch.isdigit() else time.time()
+
+
+def _manifest_digest(output: Path) -> str | None:
+    try:
+        return hashlib.sha256((output / "qr-manifest.json").read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def unchanged(cache: Path, output: Path, digest: str) -> bool:
+    """True when the last build in ``output`` had these inputs and is still current."""
+    try:
+        state = json.loads((cache / "state.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return False
+    if not isinstance(state, dict):
+        return False
+    valid_until = state.get("valid_until")
+    return (
+        state.get("inputs") == digest
+        and state.get("output") == str(output)
+        and state.get("manifest") is not None
+        and state.get("manifest") == _manifest_digest(output)
+        and (valid_until is None or now_epoch() < float(valid_until))
+    )
+
+
+def record(cache: Path, output: Path, digest: str, valid_until: float | None) -> None:
+    cache.mkdir(parents=True, exist_ok=True)
+    state = {
+        "inputs": digest,
+        "output": str(output),
+        "manifest": _manifest_digest(output),
+        "valid_until": valid_until,
+    }
+    tmp = cache / "state.json.tmp"
+    tmp.write_text(json.dumps(state, indent=1, sort_keys=True), "utf-8")
+    os.replace(tmp, cache / "state.json")

@@ -69,7 +69,8 @@ def build(
     """
     started = time.perf_counter()
     if caches is None:
-        caches = Caches(qr=qr.QrCache(cache_folder(output_dir) if output_dir else None))
+        folder = cache_folder(output_dir) if output_dir else None
+        caches = Caches(qr=qr.QrCache(folder), markup=Markup(folder))
     if output_dir is not None:
         check_folders(content_dir, output_dir)
     site = load_config(content_dir, base_url)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
+import json
 import os
 import re
 import xml.etree.ElementTree as etree
@@ -37,6 +39,11 @@ ALLOWED_ATTRIBUTES = {
 }
 
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):")
+# What rendered HTML depends on besides the document: this code and its libraries.
+_CODE = hashlib.sha256(
+    Path(__file__).read_bytes()
+    + f"{markdown.__version__} {getattr(nh3, '__version__', '')}".encode()
+).hexdigest()
 _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 _PLACEHOLDER = re.compile("\x02[^\x03]*\x03")
 _INVISIBLE = re.compile(r"[\x00-\x20\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]+")
@@ -155,7 +162,7 @@ class _LinkExtension(Extension):
 class Markup:
     """One Markdown instance with a fixed extension set, reset for every document."""
 
-    def __init__(self) -> None:
+    def __init__(self, folder: Path | None = None) -> None:
         self.md = markdown.Markdown(
             extensions=["tables", "sane_lists", "fenced_code", _LinkExtension()],
             output_format="html",
@@ -163,14 +170,40 @@ class Markup:
         processor = self.md.treeprocessors["bangtin_links"]
         assert isinstance(processor, _Links)
         self.links_processor = processor
-        # Documents that rendered without errors, by everything their HTML depends on.
-        self.memo: dict[tuple[Path, str, str, str, int], Rendered] = {}
-        self.used: set[tuple[Path, str, str, str, int]] = set()
+        # Documents that rendered without errors, by a hash of everything their HTML
+        # depends on; kept in `folder`/markup.json between builds when there is a folder.
+        self.file = folder / "markup.json" if folder is not None else None
+        self.memo: dict[str, Rendered] = {}
+        self.used: set[str] = set()
+        self.loaded = False
+        self.changed = False
+
+    def _load(self) -> None:
+        self.loaded = True
+        if self.file is None:
+            return
+        try:
+            data = json.loads(self.file.read_text("utf-8"))
+        except (OSError, ValueError):
+            return  # none yet, or damaged: render afresh
+        if isinstance(data, dict):
+            for key, value in data.items():
+                if isinstance(value, list) and len(value) == 2:
+                    self.memo[key] = Rendered(str(value[0]), str(value[1]))
 
     def forget_unused(self) -> None:
-        """Drop what the last build did not use (edited versions of a document)."""
+        """Drop what the last build did not use (edited versions of a document), and save."""
+        if len(self.memo) != len(self.used):
+            self.changed = True
         self.memo = {key: value for key, value in self.memo.items() if key in self.used}
         self.used = set()
+        if self.file is not None and self.changed:
+            self.file.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.file.with_suffix(".tmp")
+            data = {k: [v.html, v.first_paragraph] for k, v in sorted(self.memo.items())}
+            tmp.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
+            os.replace(tmp, self.file)
+        self.changed = False
 
     def render_cached(
         self,
@@ -180,11 +213,15 @@ class Markup:
         located: tuple[str, int],
         page_dir: str,
         links: Mapping[Path, str],
-        links_key: int,
+        links_key: str,
         problems: Problems,
     ) -> Rendered:
         """``render``, reusing the result for the same text, page and set of links."""
-        key = (source, text, page_dir, located[0], links_key)
+        if not self.loaded:
+            self._load()
+        key = hashlib.sha256(
+            "\0".join((_CODE, str(source), page_dir, links_key, text)).encode("utf-8")
+        ).hexdigest()
         self.used.add(key)
         found = self.memo.get(key)
         if found is None:
@@ -199,6 +236,7 @@ class Markup:
             )
             if len(problems.errors) == before:
                 self.memo[key] = found
+                self.changed = True
         return found
 
     def render(

@@ -94,8 +94,9 @@ def _make_many(jobs: list[tuple[str, QrOptions]]) -> list[Images]:
     return [images_of(url, options) for url, options in jobs]
 
 
-# Bump when the bytes bangtin writes for the same code change.
-CACHE_FORMAT = "1"
+# The bytes written for a code depend on this module's code too: a change to it
+# (a new PNG writer, say) must not reuse images made by the old one.
+_CODE = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
 PARALLEL_FROM = 64  # below this many new codes, starting worker processes costs more
 
 
@@ -104,7 +105,7 @@ class QrCache:
 
     With a ``folder`` the images also persist between builds, as plain files:
     ``qr/<k[:2]>/<k>.svg`` and ``.png`` plus ``qr/index.json`` (key -> version, level),
-    where the key hashes the URL, the options, segno's version and CACHE_FORMAT, so an
+    where the key hashes the URL, the options, segno's version and this module's code, so an
     entry can never stand for different input.  Deleting the folder is always safe.
     """
 
@@ -117,7 +118,7 @@ class QrCache:
 
     @staticmethod
     def key(url: str, options: QrOptions) -> str:
-        text = f"{CACHE_FORMAT}\n{segno.__version__}\n{url}\n{options!r}"
+        text = f"{_CODE}\n{segno.__version__}\n{url}\n{options!r}"
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
     def _load_index(self) -> dict[str, list[object]]:

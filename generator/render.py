@@ -193,7 +193,9 @@ def render_bodies(site: SiteConfig, plan: Plan, markup: Markup) -> Bodies:
         items.append((p.source, p.source.body, page_path(site, p.slug)))
     for loc in plan.locations:
         items.append((loc.source, loc.description, location_path(site, loc.id)))
-    links_key = hash(frozenset(plan.links.items()))
+    links_key = hashlib.sha256(
+        "\n".join(f"{path}\0{url}" for path, url in sorted(plan.links.items())).encode()
+    ).hexdigest()
     for source, text, page_dir in items:
         out[source.path] = markup.render_cached(
             text,

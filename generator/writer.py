@@ -29,6 +29,7 @@ class Writer:
         parent = self.output.parent
         self.staging = parent / f"{_PREFIX}staging-{self.output.name}-{os.getpid()}"
         self.written: set[str] = set()
+        self.folders: set[Path] = set()
         self.bytes_written = 0
 
     def __enter__(self) -> Writer:
@@ -55,12 +56,15 @@ class Writer:
         safe = safe_relpath(relpath)
         if safe in self.written:
             raise ValueError(f"{safe} would be written twice")
+        # safe_relpath allows no "..", no absolute path, no backslash, and the staging
+        # folder is new and holds no symlinks: the target cannot be outside it.
         target = self.staging / safe
-        if not target.resolve().is_relative_to(self.staging.resolve()):
-            raise ValueError(f"{relpath!r} is outside the output folder")
-        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.parent not in self.folders:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self.folders.add(target.parent)
         payload = data.encode("utf-8") if isinstance(data, str) else data
-        target.write_bytes(payload)
+        with open(target, "xb") as f:  # "x": never over a file already there
+            f.write(payload)
         self.written.add(safe)
         self.bytes_written += len(payload)
 

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import json
+import posixpath
 import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from generator.build import build
 from generator.errors import BuildError, UsageError
+from generator.urls import relative
 from generator.writer import Writer, safe_relpath
 from tests.conftest import (
     SAMPLE,
@@ -193,3 +197,20 @@ def test_base_url_override(tmp_path: Path) -> None:
     assert data["base_url"] == "https://preview.example/bang-tin/"
     assert all(p["url"].startswith("https://preview.example/bang-tin/") for p in data["pages"])
     shutil.rmtree(out)
+
+
+@given(
+    st.lists(st.sampled_from(["n", "l", "a-b", "x", "2"]), max_size=4),
+    st.lists(st.sampled_from(["n", "l", "a-b", "x", "2"]), max_size=4),
+    st.booleans(),
+)
+def test_relative_links_match_posixpath(here: list[str], there: list[str], folder: bool) -> None:
+    """The fast relative() agrees with posixpath.relpath on clean site paths."""
+    from_dir = "/".join(here) + "/" if here else ""
+    to_path = "/".join(there) + ("/" if folder and there else "" if there else "")
+    if not folder and there:
+        to_path = "/".join(there) + ".html"
+    expected = posixpath.relpath("/" + to_path, "/" + from_dir)
+    if to_path.endswith("/") or to_path == "":
+        expected = "./" if expected == "." else expected + "/"
+    assert relative(from_dir, to_path) == expected

@@ -207,8 +207,11 @@ def test_base_url_override(tmp_path: Path) -> None:
 def test_relative_links_match_posixpath(here: list[str], there: list[str], folder: bool) -> None:
     """The fast relative() agrees with posixpath.relpath on clean site paths."""
     from_dir = "/".join(here) + "/" if here else ""
-    to_path = "/".join(there) + ("/" if folder and there else "" if there else "")
-    if not folder and there:
+    if not there:
+        to_path = ""
+    elif folder:
+        to_path = "/".join(there) + "/"
+    else:
         to_path = "/".join(there) + ".html"
     expected = posixpath.relpath("/" + to_path, "/" + from_dir)
     if to_path.endswith("/") or to_path == "":

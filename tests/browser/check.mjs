@@ -93,7 +93,8 @@ function measurePage() {
     if (!n.textContent.trim() || !el || !visible(el)) continue;
     const size = px(getComputedStyle(el).fontSize);
     if (smallest === null || size < smallest.fontSize) {
-      smallest = { fontSize: size, element: el.tagName.toLowerCase() + (el.className ? `.${el.className}` : ''), text: n.textContent.trim().slice(0, 60) };
+      const cls = el.getAttribute('class');
+      smallest = { fontSize: size, element: el.tagName.toLowerCase() + (cls ? `.${cls}` : ''), text: n.textContent.trim().slice(0, 60) };
     }
   }
 
@@ -235,8 +236,8 @@ async function checkPage(browser, spec, options) {
     await cdp.send('Page.setFontSizes', {
       fontSizes: { standard: DEFAULT_FONT_PX * 2, fixed: 13 * 2 },
     });
-    // Let the new preference reach style and layout before measuring.
-    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    // Chromium applies the preference in the renderer before answering, and reading computed
+    // style forces a fresh style and layout: no frame to wait for (none comes with JS off).
     const after = await page.evaluate(() => parseFloat(getComputedStyle(document.body).fontSize));
     result.overflow.width320text200 = { ...(await page.evaluate(measureLayout)), textScale: after / before };
     await cdp.detach();

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -58,6 +59,7 @@ def build(
     caches: Caches | None = None,
     strict: bool = False,
     inputs: str | None = None,
+    progress: Callable[[str], None] = lambda stage: None,
 ) -> BuildResult:
     """Build the site in ``content_dir`` into ``output_dir`` (None: check only, write nothing).
 
@@ -73,16 +75,20 @@ def build(
         caches = Caches(qr=qr.QrCache(folder), markup=Markup(folder))
     if output_dir is not None:
         check_folders(content_dir, output_dir)
+    progress("Reading content")
     site = load_config(content_dir, base_url)
     content = load_content(site)
     plan = plan_site(site, content, now(site.tz))
     check_ledger(site, plan, load_ledger(site))
+    progress("Rendering Markdown")
     bodies = render_bodies(site, plan, caches.markup)  # the last content check: links
+    progress(f"Making QR codes for {len(plan.pages)} pages")
     caches.qr.prepare([(absolute(site, page.url_path), site.qr) for page in plan.pages])
     caches.qr.save()
     warnings = tuple(sizing_warnings(site, plan, caches.qr))
     if strict and warnings:
         raise BuildError([replace(w, severity="error") for w in warnings])
+    progress("Rendering pages")
     renderer = Renderer(site, theme_dirs(site))
     assets = {name: (fingerprint(name, data), data) for name, data in renderer.static_files()}
     texts = render_pages(site, plan, bodies, renderer, {k: v[0] for k, v in assets.items()})
@@ -94,6 +100,7 @@ def build(
     files = len(assets) + len(texts) + len(codes) + 1
     written = 0
     if output_dir is not None:
+        progress(f"Writing {files} files")
         with Writer(output_dir) as writer:
             for path, data in assets.values():
                 writer.write(path, data)

@@ -148,8 +148,12 @@ def build_command(
             click.echo(f"Nothing changed since the last build: {output_dir} is up to date.")
             return
         from generator.build import build
+        from generator.progress import Progress
 
-        result = build(content, output_dir, base_url, strict=strict, inputs=digest)
+        with Progress() as progress:
+            result = build(
+                content, output_dir, base_url, strict=strict, inputs=digest, progress=progress.stage
+            )
         show_warnings(result)
         click.echo(summary(result, output_dir))
 

@@ -8,8 +8,8 @@ a step away, so the build warns about both.
 
 from __future__ import annotations
 
-import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from generator.errors import ContentError, Position
@@ -17,7 +17,7 @@ from generator.models import Board, PaperSize, SiteConfig
 from generator.plan import Plan
 from generator.qr import QrCache, version_of
 from generator.render import Renderer
-from generator.urls import absolute
+from generator.urls import absolute, relative
 
 # Portrait paper, width x height in mm.
 PAPER: dict[PaperSize, tuple[int, int]] = {"a5": (148, 210), "a4": (210, 297), "a3": (297, 420)}
@@ -208,7 +208,11 @@ def nested_code(svg: bytes, x: float, y: float, size: float) -> str:
 
 
 def render_boards(
-    site: SiteConfig, plan: Plan, renderer: Renderer, cache: QrCache
+    site: SiteConfig,
+    plan: Plan,
+    renderer: Renderer,
+    cache: QrCache,
+    assets: Mapping[str, str],
 ) -> dict[str, str]:
     """``boards/<id>/index.html`` and ``board.svg`` for every board, and ``boards/index.html``."""
     out: dict[str, str] = {}
@@ -221,20 +225,15 @@ def render_boards(
         context = {"site": site, "board": board, "sizing": sizing, "box": box, "code": code}
         svg = renderer.render("board.svg", context)
         out[board.path + "board.svg"] = svg
+        css = relative(board.path, assets["board.css"])
         out[board.path + "index.html"] = renderer.render(
-            "board.html", {**context, "svg": _inline(svg), "paper": _paper(board.size)}
+            "board.html",
+            {**context, "svg": _inline(svg), "paper": _paper(board.size), "css": css},
         )
-        sheets.append(
-            {"board": board, "svg": _inline(svg), "box": box, "paper": _paper(board.size)}
-        )
+        sheets.append({"board": board, "svg": _inline(svg)})
     out["boards/index.html"] = renderer.render(
         "boards.html",
-        {
-            "site": site,
-            "sheets": sheets,
-            "papers": sorted({_paper(b.size) for b in plan.boards}),
-            "columns": max(1, math.floor(190 / 45)),
-        },
+        {"site": site, "sheets": sheets, "css": relative("boards/", assets["board.css"])},
     )
     return out
 

@@ -92,7 +92,9 @@ def build(
     renderer = Renderer(site, theme_dirs(site))
     assets = {name: (fingerprint(name, data), data) for name, data in renderer.static_files()}
     texts = render_pages(site, plan, bodies, renderer, {k: v[0] for k, v in assets.items()})
-    texts.update(render_boards(site, plan, renderer, caches.qr))
+    texts.update(
+        render_boards(site, plan, renderer, caches.qr, {k: v[0] for k, v in assets.items()})
+    )
     texts.update(render_redirects(site, plan, renderer))
     codes = make_codes(site, plan, caches.qr)
     manifest = render_manifest(site, plan)

@@ -211,7 +211,9 @@ def test_boards_are_print_artefacts_not_pages(sample: Built) -> None:
 def test_index_has_every_board_and_a_contact_sheet(sample: Built) -> None:
     html = (sample.output / "boards" / "index.html").read_text("utf-8")
     assert html.count('<div class="sheet ') == 8
-    assert "@page a3 { size: A3 portrait" in html
+    assert '<div class="sheet a3">' in html and '<div class="sheet a4">' in html
+    css = next((sample.output / "assets").glob("board.*.css")).read_text("utf-8")
+    assert "@page a3 { size: A3 portrait" in css and ".sheet.a3 { page: a3;" in css
     assert html.count("<li><img src=") == 8
     for p in sample.pages():
         if "board" in p:
@@ -305,7 +307,7 @@ def test_paper_size_per_place(make_site: MakeSite) -> None:
     assert 'width="148mm" height="210mm"' in (site.output / "boards/n-a/board.svg").read_text(
         "utf-8"
     )
-    assert "size: A5 portrait" in (site.output / "boards/n-a/index.html").read_text("utf-8")
+    assert '<div class="sheet a5">' in (site.output / "boards/n-a/index.html").read_text("utf-8")
 
 
 def test_boards_record_from_the_command_line(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ from generator.boards import render_boards, sizing_warnings
 from generator.config import load_config, now
 from generator.content import load_content
 from generator.errors import BuildError, ContentError, UsageError
+from generator.headers import render_headers
 from generator.ledger import check_ledger, load_ledger
 from generator.markup import Markup
 from generator.models import SiteConfig
@@ -60,6 +61,7 @@ def build(
     strict: bool = False,
     inputs: str | None = None,
     progress: Callable[[str], None] = lambda stage: None,
+    allow_http: bool = False,
 ) -> BuildResult:
     """Build the site in ``content_dir`` into ``output_dir`` (None: check only, write nothing).
 
@@ -76,7 +78,7 @@ def build(
     if output_dir is not None:
         check_folders(content_dir, output_dir)
     progress("Reading content")
-    site = load_config(content_dir, base_url)
+    site = load_config(content_dir, base_url, allow_http)
     content = load_content(site)
     plan = plan_site(site, content, now(site.tz))
     check_ledger(site, plan, load_ledger(site))
@@ -96,6 +98,7 @@ def build(
         render_boards(site, plan, renderer, caches.qr, {k: v[0] for k, v in assets.items()})
     )
     texts.update(render_redirects(site, plan, renderer))
+    texts.update(render_headers(site))
     codes = make_codes(site, plan, caches.qr)
     manifest = render_manifest(site, plan)
 

@@ -42,6 +42,14 @@ def content_option(func: F) -> F:
     )(func)
 
 
+def allow_http_option(func: F) -> F:
+    return click.option(
+        "--allow-http",
+        is_flag=True,
+        help="Accept an http:// base_url (local previews only: printed codes need https).",
+    )(func)
+
+
 def strict_option(func: F) -> F:
     return click.option(
         "--strict", is_flag=True, help="Treat warnings (boards hard to scan) as errors."
@@ -125,6 +133,7 @@ def main(ctx: click.Context, debug: bool) -> None:
 )
 @click.option("--base-url", help="Override base_url from site.yml (absolute https URL).")
 @strict_option
+@allow_http_option
 @click.pass_context
 def build_command(
     ctx: click.Context,
@@ -132,10 +141,11 @@ def build_command(
     output_dir: Path,
     base_url: str | None,
     strict: bool,
+    allow_http: bool,
 ) -> None:
     """Build the site into the output folder, with a QR code for every page."""
     if base_url is not None:
-        why = check_base_url(base_url)
+        why = check_base_url(base_url, allow_http)
         if why:
             raise click.BadParameter(f"{base_url!r} {why}", param_hint="--base-url")
         base_url = normalise_base_url(base_url)
@@ -143,7 +153,7 @@ def build_command(
     def action() -> None:
         content = resolve_content(content_dir)
         output = Path(os.path.abspath(output_dir))
-        digest = state.inputs_digest(content, f"{base_url}|{strict}|{output}")
+        digest = state.inputs_digest(content, f"{base_url}|{strict}|{allow_http}|{output}")
         if state.unchanged(output.parent / ".bangtin-cache", output, digest):
             click.echo(f"Nothing changed since the last build: {output_dir} is up to date.")
             return
@@ -152,7 +162,13 @@ def build_command(
 
         with Progress() as progress:
             result = build(
-                content, output_dir, base_url, strict=strict, inputs=digest, progress=progress.stage
+                content,
+                output_dir,
+                base_url,
+                strict=strict,
+                inputs=digest,
+                progress=progress.stage,
+                allow_http=allow_http,
             )
         show_warnings(result)
         click.echo(summary(result, output_dir))
@@ -163,14 +179,17 @@ def build_command(
 @main.command("check")
 @content_option
 @strict_option
+@allow_http_option
 @click.pass_context
-def check_command(ctx: click.Context, content_dir: Path | None, strict: bool) -> None:
+def check_command(
+    ctx: click.Context, content_dir: Path | None, strict: bool, allow_http: bool
+) -> None:
     """Check the content as a build would, writing nothing."""
 
     def action() -> None:
         from generator.build import build
 
-        result = build(resolve_content(content_dir), None, strict=strict)
+        result = build(resolve_content(content_dir), None, strict=strict, allow_http=allow_http)
         show_warnings(result)
         click.echo(summary(result, None))
 

@@ -51,10 +51,12 @@ def find_site_file(content_dir: Path) -> Path | None:
     return None
 
 
-def check_base_url(url: str) -> str | None:
+def check_base_url(url: str, allow_http: bool = False) -> str | None:
     """Why ``url`` is not a usable base URL, or None if it is."""
     parts = urlsplit(url)
-    if parts.scheme != "https":
+    if parts.scheme != "https" and not (allow_http and parts.scheme == "http"):
+        if parts.scheme == "http":
+            return "must start with https:// (plain http only with --allow-http, for previews)"
         return "must start with https://"
     if not parts.hostname:
         return "has no host name"
@@ -69,7 +71,9 @@ def normalise_base_url(url: str) -> str:
     return url if url.endswith("/") else url + "/"
 
 
-def load_config(content_dir: Path, base_url: str | None = None) -> SiteConfig:
+def load_config(
+    content_dir: Path, base_url: str | None = None, allow_http: bool = False
+) -> SiteConfig:
     """Read ``site.yml`` from ``content_dir``; raise BuildError listing every problem."""
     problems = Problems()
     path = find_site_file(content_dir)
@@ -92,7 +96,7 @@ def load_config(content_dir: Path, base_url: str | None = None) -> SiteConfig:
     if base_url is not None:
         url = base_url
     elif url is not None:
-        why = check_base_url(url)
+        why = check_base_url(url, allow_http)
         if why:
             f.error(
                 f.node_of("base_url"), f"`base_url` {why}", hint="e.g. https://dinhhung.example/"

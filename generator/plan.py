@@ -232,8 +232,8 @@ def paged(
 RESERVED = frozenset(
     {
         "404.html", "_headers", "_redirects", "assets", "boards", "feed.xml", "index.html",
-        "nginx-redirects.conf", "qr-manifest.json", "qr.png", "qr.svg", "robots.txt",
-        "sitemap.xml",
+        "nginx-redirects.conf", "nginx-security.conf", "qr-manifest.json", "qr.png",
+        "qr.svg", "robots.txt", "sitemap.xml",
     }
 )  # fmt: skip
 

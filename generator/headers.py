@@ -1,0 +1,48 @@
+"""Security and caching headers for static hosts: ``_headers`` and an nginx snippet.
+
+The pages need nothing but their own files: no script, no inline style, no other
+origin.  So the policy can be as strict as a policy gets.
+"""
+
+from __future__ import annotations
+
+from generator.models import SiteConfig
+
+CSP = (
+    "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; "
+    "form-action 'none'; frame-ancestors 'none'"
+)
+SECURITY = {
+    "Content-Security-Policy": CSP,
+    "Strict-Transport-Security": "max-age=31536000; includeSubDomains",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
+}
+HTML_CACHE = "no-cache"  # revalidate: a notice may change at any time
+ASSET_CACHE = "public, max-age=31536000, immutable"  # fingerprinted names never change
+
+
+def render_headers(site: SiteConfig) -> dict[str, str]:
+    """``_headers`` (Netlify, Cloudflare Pages) and ``nginx-security.conf``."""
+    base = site.base_path
+    lines = [f"{base}*"]
+    lines += [f"  {name}: {value}" for name, value in SECURITY.items()]
+    lines += [f"  Cache-Control: {HTML_CACHE}", "", f"{base}assets/*"]
+    lines += [f"  Cache-Control: {ASSET_CACHE}"]
+    netlify = "\n".join(lines) + "\n"
+
+    def add(indent: str, headers: dict[str, str]) -> list[str]:
+        return [f'{indent}add_header {name} "{value}" always;' for name, value in headers.items()]
+
+    nginx = [
+        "# Security and caching headers for bangtin's output. Include it in the server block:",
+        "#     include /path/to/output/nginx-security.conf;",
+        "# nginx drops inherited add_header lines in a block that has its own, so the",
+        "# assets location repeats them.",
+        *add("", {**SECURITY, "Cache-Control": HTML_CACHE}),
+        f"location {base}assets/ {{",
+        *add("    ", {**SECURITY, "Cache-Control": ASSET_CACHE}),
+        "}",
+    ]
+    return {"_headers": netlify, "nginx-security.conf": "\n".join(nginx) + "\n"}

@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+MAX_SHOWN = 100  # characters of a source line shown under an error
+
 
 @dataclass(frozen=True, slots=True)
 class Position:
@@ -37,8 +39,13 @@ class ContentError:
             line = read_line(self.pos.path, self.pos.line)
         if line:  # file-level errors (a duplicate slug, a missing file) have no line to show
             shown = line.replace("\t", " ")
+            col = max(1, min(self.pos.col, len(shown) + 1))
+            if len(shown) > MAX_SHOWN:  # a very long line: show the part around the column
+                start = max(0, min(col - MAX_SHOWN // 2, len(shown) - MAX_SHOWN))
+                shown = ("…" if start else "") + shown[start : start + MAX_SHOWN] + "…"
+                col = col - start + (1 if start else 0)
             out.append(f"    {shown}")
-            out.append("    " + " " * max(0, min(self.pos.col, len(shown) + 1) - 1) + "^")
+            out.append("    " + " " * (col - 1) + "^")
         if self.hint:
             out.append(f"  hint: {self.hint}")
         return "\n".join(out)

@@ -259,7 +259,18 @@ class Markup:
         # Markdown skips the tree processors for blank text: clear what the last one left.
         proc.failures, proc.first_paragraph = [], ""
         self.md.reset()
-        body = self.md.convert(text)
+        try:
+            body = self.md.convert(text)
+        except RecursionError:
+            # Python-Markdown recurses once per nesting level
+            problems.add(
+                Position(source, located[1]),
+                "the text is nested too deeply (lists or quotes inside each other)",
+                hint="keep lists and quotes to a few levels",
+                source_line="",
+            )
+            self.md.reset()
+            return Rendered("", "")
         failures = list(proc.failures)
 
         def raw_html_link(tag: str, attr: str, value: str) -> str | None:

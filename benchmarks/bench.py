@@ -17,12 +17,14 @@ Scenarios, run in this order, each ``--runs`` times:
 * edit 1 place: one place's ``name`` changes (a different place each run) and the site is
   rebuilt; the new name must be on the place's page and on a notice page that names it.
 
-Nothing else is kept between scenarios except what a scenario says (the OS file cache is
-warm, as it is for any second build).  Wall time is reported as the minimum and median of
-the runs, with the median CPU time.  Peak RSS is the largest ``ru_maxrss`` of the build,
-read with ``os.wait4()`` when it is reaped (``getrusage(RUSAGE_CHILDREN)`` would be a
-high-water mark over every child so far); for a build with worker processes that is the
-largest single process, so the sum over the process tree is also sampled from ``/proc``.
+Each scenario starts from the state the one before it left, so once one fails the later
+ones are not run.  Nothing else is kept between scenarios except what a scenario says (the
+OS file cache is warm, as it is for any second build).  Wall time is reported as the
+minimum and median of the runs, with the median CPU time.  Peak RSS is the largest
+``ru_maxrss`` of the build, read with ``os.wait4()`` when it is reaped
+(``getrusage(RUSAGE_CHILDREN)`` would be a high-water mark over every child so far); for a
+build with worker processes that is the largest single process, so the sum over the
+process tree is also sampled from ``/proc``.
 
 With ``--vs-hugo`` the same content is translated into a Hugo project
 (``benchmarks/hugo_site.py``: the same pages, a PNG QR code of each page from
@@ -232,7 +234,8 @@ def edit_place(site: Bangtin, corpus: dict[str, Any], run: int) -> Callable[[], 
     if old is None:
         raise BuildFailed(f"{path}: no `name:` line to change")
     name = f"{old.group(1)} (đổi tên lần {run + 1})"
-    path.write_text(text.replace(old.group(0), f"name: {json.dumps(name, ensure_ascii=False)}"))
+    new = f"name: {json.dumps(name, ensure_ascii=False)}"
+    path.write_text(text.replace(old.group(0), new), "utf-8")
     naming = next(
         (n for n in published if n["locations"] != "all" and place["id"] in n["locations"]), None
     )
@@ -266,10 +269,14 @@ def run_bangtin(site: Bangtin, runs: int, logs: Path) -> list[Scenario]:
         ("edit 1 notice", lambda run: edit_notice(site, corpus, run)),
         ("edit 1 place", lambda run: edit_place(site, corpus, run)),
     ]
-    results = []
+    results: list[Scenario] = []
     for name, prepare in plan:
         scenario = Scenario(name)
+        failed = next((s for s in results if s.error), None)
         results.append(scenario)
+        if failed:  # each scenario starts from the state the previous one left
+            scenario.error = f"not run: bangtin {failed.name} failed"
+            continue
         for run in range(runs):
             log = logs / f"bangtin-{name.replace(' ', '-')}-{run + 1}.log"
             try:
@@ -398,7 +405,8 @@ def print_table(
     rows += [(f"hugo {s.name}", s, "") for s in hugo]
     for label, s, target in rows:
         if not s.samples:
-            print(f"{label:<24} {0:>4} {'failed, see below':>31}")
+            status = "not run" if s.error and s.error.startswith("not run") else "failed"
+            print(f"{label:<24} {0:>4} {status + ', see below':>31}")
             continue
         line = f"{label:<24} {len(s.samples):>4} {s.fastest:>10.2f} {s.median:>13.2f} "
         tree = f"{s.tree_mib:.1f}" if s.tree_mib is not None else "-"
@@ -488,7 +496,9 @@ def report(
         )
         print(f"  {label} {s.name}: {runs or '-'}")
     for label, s in labelled:
-        if s.error:
+        if s.error and s.error.startswith("not run"):
+            print(f"\n{label} {s.name}: {s.error}")
+        elif s.error:
             print(f"\n{label} {s.name} FAILED: {s.error}")
 
 

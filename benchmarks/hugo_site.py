@@ -1,0 +1,512 @@
+"""The same generated site as a Hugo project, so ``bench.py --vs-hugo`` can time Hugo on it.
+
+    python benchmarks/hugo_site.py CORPUS_ROOT OUT   # CORPUS_ROOT holds content/ and corpus.json
+
+``make_hugo_site(corpus_root, out)`` translates what ``benchmarks.corpus.generate`` wrote
+into ``out/`` (hugo.toml, content/, layouts/, assets/) with the pages bangtin makes:
+
+* ``/``: pinned, then the 20 newest current notices; every place; every topic;
+* ``/n/<slug>/``: every published notice, expired ones included and marked (bangtin keeps
+  them; Hugo's ``expiryDate`` would drop them, so it is not used); drafts and notices dated
+  after "now" are left out by Hugo itself (``buildFuture = false``, no ``--buildDrafts``);
+* ``/l/<id>/``: a place (a section, so that it can be paginated) and its current notices,
+  20 a page; ``/t/<tag>/``: a topic's current notices (taxonomy ``tags``), 20 a page;
+* ``/p/<slug>/`` standing pages, ``/tat-ca/`` all current notices and ``/luu-tru/`` the
+  expired ones (20 a page), ``/verify/`` the list of boards, ``feed.xml`` (50 newest current
+  notices), ``sitemap.xml``, ``robots.txt``, ``404.html``, one fingerprinted stylesheet;
+* on every page, including each page of a paginated list, a PNG QR code of that page's own
+  absolute URL from ``images.QR`` (error level quartile, 10 pixels a module) in ``/qr/``.
+
+"Now" is not the wall clock: ``bench.py`` runs Hugo with ``--clock`` set to the corpus's
+"now" (as bangtin gets ``SOURCE_DATE_EPOCH``), and the templates decide what is current
+from it.  Relative Markdown links between content files (``../locations/x.yml``,
+``2026-11-20-y.md``) become the pages' root-relative URLs (``/l/x/``, ``/n/y/``).
+
+Not translated, so the comparison leaves them out of Hugo's work: print boards
+(``boards/``), SVG QR codes (bangtin writes SVG and PNG), the redirect files and
+``qr-manifest.json``.  Paginated lists live at ``<list>/page/N/`` (Hugo's layout) instead
+of bangtin's ``<list>/N/``; the number of pages is the same.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+import re
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+from slugify import slugify as _slugify
+
+MARKER = ".bangtin-bench-hugo"  # make_hugo_site only replaces folders that carry it
+FAR_FUTURE = "9999-12-31"  # `until` of a notice without `expires`
+PAGE_SIZE = 20  # notices a page of a list, as bangtin's plan.PAGE_SIZE
+PUBLISHED = ("current", "expired")  # corpus categories that have a page
+QR_OPTIONS = '(dict "level" "quartile" "scale" 10 "targetDir" "qr")'
+
+_LINK = re.compile(r"\]\(([^)\s]+\.(?:md|yml|yaml))\)")
+
+
+def slugify(text: str) -> str:
+    """Tag slugs as bangtin makes them (python-slugify, đ -> d), so URLs match."""
+    text = text.replace("đ", "d").replace("Đ", "D")
+    return str(_slugify(text, max_length=80, word_boundary=True))
+
+
+def q(text: str) -> str:
+    """A YAML double-quoted scalar."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
+    """``---`` YAML ``---`` body, as the corpus writes it."""
+    _, head, body = text.split("---\n", 2)
+    data = yaml.safe_load(head) or {}
+    return data, body
+
+
+class Links:
+    """Content file (``notices/x.md``, relative to content/) -> root-relative URL."""
+
+    def __init__(self, notice_slugs: dict[str, str], page_slugs: dict[str, str]) -> None:
+        self.notices = notice_slugs  # file name -> slug
+        self.pages = page_slugs  # file name -> slug
+
+    def url(self, target: str) -> str | None:
+        folder, _, name = target.partition("/")
+        stem = name.rsplit(".", 1)[0]
+        if folder == "locations":
+            return f"/l/{stem}/"
+        if folder == "notices" and name in self.notices:
+            return f"/n/{self.notices[name]}/"
+        if folder == "pages" and name in self.pages:
+            return f"/p/{self.pages[name]}/"
+        return None
+
+    def rewrite(self, markdown: str, folder: str) -> str:
+        """Relative links from a file in ``folder`` become URLs Hugo does not check."""
+
+        def replace(match: re.Match[str]) -> str:
+            target = posixpath.normpath(posixpath.join(folder, match.group(1)))
+            url = self.url(target)
+            if url is None:
+                raise ValueError(f"link to {match.group(1)!r} from {folder}/ has no page")
+            return f"]({url})"
+
+        return _LINK.sub(replace, markdown)
+
+
+def front_matter(fields: dict[str, Any]) -> str:
+    lines = ["---"]
+    for key, value in fields.items():
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            lines.append(f"{key}: {'true' if value else 'false'}")
+        elif isinstance(value, int | float):
+            lines.append(f"{key}: {value}")
+        elif isinstance(value, list):
+            lines.append(f"{key}: [{', '.join(q(str(v)) for v in value)}]")
+        elif isinstance(value, dict):
+            lines.append(f"{key}:")
+            lines += [f"  {k}: {q(str(v))}" for k, v in value.items()]
+        else:
+            lines.append(f"{key}: {q(str(value))}")
+    lines.append("---")
+    return "\n".join(lines) + "\n"
+
+
+def make_hugo_site(corpus_root: Path, out: Path) -> Path:
+    """Write a Hugo project equivalent to ``corpus_root/content`` into ``out``; return ``out``."""
+    corpus_root, out = Path(corpus_root), Path(out)
+    source = corpus_root / "content"
+    corpus = json.loads((corpus_root / "corpus.json").read_text("utf-8"))
+    if out.exists():
+        if any(out.iterdir()) and not (out / MARKER).is_file():
+            raise FileExistsError(f"{out} exists and was not made by make_hugo_site")
+        shutil.rmtree(out)
+    content = out / "content"
+    for folder in ("n", "l", "p", "tags", "tat-ca", "luu-tru"):
+        (content / folder).mkdir(parents=True)
+    (out / MARKER).write_text("made by benchmarks/hugo_site.py\n", "utf-8")
+
+    site = yaml.safe_load((source / "site.yml").read_text("utf-8"))
+    page_meta = {
+        p.name: split_front_matter(p.read_text("utf-8"))
+        for p in sorted((source / "pages").glob("*.md"))
+    }
+    links = Links(
+        {n["file"]: n["slug"] for n in corpus["notices"] if n["category"] in PUBLISHED},
+        {name: meta.get("slug") or name[:-3] for name, (meta, _) in page_meta.items()},
+    )
+
+    (out / "hugo.toml").write_text(config(site, corpus), "utf-8")
+    write_layouts(out)
+    write_lists(content)
+    write_places(source, content, corpus, links)
+    write_notices(source, content, corpus, links)
+    write_pages(content, page_meta, links)
+    return out
+
+
+def write_lists(content: Path) -> None:
+    """Section pages: hidden /n/, /l/ and /p/ indexes; /tat-ca/, /luu-tru/ and /verify/."""
+    hidden = "---\nbuild:\n  render: never\n---\n"
+    for folder in ("n", "l", "p"):  # bangtin has no /n/, /l/ or /p/ index page
+        (content / folder / "_index.md").write_text(hidden, "utf-8")
+    (content / "tat-ca" / "_index.md").write_text(
+        front_matter({"title": "Tất cả thông báo", "kind": "all"}), "utf-8"
+    )
+    (content / "luu-tru" / "_index.md").write_text(
+        front_matter({"title": "Thông báo đã hết hiệu lực", "kind": "archive"}), "utf-8"
+    )
+    (content / "verify.md").write_text(
+        front_matter({"title": "Kiểm tra bảng QR", "kind": "verify", "url": "/verify/"}), "utf-8"
+    )
+
+
+def write_places(source: Path, content: Path, corpus: dict[str, Any], links: Links) -> None:
+    """One section a place (``l/<id>/_index.md``), so that its list can be paginated."""
+    for place in corpus["locations"]:
+        data = yaml.safe_load((source / "locations" / f"{place['id']}.yml").read_text("utf-8"))
+        fields = {
+            "title": data["name"],
+            "kind": "place",
+            "id": place["id"],
+            "address": data.get("address"),
+            "contact": data.get("contact"),
+            "lat": (data.get("geo") or {}).get("lat"),
+            "lon": (data.get("geo") or {}).get("lon"),
+        }
+        body = links.rewrite(data.get("description") or "", "locations")
+        folder = content / "l" / place["id"]
+        folder.mkdir()
+        (folder / "_index.md").write_text(front_matter(fields) + body, "utf-8")
+
+
+def write_notices(source: Path, content: Path, corpus: dict[str, Any], links: Links) -> None:
+    """Every notice (Hugo leaves out drafts and future ones); a term page per used tag."""
+    tag_names: dict[str, str] = {}
+    for notice in corpus["notices"]:
+        meta, body = split_front_matter((source / "notices" / notice["file"]).read_text("utf-8"))
+        tags: list[str] = []
+        for name in notice["tags"]:
+            slug = slugify(name)
+            if slug and slug not in tags:
+                tags.append(slug)
+                if notice["category"] in PUBLISHED:
+                    tag_names.setdefault(slug, name)
+        everywhere = notice["locations"] == "all"
+        fields = {
+            "title": notice["title"],
+            "date": notice["date"],
+            "slug": notice["slug"],
+            "draft": notice["draft"],
+            "kind": "notice",
+            "pinned": notice["pinned"],
+            "expires": notice["expires"],
+            "until": notice["expires"] or FAR_FUTURE,
+            "everywhere": everywhere,
+            "at": ["*"] if everywhere else notice["locations"],
+            "tags": tags,
+            "summary": meta.get("summary"),
+        }
+        text = front_matter(fields) + links.rewrite(body, "notices")
+        (content / "n" / notice["file"]).write_text(text, "utf-8")
+    for slug, name in sorted(tag_names.items()):
+        folder = content / "tags" / slug
+        folder.mkdir()
+        (folder / "_index.md").write_text(front_matter({"title": name, "slug": slug}), "utf-8")
+
+
+def write_pages(
+    content: Path, page_meta: dict[str, tuple[dict[str, Any], str]], links: Links
+) -> None:
+    for name, (meta, body) in sorted(page_meta.items()):
+        fields = {
+            "title": meta["title"],
+            "slug": links.pages[name],
+            "kind": "page",
+            "weight": meta.get("order"),
+            "summary": meta.get("summary"),
+        }
+        text = front_matter(fields) + links.rewrite(body, "pages")
+        (content / "p" / name).write_text(text, "utf-8")
+
+
+def config(site: dict[str, Any], corpus: dict[str, Any]) -> str:
+    contact = site.get("contact") or {}
+    return f"""\
+baseURL = {q(corpus["base_url"])}
+title = {q(site["title"])}
+locale = "vi"
+defaultContentLanguage = "vi"
+timeZone = "Asia/Ho_Chi_Minh"
+buildFuture = false
+buildDrafts = false
+uglyURLs = false
+enableRobotsTXT = true
+disableHugoGeneratorInject = true
+# No list of all tags (/t/) and no alias pages: bangtin makes neither.
+disableKinds = ["taxonomy"]
+
+[pagination]
+pagerSize = {PAGE_SIZE}
+disableAliases = true
+
+[taxonomies]
+tag = "tags"
+
+[permalinks.page]
+n = "/n/:slug/"
+p = "/p/:slug/"
+
+[permalinks.term]
+tags = "/t/:slug/"
+
+[outputs]
+home = ["html", "rss"]
+section = ["html"]
+term = ["html"]
+page = ["html"]
+
+[outputFormats.rss]
+baseName = "feed"
+
+[params]
+description = {q(site.get("description") or "")}
+contactName = {q(contact.get("name") or "")}
+contactPhone = {q(contact.get("phone") or "")}
+contactEmail = {q(contact.get("email") or "")}
+"""
+
+
+LAYOUTS: dict[str, str] = {
+    "baseof.html": """\
+<!doctype html>
+<html lang="vi">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{ if .IsHome }}{{ site.Title }}{{ else }}{{ .Title }} · {{ site.Title }}{{ end }}</title>
+<link rel="canonical" href="{{ .Permalink }}">
+{{ with resources.Get "style.css" | fingerprint }}
+<link rel="stylesheet" href="{{ .RelPermalink }}">
+{{ end }}
+<link rel="alternate" type="application/atom+xml" href="{{ "feed.xml" | relURL }}">
+</head>
+<body>
+<header class="site"><a class="brand" href="{{ "/" | relURL }}">{{ site.Title }}</a></header>
+<main id="noi-dung">
+{{ block "main" . }}{{ end }}
+{{ block "qr" . }}{{ partial "qr.html" .Permalink }}{{ end }}
+</main>
+{{ partialCached "footer.html" . }}
+</body>
+</html>
+""",
+    "home.html": """\
+{{ define "main" }}
+{{ $c := partialCached "current.html" . "current" }}
+<h1>{{ site.Title }}</h1>
+<p class="lead">{{ site.Params.description }}</p>
+<section><h2>Thông báo mới nhất</h2>
+{{ $home := $c.pinned | append (first 20 $c.rest) }}
+{{ partial "notices.html" $home }}
+{{ $more := sub (len $c.current) (len $home) }}
+{{ if gt $more 0 }}
+<p class="more"><a href="{{ "tat-ca/" | relURL }}">Xem tất cả thông báo (thêm {{ $more }})</a></p>
+{{ end }}
+</section>
+<section><h2>Bảng tin tại các địa điểm</h2><ul class="places">
+{{ range (site.GetPage "/l").Sections.ByTitle }}
+<li><a href="{{ .RelPermalink }}">{{ .Title }}</a>
+{{ with .Params.address }}<br><span class="meta">{{ . }}</span>{{ end }}</li>
+{{ end }}
+</ul></section>
+<section><h2>Chủ đề</h2><ul class="tags">
+{{ range site.Taxonomies.tags }}
+<li><a href="{{ .Page.RelPermalink }}">{{ .Page.Title }}</a></li>
+{{ end }}
+</ul></section>
+{{ end }}
+""",
+    "page.html": """\
+{{ define "main" }}
+{{ if eq .Params.kind "notice" }}
+{{ $today := now.Format "2006-01-02" }}
+{{ $expired := lt .Params.until $today }}
+<article class="notice-page">
+{{ if $expired }}
+<p class="expired"><strong>Thông báo này đã hết hiệu lực</strong>
+từ ngày {{ .Params.expires }}.</p>
+{{ else if .Params.pinned }}<p class="badge">Khẩn</p>{{ end }}
+<h1>{{ .Title }}</h1>
+<p class="meta">Ngày đăng: <time datetime="{{ .Date.Format "2006-01-02T15:04:05-07:00" }}">
+{{ .Date.Format "02/01/2006 15:04" }}</time>
+{{ if and .Params.expires (not $expired) }}
+<br>Có hiệu lực đến hết ngày {{ .Params.expires }}
+{{ end }}</p>
+<div class="body">{{ .Content }}</div>
+<p class="meta">
+{{ if .Params.everywhere }}Áp dụng: tất cả các địa điểm.{{ else }}Địa điểm:
+{{ range $i, $id := .Params.at }}{{ with site.GetPage (printf "/l/%s" $id) }}
+{{ if $i }}, {{ end }}<a href="{{ .RelPermalink }}">{{ .Title }}</a>
+{{ end }}{{ end }}.{{ end }}</p>
+{{ with .GetTerms "tags" }}<ul class="tags">
+{{ range . }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}
+</ul>{{ end }}
+</article>
+{{ else if eq .Params.kind "verify" }}
+<h1>{{ .Title }}</h1>
+<p class="lead">Bảng thật chỉ dẫn đến địa chỉ bắt đầu bằng <strong>{{ site.BaseURL }}</strong>.</p>
+<ul class="boards">
+{{ range (site.GetPage "/l").Sections.ByTitle }}
+<li><p><strong>Mã bảng: {{ .Params.id }}</strong><br>Địa điểm: {{ .Title }}<br>
+Địa chỉ in trên bảng: <a href="{{ .RelPermalink }}">{{ .Permalink }}</a></p></li>
+{{ end }}
+</ul>
+{{ else }}
+<h1>{{ .Title }}</h1>
+<div class="body">{{ .Content }}</div>
+{{ end }}
+{{ end }}
+""",
+    # Places (/l/<id>/), all current notices (/tat-ca/) and the archive (/luu-tru/).
+    "section.html": """\
+{{ define "main" }}
+{{ $c := partialCached "current.html" . "current" }}
+{{ $list := $c.current }}
+{{ if eq .Params.kind "archive" }}{{ $list = $c.expired }}
+{{ else if eq .Params.kind "place" }}
+{{ $list = where $c.current "Params.at" "intersect" (slice .Params.id "*") }}
+{{ end }}
+{{ $pager := .Paginate $list }}
+<h1>{{ .Title }}{{ if gt $pager.PageNumber 1 }} (trang {{ $pager.PageNumber }}){{ end }}</h1>
+{{ with .Params.address }}<p class="meta">{{ . }}</p>{{ end }}
+{{ partial "notices.html" $pager.Pages }}
+{{ partial "pager.html" $pager }}
+{{ if eq .Params.kind "place" }}
+<section><h2>Thông tin địa điểm</h2><div class="body">{{ .Content }}</div>
+{{ with .Params.contact }}
+<p>Liên hệ: {{ .name }} · <a href="tel:{{ replace .phone " " "" }}">{{ .phone }}</a></p>
+{{ end }}
+<p class="meta">Toạ độ: {{ .Params.lat }}, {{ .Params.lon }}</p></section>
+{{ end }}
+{{ end }}
+{{ define "qr" }}{{ partial "qr.html" (.Paginator.URL | absURL) }}{{ end }}
+""",
+    "term.html": """\
+{{ define "main" }}
+{{ $c := partialCached "current.html" . "current" }}
+{{ $pager := .Paginate (where $c.current "Params.tags" "intersect" (slice .Data.Term)) }}
+<h1>Chủ đề: {{ .Title }}
+{{ if gt $pager.PageNumber 1 }} (trang {{ $pager.PageNumber }}){{ end }}</h1>
+{{ partial "notices.html" $pager.Pages }}
+{{ partial "pager.html" $pager }}
+<p><a href="{{ "luu-tru/" | relURL }}">Xem các thông báo đã hết hiệu lực</a></p>
+{{ end }}
+{{ define "qr" }}{{ partial "qr.html" (.Paginator.URL | absURL) }}{{ end }}
+""",
+    # No QR code on the 404 page, as in bangtin; an empty define would not override.
+    "404.html": """\
+{{ define "main" }}
+<h1>Không tìm thấy trang</h1><p><a href="{{ "/" | relURL }}">Về trang chủ</a></p>
+{{ end }}
+{{ define "qr" }}{{ "" }}{{ end }}
+""",
+    "home.rss.xml": """\
+{{- $c := partialCached "current.html" . "current" -}}
+{{- printf "<?xml version=\\"1.0\\" encoding=\\"utf-8\\"?>" | safeHTML }}
+<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="vi">
+<title>{{ site.Title }}</title>
+<id>{{ site.BaseURL }}</id>
+<link rel="self" href="{{ "feed.xml" | absURL }}"/>
+{{- range first 50 $c.current }}
+<entry><title>{{ .Title }}</title><id>{{ .Permalink }}</id>
+<link rel="alternate" href="{{ .Permalink }}"/>
+<updated>{{ .Date.Format "2006-01-02T15:04:05-07:00" }}</updated>
+<summary>{{ .Summary | plainify }}</summary>
+<content type="html">{{ .Content | html }}</content></entry>
+{{- end }}
+</feed>
+""",
+    "_partials/current.html": """\
+{{- /* Once a build: notices in effect "now" (--clock), pinned first, then newest. */ -}}
+{{ $today := now.Format "2006-01-02" }}
+{{ $notices := where site.RegularPages "Params.kind" "notice" }}
+{{ $current := where $notices "Params.until" "ge" $today }}
+{{ $pinned := where $current "Params.pinned" true }}
+{{ $rest := where $current "Params.pinned" false }}
+{{ return dict
+  "current" ($pinned | append $rest) "pinned" $pinned "rest" $rest
+  "expired" (where $notices "Params.until" "lt" $today)
+}}
+""",
+    "_partials/notices.html": """\
+{{ if . }}<ul class="notices">
+{{ range . }}
+<li class="notice{{ if .Params.pinned }} pinned{{ end }}"><a href="{{ .RelPermalink }}">
+{{ if .Params.pinned }}<span class="badge">Khẩn</span> {{ end }}
+<span class="title">{{ .Title }}</span></a>
+<p class="meta"><time datetime="{{ .Date.Format "2006-01-02T15:04:05-07:00" }}">
+{{ .Date.Format "02/01/2006" }}</time>
+{{ with .Params.expires }} · có hiệu lực đến hết {{ . }}{{ end }}</p>
+<p class="summary">{{ .Summary | plainify }}</p></li>
+{{ end }}
+</ul>{{ else }}<p class="empty">Hiện chưa có thông báo nào.</p>{{ end }}
+""",
+    "_partials/pager.html": """\
+{{ if gt .TotalPages 1 }}<nav class="pager">
+{{ with .Prev }}<a href="{{ .URL }}" rel="prev">← Trang trước</a>{{ end }}
+<span>Trang {{ .PageNumber }}/{{ .TotalPages }}</span>
+{{ with .Next }}<a href="{{ .URL }}" rel="next">Trang sau →</a>{{ end }}
+</nav>{{ end }}
+""",
+    # The context is the absolute URL the code holds.
+    "_partials/qr.html": """\
+{{ $qr := images.QR . """
+    + QR_OPTIONS
+    + """ }}
+<figure class="qr">
+<img src="{{ $qr.RelPermalink }}" width="160" height="160" alt="Mã QR dẫn đến trang này: {{ . }}">
+<figcaption>Mã QR của trang này<br><span class="url">{{ . }}</span></figcaption></figure>
+""",
+    "_partials/footer.html": """\
+<footer class="site"><nav><ul><li><a href="{{ "/" | relURL }}">Trang chủ</a></li>
+{{ range (where site.RegularPages "Params.kind" "page").ByWeight }}
+<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>
+{{ end }}
+<li><a href="{{ "luu-tru/" | relURL }}">Thông báo cũ</a></li></ul></nav>
+<p class="contact">{{ site.Params.contactName }}<br>Điện thoại: {{ site.Params.contactPhone }}
+<br>Thư điện tử: {{ site.Params.contactEmail }}</p>
+<p class="official">Trang chính thức: <strong>{{ site.BaseURL }}</strong> ·
+<a href="{{ "verify/" | relURL }}">Kiểm tra bảng QR thật</a></p>
+</footer>
+""",
+}
+
+STYLE = """\
+body { font: 1.0625rem/1.5 system-ui, sans-serif; max-width: 40rem; margin: 0 auto; }
+a { color: #0b3d91; } .meta { color: #444; } .badge { color: #a00; font-weight: bold; }
+.notices { list-style: none; padding: 0; } .notices li { border-bottom: 1px solid #ccc; }
+.qr img { image-rendering: pixelated; } .expired { background: #fee; padding: .5rem; }
+"""
+
+
+def write_layouts(out: Path) -> None:
+    for name, text in LAYOUTS.items():
+        path = out / "layouts" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, "utf-8")
+    (out / "assets").mkdir()
+    (out / "assets" / "style.css").write_text(STYLE, "utf-8")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 3:
+        sys.exit("usage: python benchmarks/hugo_site.py CORPUS_ROOT OUT")
+    print(make_hugo_site(Path(sys.argv[1]), Path(sys.argv[2])))

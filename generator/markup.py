@@ -275,6 +275,8 @@ class Markup:
 
         def raw_html_link(tag: str, attr: str, value: str) -> str | None:
             # Markdown links were rewritten above; this sees links written as raw HTML.
+            if attr == "href" and not _safe_scheme(value):
+                return None
             if tag == "a" and attr == "href" and _is_content_link(value):
                 result = resolve_href(value, source, page_dir, links)
                 if isinstance(result, LinkError):
@@ -291,6 +293,13 @@ class Markup:
         return Rendered(cleaned, html.unescape(_PLACEHOLDER.sub("", first)))
 
 
+def _safe_scheme(href: str) -> bool:
+    """False for `java\tscript:` and the like, which browsers read as `javascript:`."""
+    compact = _INVISIBLE.sub("", html.unescape(href)).lower()
+    scheme = _SCHEME.match(compact)
+    return scheme is None or scheme.group(1) in SAFE_SCHEMES
+
+
 def _is_content_link(href: str) -> bool:
     target = href.partition("#")[0].strip().lower()
     return target.endswith(CONTENT_SUFFIXES) and not _SCHEME.match(target)
@@ -300,6 +309,12 @@ AttributeFilter = Callable[[str, str, str], "str | None"]
 
 
 def sanitise(fragment: str, attribute_filter: AttributeFilter | None = None) -> str:
+    def safe_urls(tag: str, attr: str, value: str) -> str | None:
+        # nh3 checks schemes, but keeps `java\tscript:`; browsers drop the tab and run it.
+        if attr in ("href", "src") and not _safe_scheme(value):
+            return None
+        return attribute_filter(tag, attr, value) if attribute_filter else value
+
     return str(
         nh3.clean(
             fragment,
@@ -308,7 +323,7 @@ def sanitise(fragment: str, attribute_filter: AttributeFilter | None = None) -> 
             url_schemes=set(SAFE_SCHEMES),
             link_rel=None,
             strip_comments=True,
-            attribute_filter=attribute_filter,
+            attribute_filter=safe_urls,
         )
     )
 

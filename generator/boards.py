@@ -226,14 +226,20 @@ def render_boards(
         svg = renderer.render("board.svg", context)
         out[board.path + "board.svg"] = svg
         css = relative(board.path, assets["board.css"])
+        icon = relative(board.path, assets["favicon.svg"])
         out[board.path + "index.html"] = renderer.render(
             "board.html",
-            {**context, "svg": _inline(svg), "paper": _paper(board.size), "css": css},
+            {**context, "svg": _inline(svg), "paper": _paper(board.size), "css": css, "icon": icon},
         )
         sheets.append({"board": board, "svg": _inline(svg)})
     out["boards/index.html"] = renderer.render(
         "boards.html",
-        {"site": site, "sheets": sheets, "css": relative("boards/", assets["board.css"])},
+        {
+            "site": site,
+            "sheets": sheets,
+            "css": relative("boards/", assets["board.css"]),
+            "icon": relative("boards/", assets["favicon.svg"]),
+        },
     )
     return out
 

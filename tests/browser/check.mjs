@@ -20,9 +20,11 @@
 // - tap targets: every visible a[href], button, input, select, textarea, summary and
 //   [role=button] must be >= 44 x 44 CSS px (WCAG 2.5.5). Exempt, as WCAG 2.5.8's "Inline"
 //   exception allows: a target with `display: inline` whose nearest block container also
-//   holds text outside any link, i.e. a link inside a sentence or a "Label: value" line, whose
-//   height is set by the line-height of the text around it. A target that is off screen until
-//   focused (the skip link) is measured while focused.
+//   holds words outside any link or button (punctuation and spaces do not count), i.e. a link
+//   inside a sentence or a "Label: value" line, whose height is set by the line-height of the
+//   text around it. A link alone in its paragraph, or links separated only by commas, must be
+//   44 px. A target that is off screen until focused (the skip link) is measured while
+//   focused.
 // - h1: the number of <h1> elements.
 // - network: console errors and warnings, uncaught page errors, failed requests, responses
 //   >= 400, and every request to a host other than 127.0.0.1.

@@ -1,0 +1,73 @@
+"""Node tools of tests/browser/ (check.mjs, Lighthouse) driving Debian's Chromium."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_FLAGS = (
+    "--headless --no-sandbox --disable-gpu --disable-background-networking "
+    "--disable-component-update --disable-sync --no-first-run"
+)
+
+
+def node() -> str:
+    path = shutil.which("node")
+    if path is None:
+        pytest.fail("Node.js 20 is needed for the browser tests")
+    if not (HERE / "node_modules" / "playwright-core").is_dir():
+        pytest.fail("tests/browser/node_modules is missing: run `npm ci --prefix tests/browser`")
+    if not CHROMIUM.exists():
+        pytest.fail(f"Debian's chromium is needed ({CHROMIUM}); .ci/run installs it")
+    return path
+
+
+def check_pages(pages: list[dict[str, Any]], *, javascript: bool = True) -> list[dict[str, Any]]:
+    """check.mjs over ``pages`` (``{"url", "screenshot"?}``): one result per page, in order."""
+    spec = json.dumps({"pages": pages, "javaScriptEnabled": javascript})
+    proc = subprocess.run(
+        [node(), str(HERE / "check.mjs")],
+        input=spec,
+        capture_output=True,
+        text=True,
+        timeout=60 + 30 * len(pages),
+        env={**os.environ, "CHROMIUM": str(CHROMIUM)},
+    )
+    assert proc.returncode == 0, proc.stderr
+    results = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert [r["url"] for r in results] == [p["url"] for p in pages], proc.stderr
+    for r in results:
+        assert "error" not in r, r["error"]
+    return results
+
+
+def lighthouse(url: str, report: Path) -> dict[str, Any]:
+    """Lighthouse's JSON report of ``url``: mobile form factor and throttling (its defaults)."""
+    node()
+    proc = subprocess.run(
+        [
+            str(HERE / "node_modules" / ".bin" / "lighthouse"),
+            url,
+            f"--chrome-flags={CHROMIUM_FLAGS}",
+            "--output=json",
+            f"--output-path={report}",
+            "--quiet",
+            "--only-categories=performance,accessibility,best-practices,seo",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env={**os.environ, "CHROME_PATH": str(CHROMIUM)},
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    data: dict[str, Any] = json.loads(report.read_text("utf-8"))
+    assert not data.get("runtimeError"), data["runtimeError"]
+    return data

@@ -1,6 +1,7 @@
 // Loads every URL given on stdin (JSON list) in headless Chromium with JavaScript on,
-// and reports, per page, whether any injected script ran: the payloads set
-// window.__xss (or try alert/confirm/prompt), so a clean page leaves both untouched.
+// injecting nothing (so a strict CSP applies as to a resident), and reports per page:
+// whether any injected script ran (the XSS payloads set window.__xss or try alert),
+// console errors and warnings (CSP violations among them), and requests leaving 127.0.0.1.
 import { readFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 
@@ -15,6 +16,10 @@ for (const url of urls) {
   const page = await context.newPage();
   const dialogs = [];
   const outside = [];
+  const consoleMessages = [];
+  page.on('console', (msg) => {
+    if (['error', 'warning'].includes(msg.type())) consoleMessages.push(msg.text());
+  });
   page.on('dialog', async (dialog) => { dialogs.push(dialog.message()); await dialog.dismiss(); });
   page.on('request', (request) => {
     const host = new URL(request.url()).hostname;
@@ -38,7 +43,7 @@ for (const url of urls) {
   } catch (e) {
     error = String(e);
   }
-  process.stdout.write(JSON.stringify({ url, flag, dialogs, outside, error }) + '\n');
+  process.stdout.write(JSON.stringify({ url, flag, dialogs, outside, error, consoleMessages }) + '\n');
   await page.close();
 }
 await browser.close();

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import http.client
-import json
 import os
 import socket
 import subprocess
@@ -138,17 +137,11 @@ def test_http_base_url_needs_allow_http(make_site: MakeSite) -> None:
 
 def test_pages_render_under_the_csp_in_chromium(nginx: int, sample: Built) -> None:
     """Served with the CSP, every kind of page loads in Chromium with no violation logged."""
-    from tests.browser.node import CHROMIUM, HERE, node
+    from tests.browser.node import load_pages
 
     paths = ["", "l/tram-y-te/", "n/lich-tiem-chung-thang-11/", "verify/", "boards/tram-y-te/"]
     urls = [f"http://127.0.0.1:{nginx}/{p}" for p in paths]
-    proc = subprocess.run(
-        [node(), str(HERE / "xss.mjs")], input=json.dumps(urls), capture_output=True, text=True,
-        timeout=300, env={"CHROMIUM": str(CHROMIUM), "PATH": "/usr/bin:/bin"},
-    )  # fmt: skip
-    assert proc.returncode == 0, proc.stderr
-    results = [json.loads(line) for line in proc.stdout.splitlines()]
-    assert len(results) == len(urls)
+    results = load_pages(urls)
     for path, result in zip(paths, results, strict=True):
         assert result["error"] is None, (path, result["error"])
         assert result["consoleMessages"] == [], (path, result["consoleMessages"])

@@ -71,3 +71,23 @@ def lighthouse(url: str, report: Path) -> dict[str, Any]:
     data: dict[str, Any] = json.loads(report.read_text("utf-8"))
     assert not data.get("runtimeError"), data["runtimeError"]
     return data
+
+
+def load_pages(urls: list[str]) -> list[dict[str, Any]]:
+    """xss.mjs over ``urls``: per page, whether a script ran, console errors, outside requests.
+
+    Unlike check.mjs it injects nothing, so a page's Content-Security-Policy applies as it
+    does for a resident.
+    """
+    proc = subprocess.run(
+        [node(), str(HERE / "xss.mjs")],
+        input=json.dumps(urls),
+        capture_output=True,
+        text=True,
+        timeout=60 + 5 * len(urls),
+        env={"CHROMIUM": str(CHROMIUM), "PATH": "/usr/bin:/bin"},
+    )
+    assert proc.returncode == 0, proc.stderr
+    results = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert [r["url"] for r in results] == urls, proc.stderr
+    return results

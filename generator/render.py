@@ -206,8 +206,8 @@ def render_bodies(site: SiteConfig, plan: Plan, markup: Markup) -> Bodies:
             links_key=links_key,
             problems=problems,
         )
-    markup.forget_unused()
     problems.check()
+    markup.forget_unused()  # saves the cache: only after a build with no content error
     return Bodies(out)
 
 

@@ -375,13 +375,3 @@ def check_location_refs(
                     else "add the place as a file under locations/"
                 )
                 problems.add(pos, f"unknown place `{value}`", hint=hint)
-
-
-def all_sources(content: Content) -> Iterator[tuple[Path, str]]:
-    """Every content file with the kind of page it makes."""
-    for n in content.notices:
-        yield n.source.path, "notice"
-    for loc in content.locations:
-        yield loc.source.path, "location"
-    for p in content.pages:
-        yield p.source.path, "page"

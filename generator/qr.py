@@ -219,9 +219,3 @@ def version_of(url: str, options: QrOptions, cache: QrCache) -> tuple[int, str]:
     """The QR version and error level of ``url``'s code."""
     found = cache.get(url, options)
     return found.version, found.error
-
-
-def modules(code: segno.QRCode) -> int:
-    """Width of the symbol in modules, without the quiet zone."""
-    width, _ = code.symbol_size(scale=1, border=0)
-    return int(width)

@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generator.build import build
+from generator.content import NOTICE_KEYS
 from generator.errors import BuildError, ContentError, Position
 from tests.conftest import EPOCH, SAMPLE, SiteFactory, notice, run_cli, tree_bytes
 
@@ -221,18 +222,7 @@ def test_path_escapes_in_links_are_refused(make_site: MakeSite, link: str) -> No
 
 # -- property: random input never makes a traceback --------------------------------------
 
-KEYS = [
-    "title",
-    "date",
-    "expires",
-    "locations",
-    "tags",
-    "pinned",
-    "summary",
-    "slug",
-    "draft",
-    "titel",
-]
+KEYS = [*NOTICE_KEYS, "titel"]  # every real key, and a misspelt one
 YAML_VALUES = st.one_of(
     st.sampled_from(["yes", "no", "~", "", "01234", "1e3", "2026-11-20", "2026-13-40", "[a, b]",
                      "{a: 1}", "all", "'x'", '"y"', "- z", "&a x", "*a", "!!python/object x", "|"]),

@@ -10,15 +10,12 @@ from pathlib import Path
 import pytest
 
 from generator.build import build
-from generator.config import load_config, now
-from generator.content import load_content
+from generator.config import load_config
 from generator.errors import BuildError
 from generator.ledger import Printed, check_ledger, load_ledger, record
-from generator.models import SiteConfig
-from generator.plan import Plan, plan_site
 from tests.conftest import SiteFactory, notice
 from tests.served import follow, get, serving
-from tests.test_redirects import build_with_redirects
+from tests.test_redirects import build_with_redirects, stages
 
 MakeSite = Callable[[dict[str, str]], SiteFactory]
 
@@ -28,12 +25,6 @@ PLACES = {
     "locations/cho.yml": "name: Chợ Định Hưng\n",
     "locations/tram-y-te.yml": "name: Trạm y tế xã\n",
 }
-
-
-def stages(site: SiteFactory, base_url: str | None = None) -> tuple[SiteConfig, Plan]:
-    """The build's first stages, as build.py chains them."""
-    config = load_config(site.content, base_url)
-    return config, plan_site(config, load_content(config), now(config.tz))
 
 
 def record_now(site: SiteFactory, today: dt.date = TODAY) -> list[str]:

@@ -9,7 +9,8 @@ The mix, for "now" = 28/11/2026 12:00 (+07:00), the moment the tests and benchma
 
 * ~2 % drafts, ~3 % future-dated (mostly 2027; with 3+ of them, two are later today),
 * ~10 % expired (``expires`` before 28/11/2026), the rest current, ~2 % of all pinned,
-* ~20 % ``locations: all``, the others name 1-4 places,
+* ``locations: all`` for ~20 % of a small site but never more than ~40 notices
+  (province-wide notices are few), the others name 1-4 places,
 * Vietnamese titles and Markdown bodies with ``##`` headings, lists, a table and relative
   links to other published notices and to places (only to files that exist and are
   published, or the build would rightly refuse them).
@@ -298,7 +299,9 @@ def plan_notices(rng: random.Random, count: int, places: list[Place]) -> list[No
             if extra not in tags:
                 tags.append(extra)
         locations: list[str] | str
-        if not places or rng.random() < 0.2:
+        # Province-wide notices are a few dozen at any size, not a fixed share:
+        # 20 % of a commune's 300 notices, 40 of a province's 10,000.
+        if not places or rng.random() < min(0.2, 40 / count):
             locations = "all"
         else:
             locations = [p.id for p in rng.sample(places, rng.randint(1, min(4, len(places))))]

@@ -9,11 +9,13 @@ a step away, so the build warns about both.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import partial
 
 from generator.errors import ContentError, Position
-from generator.models import Board, PaperSize, SiteConfig
+from generator.keys import Keys
+from generator.models import Board, Output, PaperSize, SiteConfig
 from generator.plan import Plan
 from generator.qr import QrCache, version_of
 from generator.render import Renderer
@@ -213,35 +215,68 @@ def render_boards(
     renderer: Renderer,
     cache: QrCache,
     assets: Mapping[str, str],
-) -> dict[str, str]:
+    keys: Keys,
+) -> Iterator[Output]:
     """``boards/<id>/index.html`` and ``board.svg`` for every board, and ``boards/index.html``."""
-    out: dict[str, str] = {}
-    sheets = []
+    common = {"site": site}
+    svgs: dict[str, str] = {}  # board id -> its SVG, rendered at most once
+
+    def board_svg(board: Board, context: dict[str, object]) -> str:
+        if board.id not in svgs:
+            svgs[board.id] = renderer.render("board.svg", {**common, **context})
+        return svgs[board.id]
+
+    contexts = []
     for board in plan.boards:
         sizing = size_board(site, board, cache)
         box = layout(site, sizing)
         svg_bytes, _ = cache.images(sizing.url, site.qr)
         code = nested_code(svg_bytes, box["code_x"], box["code_y"], sizing.code_mm)  # type: ignore[arg-type]
-        context = {"site": site, "board": board, "sizing": sizing, "box": box, "code": code}
-        svg = renderer.render("board.svg", context)
-        out[board.path + "board.svg"] = svg
-        css = relative(board.path, assets["board.css"])
-        icon = relative(board.path, assets["favicon.svg"])
-        out[board.path + "index.html"] = renderer.render(
-            "board.html",
-            {**context, "svg": _inline(svg), "paper": _paper(board.size), "css": css, "icon": icon},
+        context: dict[str, object] = {"board": board, "sizing": sizing, "box": box, "code": code}
+        contexts.append((board, context))
+        yield Output(
+            board.path + "board.svg",
+            keys.of("board.svg", context),
+            partial(board_svg, board, context),
         )
-        sheets.append({"board": board, "svg": _inline(svg)})
-    out["boards/index.html"] = renderer.render(
-        "boards.html",
-        {
-            "site": site,
-            "sheets": sheets,
-            "css": relative("boards/", assets["board.css"]),
-            "icon": relative("boards/", assets["favicon.svg"]),
-        },
-    )
-    return out
+        page = {
+            **context,
+            "paper": _paper(board.size),
+            "css": relative(board.path, assets["board.css"]),
+            "icon": relative(board.path, assets["favicon.svg"]),
+        }
+        yield Output(
+            board.path + "index.html",
+            keys.of("board.html", page),
+            partial(_board_page, renderer, common, page, board_svg, board, context),
+        )
+
+    sheets = {
+        "boards": tuple(c for _, c in contexts),
+        "css": relative("boards/", assets["board.css"]),
+        "icon": relative("boards/", assets["favicon.svg"]),
+    }
+
+    def all_sheets() -> str:
+        listed = [{"board": b, "svg": _inline(board_svg(b, c))} for b, c in contexts]
+        return renderer.render(
+            "boards.html",
+            {**common, "sheets": listed, "css": sheets["css"], "icon": sheets["icon"]},
+        )
+
+    yield Output("boards/index.html", keys.of("boards.html", sheets), all_sheets)
+
+
+def _board_page(
+    renderer: Renderer,
+    common: Mapping[str, object],
+    page: Mapping[str, object],
+    board_svg: Callable[[Board, dict[str, object]], str],
+    board: Board,
+    context: dict[str, object],
+) -> str:
+    svg = _inline(board_svg(board, context))
+    return renderer.render("board.html", {**common, **page, "svg": svg})
 
 
 def _paper(size: PaperSize) -> str:

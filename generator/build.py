@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
+from functools import partial
+from itertools import chain
 from pathlib import Path
 
 from generator import qr, state
@@ -14,9 +17,10 @@ from generator.config import load_config, now
 from generator.content import load_content
 from generator.errors import BuildError, ContentError, UsageError
 from generator.headers import render_headers
+from generator.keys import Keys, files_digest
 from generator.ledger import check_ledger, load_ledger
 from generator.markup import Markup
-from generator.models import SiteConfig
+from generator.models import Output, QrOptions, SiteConfig
 from generator.plan import Plan, plan_site
 from generator.redirects import render_redirects
 from generator.render import (
@@ -48,6 +52,7 @@ class BuildResult:
     pages: int
     codes: int
     files: int
+    changed: int  # files written (a full build writes them all; an update only what changed)
     bytes: int
     seconds: float
     warnings: tuple[ContentError, ...] = ()
@@ -93,49 +98,76 @@ def build(
     progress("Rendering pages")
     renderer = Renderer(site, theme_dirs(site))
     assets = {name: (fingerprint(name, data), data) for name, data in renderer.static_files()}
-    texts = render_pages(site, plan, bodies, renderer, {k: v[0] for k, v in assets.items()})
-    texts.update(
-        render_boards(site, plan, renderer, caches.qr, {k: v[0] for k, v in assets.items()})
+    paths = {name: path for name, (path, _) in assets.items()}
+    keys = Keys(
+        page_base(site, plan, renderer, paths),
+        bodies.html,
+        reuse=not renderer.overrides_templates(),
     )
-    texts.update(render_redirects(site, plan, renderer))
-    texts.update(render_headers(site))
-    codes = make_codes(site, plan, caches.qr)
-    manifest = render_manifest(site, plan)
+    outputs = chain(
+        (Output(path, _digest(data), partial(bytes, data)) for path, data in assets.values()),
+        render_pages(site, plan, bodies, renderer, paths, keys),
+        render_boards(site, plan, renderer, caches.qr, paths, keys),
+        render_redirects(site, plan, renderer, keys),
+        (Output(path, None, partial(str, text)) for path, text in render_headers(site).items()),
+        code_outputs(site, plan, caches.qr),
+        [Output("qr-manifest.json", None, partial(render_manifest, site, plan))],
+    )
 
-    files = len(assets) + len(texts) + len(codes) + 1
-    written = 0
-    if output_dir is not None:
-        progress(f"Writing {files} files")
-        with Writer(output_dir) as writer:
-            for path, data in assets.values():
-                writer.write(path, data)
-            for path, text in texts.items():
-                writer.write(path, text)
-            for path, code in codes.items():
-                writer.write(path, code)
-            writer.write("qr-manifest.json", manifest)
-            written = writer.bytes_written
+    files = written = 0
+    if output_dir is None:
+        for out in outputs:  # a check renders every page too: template errors show
+            out.make()
+            files += 1
+    else:
+        progress("Writing files")
+        cache = cache_folder(output_dir)
+        output = Path(os.path.abspath(output_dir))
+        previous = state.output_files(cache, output)
+        with Writer(output, previous, before_commit=partial(state.forget, cache)) as writer:
+            for out in outputs:
+                files += 1
+                if not writer.keep(out.path, out.key):
+                    writer.write(out.path, out.make(), out.key)
+        written = writer.bytes_written
+        state.record_files(cache, output, writer.records)
         if inputs is not None:
             until = plan.next_change.timestamp() if plan.next_change else None
-            state.record(cache_folder(output_dir), Path(os.path.abspath(output_dir)), inputs, until)
+            state.record(cache, output, inputs, until)
     return BuildResult(
         pages=len(plan.pages),
-        codes=len(codes),
+        codes=2 * len(plan.pages),
         files=files,
+        changed=len(writer.written) if output_dir is not None else 0,
         bytes=written,
         seconds=time.perf_counter() - started,
         warnings=warnings,
     )
 
 
-def make_codes(site: SiteConfig, plan: Plan, cache: qr.QrCache) -> dict[str, bytes]:
+def code_outputs(site: SiteConfig, plan: Plan, cache: qr.QrCache) -> Iterator[Output]:
     """A QR code of every page's absolute URL, as SVG and PNG beside the page."""
-    out: dict[str, bytes] = {}
     for page in plan.pages:
-        svg, png = cache.images(absolute(site, page.url_path), site.qr)
-        out[page.url_path + "qr.svg"] = svg
-        out[page.url_path + "qr.png"] = png
-    return out
+        url = absolute(site, page.url_path)
+        key = cache.key(url, site.qr)
+        yield Output(page.url_path + "qr.svg", key, partial(_image, cache, url, site.qr, 0))
+        yield Output(page.url_path + "qr.png", key, partial(_image, cache, url, site.qr, 1))
+
+
+def _image(cache: qr.QrCache, url: str, options: QrOptions, which: int) -> bytes:
+    return cache.images(url, options)[which]
+
+
+def page_base(
+    site: SiteConfig, plan: Plan, renderer: Renderer, assets: Mapping[str, str]
+) -> list[str]:
+    """What every page shares: settings, theme files, assets, the standing pages' menu."""
+    menu = [(p.slug, p.title) for p in plan.standing]
+    return [repr(site), files_digest(renderer.dirs), repr(sorted(assets.items())), repr(menu)]
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:32]
 
 
 def cache_folder(output_dir: Path) -> Path:

@@ -108,7 +108,8 @@ def summary(result: BuildResult, output: Path | None) -> str:
         return f"Checked {result.pages} pages: no errors ({result.seconds:.2f} s)."
     return (
         f"Built {result.pages} pages and {result.codes} QR codes ({result.files} files, "
-        f"{result.bytes / 1024:.0f} KiB) into {output} in {result.seconds:.2f} s."
+        f"{result.changed} written, {result.bytes / 1024:.0f} KiB) into {output} "
+        f"in {result.seconds:.2f} s."
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -205,3 +206,16 @@ class Board:
     @property
     def path(self) -> str:
         return f"boards/{self.id}/"
+
+
+@dataclass(frozen=True, slots=True)
+class Output:
+    """One file of the site, made only when the writer needs it.
+
+    ``key`` digests everything the file is made from (generator.keys); a file whose key
+    matches the one already in ``output/`` is kept as it is.  ``None``: always made.
+    """
+
+    path: str  # relative to output/
+    key: str | None
+    make: Callable[[], str | bytes]

@@ -7,10 +7,12 @@ The pages work on any static server; ``_redirects`` (Netlify, Cloudflare Pages) 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from urllib.parse import unquote
 
 from generator.errors import BuildError, Position, Problems
-from generator.models import Redirect, SiteConfig
+from generator.keys import Keys
+from generator.models import Output, Redirect, SiteConfig
 from generator.plan import Plan
 from generator.render import Renderer
 from generator.urls import absolute, relative
@@ -35,30 +37,28 @@ _SAFE_PATH = re.compile(r"/(?:[A-Za-z0-9._~/-]|%[0-9A-Fa-f]{2})*")
 _PLAIN = re.compile(r"[A-Za-z0-9._~/-]+")
 
 
-def render_redirects(site: SiteConfig, plan: Plan, renderer: Renderer) -> dict[str, str]:
+def render_redirects(
+    site: SiteConfig, plan: Plan, renderer: Renderer, keys: Keys
+) -> Iterator[Output]:
     """A redirect page at every alias, ``_redirects`` and ``nginx-redirects.conf``."""
     check_base_path(site)
     titles = {page.url_path: page.title for page in plan.pages}
     redirects = sorted(plan.redirects, key=lambda r: r.alias.path)
-    out: dict[str, str] = {}
     for r in redirects:
-        out[r.alias.path + "index.html"] = renderer.render(
-            "redirect.html",
-            {
-                "site": site,
-                "target": relative(r.alias.path, r.target),
-                "url": absolute(site, r.target),
-                "title": titles.get(r.target, absolute(site, r.target)),
-            },
-        )
-    out["_redirects"] = NETLIFY_HEADER + "".join(
-        f"{old} {new} 301\n" for old, new in _rules(site, redirects)
-    )
-    out["nginx-redirects.conf"] = NGINX_HEADER + "".join(
+        context = {
+            "target": relative(r.alias.path, r.target),
+            "url": absolute(site, r.target),
+            "title": titles.get(r.target, absolute(site, r.target)),
+        }
+        path = r.alias.path + "index.html"
+        yield renderer.output(path, "redirect.html", context, {"site": site}, keys)
+    netlify = NETLIFY_HEADER + "".join(f"{old} {new} 301\n" for old, new in _rules(site, redirects))
+    yield Output("_redirects", None, lambda: netlify)
+    nginx = NGINX_HEADER + "".join(
         f"location = {_nginx_uri(old)} {{ return 301 {new}; }}\n"
         for old, new in _rules(site, redirects)
     )
-    return out
+    yield Output("nginx-redirects.conf", None, lambda: nginx)
 
 
 def _rules(site: SiteConfig, redirects: list[Redirect]) -> list[tuple[str, str]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,11 +14,13 @@ import jinja2
 
 from generator.bundled import builtin
 from generator.errors import BuildError, ContentError, Position, Problems
+from generator.keys import Keys
 from generator.markup import Markup, Rendered, summarise
 from generator.models import (
     Board,
     Location,
     Notice,
+    Output,
     Page,
     SiteConfig,
     Source,
@@ -84,6 +86,10 @@ class Links:
             return self.site.base_path + path
         return relative(self.here, path)
 
+    def key_text(self) -> str:
+        """For page keys: the site and assets are in the keys' base."""
+        return f"Links({self.here!r}, {self.root_relative})"
+
     def home(self) -> str:
         return self.to(home_path())
 
@@ -125,6 +131,22 @@ class Renderer:
         self.env.filters["vndatetime"] = vn_datetime
         self.env.filters["summarise"] = summarise
 
+    def output(
+        self,
+        path: str,
+        template: str,
+        context: dict[str, Any],
+        common: Mapping[str, Any],
+        keys: Keys,
+    ) -> Output:
+        """``path``, rendered from ``template`` when the writer needs it.
+
+        The key covers ``context`` only: ``common`` (site, plan, bodies, now) is either
+        in the keys' base or, for a theme that overrides templates, keys are off.
+        """
+        key = keys.of(template, context)
+        return Output(path, key, lambda: self.render(template, {**common, **context}))
+
     def render(self, template: str, context: dict[str, Any]) -> str:
         try:
             return self.env.get_template(template).render(context)
@@ -135,6 +157,11 @@ class Renderer:
             ) from exc
         except jinja2.TemplateError as exc:
             raise BuildError([_template_error(exc, template)]) from exc
+
+    def overrides_templates(self) -> bool:
+        """Whether the site's own theme replaces any template (see generator.keys)."""
+        own = self.dirs[0] / "templates"
+        return len(self.dirs) > 1 and own.is_dir() and any(own.iterdir())
 
     def static_files(self) -> list[tuple[str, bytes]]:
         """The theme's static files (a site theme's file wins over the default's)."""
@@ -237,6 +264,7 @@ def page_context(plan: Plan, bodies: Bodies, page: Page, lookup: Lookup) -> dict
         return {
             "notices": shown,
             "locations": plan.locations,
+            "tags": plan.tags,
             "more": len(plan.current) - len(shown),
         }
     if page.kind == "notice":
@@ -307,15 +335,14 @@ def render_pages(
     bodies: Bodies,
     renderer: Renderer,
     assets: Mapping[str, str],
-) -> dict[str, str]:
-    """Every HTML page, feed, sitemap, robots.txt and 404 page: output path -> text."""
-    out: dict[str, str] = {}
+    keys: Keys,
+) -> Iterator[Output]:
+    """Every HTML page, feed, sitemap, robots.txt and 404 page, each rendered when asked."""
     common = {"site": site, "plan": plan, "bodies": bodies, "now": plan.now, "today": plan.today}
     lookup = Lookup.of(plan)
     for page in plan.pages:
         links = Links(site, page.url_path, assets)
         context = page_context(plan, bodies, page, lookup)
-        context.update(common)
         context.update(
             page=page,
             link=links,
@@ -323,23 +350,18 @@ def render_pages(
             description=description_of(page, context, bodies, site),
             qr_svg=links.to(page.url_path + "qr.svg"),
         )
-        out[page.file] = renderer.render(page.template, context)
+        yield renderer.output(page.file, page.template, context, common, keys)
     not_found = Links(site, "", assets, root_relative=True)
-    out["404.html"] = renderer.render(
-        "404.html",
-        {**common, "page": None, "link": not_found, "url": site.base_url, "description": ""},
-    )
+    context = {"page": None, "link": not_found, "url": site.base_url, "description": ""}
+    yield renderer.output("404.html", "404.html", context, common, keys)
     feed_links = Links(site, "", assets)
     newest = plan.published[0].date if plan.published else dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-    out["feed.xml"] = renderer.render(
-        "feed.xml",
-        {**common, "link": feed_links, "notices": plan.current[:50], "updated": newest},
-    )
-    out["sitemap.xml"] = renderer.render(
-        "sitemap.xml", {**common, "link": feed_links, "pages": plan.pages}
-    )
-    out["robots.txt"] = f"User-agent: *\nAllow: /\n\nSitemap: {site.base_url}sitemap.xml\n"
-    return out
+    context = {"link": feed_links, "notices": plan.current[:50], "updated": newest}
+    yield renderer.output("feed.xml", "feed.xml", context, common, keys)
+    context = {"link": feed_links, "pages": plan.pages}
+    yield renderer.output("sitemap.xml", "sitemap.xml", context, common, keys)
+    robots = f"User-agent: *\nAllow: /\n\nSitemap: {site.base_url}sitemap.xml\n"
+    yield Output("robots.txt", None, lambda: robots)
 
 
 def fingerprint(name: str, data: bytes) -> str:

@@ -72,6 +72,52 @@ def unchanged(cache: Path, output: Path, digest: str) -> bool:
     )
 
 
+OUTPUT_FILES = "output.json"  # what the last build left in output/: path -> key, size, mtime
+
+
+def output_files(cache: Path, output: Path) -> dict[str, tuple[str | None, int, int]] | None:
+    """The files the last build wrote to ``output``, if that record can be trusted.
+
+    It can when it names this output folder and the site's manifest there is the one
+    that build wrote; each file is still checked (size, mtime) before it is kept.
+    """
+    try:
+        data = json.loads((cache / OUTPUT_FILES).read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not (
+        isinstance(data, dict)
+        and data.get("output") == str(output)
+        and data.get("manifest") is not None
+        and data.get("manifest") == _manifest_digest(output)
+        and isinstance(data.get("files"), dict)
+    ):
+        return None
+    files: dict[str, tuple[str | None, int, int]] = {}
+    for path, entry in data["files"].items():
+        if not (isinstance(entry, list) and len(entry) == 3):
+            return None
+        key, size, mtime = entry
+        if not (isinstance(key, str | None) and isinstance(size, int) and isinstance(mtime, int)):
+            return None
+        files[path] = (key, size, mtime)
+    return files
+
+
+def forget(cache: Path) -> None:
+    """Before output/ changes file by file: a build killed now leaves no record behind."""
+    for name in ("state.json", OUTPUT_FILES):
+        (cache / name).unlink(missing_ok=True)
+
+
+def record_files(cache: Path, output: Path, files: dict[str, tuple[str | None, int, int]]) -> None:
+    cache.mkdir(parents=True, exist_ok=True)
+    data = {"output": str(output), "manifest": _manifest_digest(output), "files": files}
+    tmp = cache / (OUTPUT_FILES + ".tmp")
+    tmp.write_text(json.dumps(data, separators=(",", ":"), sort_keys=True), "utf-8")
+    os.replace(tmp, cache / OUTPUT_FILES)
+
+
 def record(cache: Path, output: Path, digest: str, valid_until: float | None) -> None:
     cache.mkdir(parents=True, exist_ok=True)
     state = {

@@ -1,8 +1,17 @@
 """The only code that writes the site to disk.
 
-Everything goes to a staging folder beside ``output/``; when the whole site is
-written, the two folders are swapped in one step.  A failed or killed build leaves
-the previous ``output/`` exactly as it was.
+A full build writes everything to a staging folder beside ``output/``; when the whole
+site is written, the two folders are swapped in one step.  A failed or killed build
+leaves the previous ``output/`` exactly as it was.
+
+An update (``previous`` given: what the last build wrote to ``output/``, by key, size
+and modification time) stages only the files whose key changed or whose file on disk
+no longer matches its record, then moves each into ``output/`` and removes the files
+the site no longer has.  Until that last step nothing in ``output/`` changes, so a
+content or template error still leaves it exactly as it was; a build killed during
+the moves leaves each file whole but the site partly updated, and the caller has
+already forgotten the record by then (``before_commit``), so the next build is a full
+one.
 """
 
 from __future__ import annotations
@@ -12,6 +21,7 @@ import ctypes.util
 import os
 import re
 import shutil
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import TracebackType
 
@@ -23,14 +33,46 @@ _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
 
 
+# A file of output/ as the writer left it: its key (generator.keys), size, mtime in ns.
+Record = tuple[str | None, int, int]
+
+
 class Writer:
-    def __init__(self, output: Path) -> None:
+    def __init__(
+        self,
+        output: Path,
+        previous: Mapping[str, Record] | None = None,
+        before_commit: Callable[[], None] = lambda: None,
+    ) -> None:
         self.output = Path(os.path.abspath(output))
         parent = self.output.parent
         self.staging = parent / f"{_PREFIX}staging-{self.output.name}-{os.getpid()}"
+        self.previous = previous if previous is not None and self.output.is_dir() else None
+        self.before_commit = before_commit
         self.written: set[str] = set()
+        self.records: dict[str, Record] = {}  # every file of the site once committed
         self.folders: set[Path] = set()
         self.bytes_written = 0
+
+    @property
+    def updating(self) -> bool:
+        return self.previous is not None
+
+    def keep(self, relpath: str, key: str | None) -> bool:
+        """True (and nothing to write) when output/ holds this file, made from the same key."""
+        if self.previous is None or key is None:
+            return False
+        record = self.previous.get(relpath)
+        if record is None or record[0] != key:
+            return False
+        try:
+            st = os.stat(self.output / safe_relpath(relpath))
+        except OSError:
+            return False  # removed since: written again
+        if (st.st_size, st.st_mtime_ns) != (record[1], record[2]):
+            return False  # changed by someone else: written again
+        self.records[relpath] = record
+        return True
 
     def __enter__(self) -> Writer:
         check_replaceable(self.output)
@@ -51,10 +93,10 @@ class Writer:
         else:
             shutil.rmtree(self.staging, ignore_errors=True)
 
-    def write(self, relpath: str, data: bytes | str) -> None:
+    def write(self, relpath: str, data: bytes | str, key: str | None = None) -> None:
         """Write one file of the site; refuses paths outside it and second writes."""
         safe = safe_relpath(relpath)
-        if safe in self.written:
+        if safe in self.written or safe in self.records:
             raise ValueError(f"{safe} would be written twice")
         # safe_relpath allows no "..", no absolute path, no backslash, and the staging
         # folder is new and holds no symlinks: the target cannot be outside it.
@@ -65,11 +107,18 @@ class Writer:
         payload = data.encode("utf-8") if isinstance(data, str) else data
         with open(target, "xb") as f:  # "x": never over a file already there
             f.write(payload)
+            f.flush()
+            st = os.fstat(f.fileno())
+        self.records[safe] = (key, st.st_size, st.st_mtime_ns)  # a rename keeps both
         self.written.add(safe)
         self.bytes_written += len(payload)
 
     def commit(self) -> None:
-        """Put the staged site in place of ``output/`` in one step."""
+        """Put the staged site in place of ``output/``: in one step, or file by file."""
+        self.before_commit()
+        if self.previous is not None:
+            self._update()
+            return
         if not self.output.exists():
             os.rename(self.staging, self.output)
             return
@@ -80,6 +129,42 @@ class Writer:
         os.rename(self.output, old)
         os.rename(self.staging, self.output)
         shutil.rmtree(old)
+
+    def _update(self) -> None:
+        """Move each staged file into output/, then remove the files the site lost."""
+        assert self.previous is not None
+        made: set[Path] = set()
+        for relpath in sorted(self.written):
+            target = self.output / relpath
+            if target.parent not in made:
+                self._check_inside(target.parent)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                made.add(target.parent)
+            os.replace(self.staging / relpath, target)
+        for relpath in sorted(set(self.previous) - set(self.records), reverse=True):
+            path = self.output / safe_relpath(relpath)
+            if path.parent.is_dir():
+                self._check_inside(path.parent)
+                path.unlink(missing_ok=True)
+                _remove_empty_folders(path.parent, self.output)
+        shutil.rmtree(self.staging)
+
+    def _check_inside(self, folder: Path) -> None:
+        """A folder of output/ that a symlink sends elsewhere is never written into."""
+        existing = folder
+        while not existing.exists() and not existing.is_symlink():
+            existing = existing.parent
+        if not existing.resolve().is_relative_to(self.output.resolve()):
+            raise UsageError(f"{folder} leads outside {self.output} (a symlink); remove it")
+
+
+def _remove_empty_folders(folder: Path, top: Path) -> None:
+    while folder != top and folder.is_relative_to(top):
+        try:
+            folder.rmdir()
+        except OSError:
+            return  # not empty
+        folder = folder.parent
 
 
 _SAFE_PART = re.compile(r"[A-Za-z0-9._~\-]+")

@@ -11,6 +11,7 @@ from generator.build import build
 from generator.config import load_config, now
 from generator.content import load_content
 from generator.errors import BuildError
+from generator.keys import Keys
 from generator.models import SiteConfig
 from generator.plan import Plan, plan_site
 from generator.redirects import render_redirects
@@ -35,7 +36,9 @@ def stages(site: SiteFactory, base_url: str | None = None) -> tuple[SiteConfig, 
 
 def redirect_files(site: SiteFactory, base_url: str | None = None) -> dict[str, str]:
     config, plan = stages(site, base_url)
-    return render_redirects(config, plan, Renderer(config, theme_dirs(config)))
+    renderer = Renderer(config, theme_dirs(config))
+    made = render_redirects(config, plan, renderer, Keys([], {}, reuse=False))
+    return {out.path: str(out.make()) for out in made}
 
 
 def build_with_redirects(site: SiteFactory, output: Path | None = None) -> Path:

@@ -1,0 +1,101 @@
+"""What each output file is made from, as a short digest, so unchanged files are not remade.
+
+A page's key hashes everything its template is given: the page, the notices and
+places it shows (each by a digest of the whole item and of its rendered Markdown),
+and a base digest of what every page shares (the site settings, the theme's files,
+bangtin's own code, the fingerprinted assets, the standing pages in the menu).  Two
+builds that give a page the same key would render the same bytes, so the second
+build keeps the file already in ``output/``.
+
+A site theme that overrides templates may read anything (the whole plan), so for
+such sites no page is ever kept: every page is rendered again, which is always right.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from generator.models import Location, Notice, StandingPage
+
+PACKAGE = Path(__file__).parent
+
+
+def _digest(parts: Iterable[str]) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(part.encode("utf-8", "surrogatepass"))
+        h.update(b"\0")
+    return h.hexdigest()[:32]
+
+
+def files_digest(folders: Iterable[Path]) -> str:
+    """Every file under ``folders`` (names and bytes), in a fixed order."""
+    h = hashlib.sha256()
+    for folder in folders:
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            if path.suffix == ".pyc":
+                continue
+            h.update(f"\0{path.relative_to(folder).as_posix()}\0".encode())
+            h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+_CODE: str | None = None
+
+
+def code_digest() -> str:
+    """bangtin's own code: a new version remakes every page."""
+    global _CODE
+    if _CODE is None:
+        _CODE = files_digest([PACKAGE])
+    return _CODE
+
+
+class Keys:
+    """Keys of output files: ``of(template, context)`` for a page, ``None`` to always remake."""
+
+    def __init__(self, base: Iterable[str], bodies: Mapping[Path, object], reuse: bool) -> None:
+        self.base = _digest([code_digest(), *base])
+        self.bodies = bodies  # content file -> its rendered Markdown
+        self.reuse = reuse
+        self._items: dict[int, tuple[object, str]] = {}
+
+    def of(self, name: str, context: Mapping[str, Any]) -> str | None:
+        """The key of the file that ``name`` renders from ``context``."""
+        if not self.reuse:
+            return None
+        parts = [self.base, name]
+        for k in sorted(context):
+            parts.append(k)
+            parts.append(self.value(context[k]))
+        return _digest(parts)
+
+    def value(self, value: Any) -> str:
+        """A text that changes whenever ``value`` does (for the kinds of values pages get)."""
+        if isinstance(value, Notice | Location | StandingPage):
+            return self._item(value)
+        if isinstance(value, tuple | list):
+            return "(" + ",".join(self.value(v) for v in value) + ")"
+        if isinstance(value, dict):
+            return "{" + ",".join(f"{k!r}:{self.value(v)}" for k, v in sorted(value.items())) + "}"
+        if value is None or isinstance(value, str | int | float | dt.date):
+            return repr(value)
+        stamp = getattr(value, "key_text", None)
+        if callable(stamp):
+            return str(stamp())
+        if hasattr(value, "__dataclass_fields__"):
+            return repr(value)  # a frozen model of plain values: its repr is all of it
+        raise TypeError(f"no key for a {type(value).__name__} in a page's context")
+
+    def _item(self, item: Notice | Location | StandingPage) -> str:
+        """A digest of a notice, place or page, with its rendered Markdown (once per build)."""
+        found = self._items.get(id(item))
+        if found is not None and found[0] is item:
+            return found[1]
+        text = _digest([repr(item), repr(self.bodies.get(item.source.path))])
+        self._items[id(item)] = (item, text)
+        return text

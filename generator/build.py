@@ -32,7 +32,7 @@ from generator.render import (
     theme_dirs,
 )
 from generator.urls import absolute
-from generator.writer import Writer
+from generator.writer import Record, Writer
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,17 +102,21 @@ def build(
     keys = Keys(
         page_base(site, plan, renderer, paths),
         bodies.html,
+        bodies.summary,
         reuse=not renderer.overrides_templates(),
+        menu=repr([(p.slug, p.title) for p in plan.standing]),
     )
-    outputs = chain(
-        (Output(path, _digest(data), partial(bytes, data)) for path, data in assets.values()),
-        render_pages(site, plan, bodies, renderer, paths, keys),
-        render_boards(site, plan, renderer, caches.qr, paths, keys),
-        render_redirects(site, plan, renderer, keys),
-        (Output(path, None, partial(str, text)) for path, text in render_headers(site).items()),
-        code_outputs(site, plan, caches.qr),
-        [Output("qr-manifest.json", None, partial(render_manifest, site, plan))],
-    )
+    outputs = list(
+        chain(
+            (Output(path, _digest(data), partial(bytes, data)) for path, data in assets.values()),
+            render_pages(site, plan, bodies, renderer, paths, keys),
+            render_boards(site, plan, renderer, caches.qr, paths, keys),
+            render_redirects(site, plan, renderer, keys),
+            (Output(path, None, partial(str, text)) for path, text in render_headers(site).items()),
+            code_outputs(site, plan, caches.qr),
+            [Output("qr-manifest.json", None, partial(render_manifest, site, plan))],
+        )
+    )  # keys worked out now, files made only when written
 
     files = written = 0
     if output_dir is None:
@@ -124,6 +128,8 @@ def build(
         cache = cache_folder(output_dir)
         output = Path(os.path.abspath(output_dir))
         previous = state.output_files(cache, output)
+        if previous is not None and not worth_updating(outputs, previous):
+            previous = None  # most files change: a full build, swapped in at once
         with Writer(output, previous, before_commit=partial(state.forget, cache)) as writer:
             for out in outputs:
                 files += 1
@@ -158,12 +164,23 @@ def _image(cache: qr.QrCache, url: str, options: QrOptions, which: int) -> bytes
     return cache.images(url, options)[which]
 
 
+def worth_updating(outputs: list[Output], previous: Mapping[str, Record]) -> bool:
+    """Whether updating output/ in place beats writing the whole site afresh.
+
+    Moving files one by one costs more than one swap of folders once most files
+    change (a new theme, a new bangtin), and only a full build is all-or-nothing.
+    """
+    same = sum(
+        1 for out in outputs if out.key is not None and previous.get(out.path, ("",))[0] == out.key
+    )
+    return same * 2 > len(outputs)
+
+
 def page_base(
     site: SiteConfig, plan: Plan, renderer: Renderer, assets: Mapping[str, str]
 ) -> list[str]:
-    """What every page shares: settings, theme files, assets, the standing pages' menu."""
-    menu = [(p.slug, p.title) for p in plan.standing]
-    return [repr(site), files_digest(renderer.dirs), repr(sorted(assets.items())), repr(menu)]
+    """What every file shares: the settings, the theme's files, the assets."""
+    return [repr(site), files_digest(renderer.dirs), repr(sorted(assets.items()))]
 
 
 def _digest(data: bytes) -> str:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -58,44 +58,88 @@ def code_digest() -> str:
 class Keys:
     """Keys of output files: ``of(template, context)`` for a page, ``None`` to always remake."""
 
-    def __init__(self, base: Iterable[str], bodies: Mapping[Path, object], reuse: bool) -> None:
+    def __init__(
+        self,
+        base: Iterable[str],
+        bodies: Mapping[Path, object],
+        summary: Callable[[Notice], str],
+        reuse: bool,
+        menu: str = "",
+    ) -> None:
         self.base = _digest([code_digest(), *base])
+        self.menu = menu  # what base.html shows on every page: added by `of(..., menu=True)`
         self.bodies = bodies  # content file -> its rendered Markdown
+        self.summary = summary  # what a list shows of a notice's text
         self.reuse = reuse
-        self._items: dict[int, tuple[object, str]] = {}
+        self._brief: dict[int, tuple[object, str]] = {}
+        self._memo: dict[int, tuple[object, str]] = {}
 
-    def of(self, name: str, context: Mapping[str, Any]) -> str | None:
-        """The key of the file that ``name`` renders from ``context``."""
+    def of(
+        self,
+        name: str,
+        context: Mapping[str, Any],
+        brief: Collection[str] = (),
+        menu: bool = False,
+    ) -> str | None:
+        """The key of the file that ``name`` renders from ``context``.
+
+        ``brief``: context entries (tuples of notices or places) that the page shows
+        only in brief, as the default theme's lists do: a notice's title, dates, pin,
+        summary and link; a place's name and link.  Editing a notice's text then
+        rewrites its own page, not every list it is in.
+        """
         if not self.reuse:
             return None
-        parts = [self.base, name]
+        parts = [self.base, name, self.menu if menu else ""]
         for k in sorted(context):
             parts.append(k)
-            parts.append(self.value(context[k]))
+            parts.append(self.brief(context[k]) if k in brief else self.value(context[k]))
         return _digest(parts)
+
+    def brief(self, items: Iterable[Notice | Location]) -> str:
+        out = []
+        for item in items:
+            found = self._brief.get(id(item))
+            if found is None or found[0] is not item:
+                if isinstance(item, Notice):
+                    shown: tuple[object, ...] = (
+                        item.slug, item.title, item.date, item.expires, item.pinned,
+                        self.summary(item),
+                    )  # fmt: skip
+                else:
+                    shown = (item.id, item.name)
+                found = (item, repr(shown))
+                self._brief[id(item)] = found
+            out.append(found[1])
+        return "[" + ",".join(out) + "]"
 
     def value(self, value: Any) -> str:
         """A text that changes whenever ``value`` does (for the kinds of values pages get)."""
-        if isinstance(value, Notice | Location | StandingPage):
-            return self._item(value)
-        if isinstance(value, tuple | list):
-            return "(" + ",".join(self.value(v) for v in value) + ")"
-        if isinstance(value, dict):
-            return "{" + ",".join(f"{k!r}:{self.value(v)}" for k, v in sorted(value.items())) + "}"
         if value is None or isinstance(value, str | int | float | dt.date):
             return repr(value)
+        if isinstance(value, dict):
+            return "{" + ",".join(f"{k!r}:{self.value(v)}" for k, v in sorted(value.items())) + "}"
+        if isinstance(value, list):
+            return "[" + ",".join(self.value(v) for v in value) + "]"
+        # Models and tuples are immutable and shared between pages (the place list, a
+        # notice, a tag): worked out once per object.  The object is kept with its
+        # text, so its id cannot be reused by another object during the build.
+        found = self._memo.get(id(value))
+        if found is not None and found[0] is value:
+            return found[1]
+        text = self._text(value)
+        self._memo[id(value)] = (value, text)
+        return text
+
+    def _text(self, value: Any) -> str:
+        if isinstance(value, Notice | Location | StandingPage):
+            # the whole item and its rendered Markdown, digested: short in every key
+            return _digest([repr(value), repr(self.bodies.get(value.source.path))])
+        if isinstance(value, tuple):
+            return "(" + ",".join(self.value(v) for v in value) + ")"
         stamp = getattr(value, "key_text", None)
         if callable(stamp):
             return str(stamp())
         if hasattr(value, "__dataclass_fields__"):
             return repr(value)  # a frozen model of plain values: its repr is all of it
         raise TypeError(f"no key for a {type(value).__name__} in a page's context")
-
-    def _item(self, item: Notice | Location | StandingPage) -> str:
-        """A digest of a notice, place or page, with its rendered Markdown (once per build)."""
-        found = self._items.get(id(item))
-        if found is not None and found[0] is item:
-            return found[1]
-        text = _digest([repr(item), repr(self.bodies.get(item.source.path))])
-        self._items[id(item)] = (item, text)
-        return text

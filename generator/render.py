@@ -7,6 +7,7 @@ import hashlib
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,8 @@ from generator.urls import (
 )
 
 STYLESHEET = "style.css"
+# What pages show only in brief (generator.keys): lists of notices, places named in a notice
+BRIEF = ("notices", "places", "locations")
 
 
 def theme_dirs(site: SiteConfig) -> list[Path]:
@@ -138,13 +141,15 @@ class Renderer:
         context: dict[str, Any],
         common: Mapping[str, Any],
         keys: Keys,
+        brief: tuple[str, ...] = (),
+        menu: bool = False,
     ) -> Output:
         """``path``, rendered from ``template`` when the writer needs it.
 
         The key covers ``context`` only: ``common`` (site, plan, bodies, now) is either
         in the keys' base or, for a theme that overrides templates, keys are off.
         """
-        key = keys.of(template, context)
+        key = keys.of(template, context, brief, menu)
         return Output(path, key, lambda: self.render(template, {**common, **context}))
 
     def render(self, template: str, context: dict[str, Any]) -> str:
@@ -246,6 +251,7 @@ class Lookup:
     locations: Mapping[str, Location]
     standing: Mapping[str, StandingPage]
     tags: Mapping[str, Tag]
+    order: Mapping[str, int]  # place id -> its position in plan.locations
 
     @classmethod
     def of(cls, plan: Plan) -> Lookup:
@@ -254,7 +260,12 @@ class Lookup:
             {loc.id: loc for loc in plan.locations},
             {p.slug: p for p in plan.standing},
             {t.slug: t for t in plan.tags},
+            {loc.id: i for i, loc in enumerate(plan.locations)},
         )
+
+    def places_of(self, ids: tuple[str, ...]) -> tuple[Location, ...]:
+        """The places of ``ids``, in the site's order of places."""
+        return tuple(self.locations[i] for i in sorted(set(ids), key=self.order.__getitem__))
 
 
 def page_context(plan: Plan, bodies: Bodies, page: Page, lookup: Lookup) -> dict[str, Any]:
@@ -269,11 +280,7 @@ def page_context(plan: Plan, bodies: Bodies, page: Page, lookup: Lookup) -> dict
         }
     if page.kind == "notice":
         n = lookup.notices[page.id]
-        places = (
-            plan.locations
-            if n.locations == "all"
-            else tuple(loc for loc in plan.locations if loc.id in n.locations)
-        )
+        places = plan.locations if n.locations == "all" else lookup.places_of(n.locations)
         return {
             "notice": n,
             "body": bodies.body(n.source.path),
@@ -350,16 +357,18 @@ def render_pages(
             description=description_of(page, context, bodies, site),
             qr_svg=links.to(page.url_path + "qr.svg"),
         )
-        yield renderer.output(page.file, page.template, context, common, keys)
+        yield renderer.output(page.file, page.template, context, common, keys, BRIEF, menu=True)
     not_found = Links(site, "", assets, root_relative=True)
     context = {"page": None, "link": not_found, "url": site.base_url, "description": ""}
-    yield renderer.output("404.html", "404.html", context, common, keys)
+    yield renderer.output("404.html", "404.html", context, common, keys, menu=True)
     feed_links = Links(site, "", assets)
     newest = plan.published[0].date if plan.published else dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
     context = {"link": feed_links, "notices": plan.current[:50], "updated": newest}
     yield renderer.output("feed.xml", "feed.xml", context, common, keys)
     context = {"link": feed_links, "pages": plan.pages}
-    yield renderer.output("sitemap.xml", "sitemap.xml", context, common, keys)
+    sitemap = partial(renderer.render, "sitemap.xml", {**common, **context})
+    urls = {"urls": tuple(p.url_path for p in plan.pages)}  # all the sitemap shows of a page
+    yield Output("sitemap.xml", keys.of("sitemap.xml", urls), sitemap)
     robots = f"User-agent: *\nAllow: /\n\nSitemap: {site.base_url}sitemap.xml\n"
     yield Output("robots.txt", None, lambda: robots)
 

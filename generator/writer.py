@@ -65,8 +65,8 @@ class Writer:
         record = self.previous.get(relpath)
         if record is None or record[0] != key:
             return False
-        try:
-            st = os.stat(self.output / safe_relpath(relpath))
+        try:  # only looked at; what is written or removed goes through safe_relpath
+            st = os.stat(f"{self.output}/{relpath}")
         except OSError:
             return False  # removed since: written again
         if (st.st_size, st.st_mtime_ns) != (record[1], record[2]):

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import time
+from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
+import generator.writer as writer_module
+from generator.build import build as generator_build
+from generator.errors import BuildError, UsageError
 from tests.conftest import EPOCH, SAMPLE, run_cli, tree_bytes
 
 NOTICE = "notices/2026-11-10-lich-tiem-chung-thang-11.md"
@@ -12,7 +20,7 @@ NOTICE = "notices/2026-11-10-lich-tiem-chung-thang-11.md"
 
 def site_copy(tmp_path: Path) -> Path:
     shutil.copytree(SAMPLE, tmp_path / "content")
-    return tmp_path
+    return tmp_path  # content/ inside it; output/ and .bangtin-cache/ go beside
 
 
 def build(root: Path, **env: str) -> str:
@@ -99,3 +107,206 @@ def test_theme_or_option_change_rebuilds(tmp_path: Path) -> None:
     assert "<h1>RIÊNG</h1>" in (root / "output/p/gioi-thieu/index.html").read_text("utf-8")
     result = run_cli("build", "--base-url", "https://khac.example/", cwd=root)
     assert "Built" in result.stdout
+
+
+# -- update builds: only what changed is written, and the result is a full build's ----
+
+ALWAYS_WRITTEN = {  # cheap files without a key, made and written by every build
+    "robots.txt", "_redirects", "nginx-redirects.conf", "_headers",
+    "nginx-security.conf", "qr-manifest.json",
+}  # fmt: skip
+
+
+def replace_in(path: Path, old: str, new: str) -> None:
+    text = path.read_text("utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new), "utf-8")
+
+
+def edit_notice_body(content: Path) -> None:
+    replace_in(content / NOTICE, "theo lịch sau", "theo lịch MỚI sau")
+
+
+def edit_notice_title(content: Path) -> None:
+    replace_in(content / NOTICE, "title: Lịch tiêm chủng mở rộng", "title: Lịch tiêm chủng MỚI")
+
+
+def move_notice(content: Path) -> None:
+    replace_in(content / NOTICE, "locations: [tram-y-te, ", "locations: [ubnd-xa, ")
+
+
+def expire_notice(content: Path) -> None:
+    replace_in(content / NOTICE, "expires: 2026-11-30", "expires: 2026-11-27")
+
+
+def add_notice(content: Path) -> None:
+    (content / "notices" / "2026-11-27-thong-bao-moi.md").write_text(
+        "---\ntitle: Thông báo mới\ndate: 2026-11-27\nlocations: [cho-dinh-hung]\n"
+        "tags: [chợ]\n---\nChợ họp sớm hơn một giờ.\n",
+        "utf-8",
+    )
+
+
+def delete_notice(content: Path) -> None:
+    (content / "notices" / "2026-11-21-hop-phu-huynh-truong-tieu-hoc.md").unlink()
+
+
+def rename_place(content: Path) -> None:
+    replace_in(content / "locations/tram-y-te.yml", "name: Trạm y tế xã", "name: Trạm Y tế xã")
+
+
+def edit_place_description(content: Path) -> None:
+    replace_in(content / "locations/tram-y-te.yml", "Trực cấp cứu 24/24", "Trực cấp cứu suốt 24/24")
+
+
+def retitle_page(content: Path) -> None:
+    replace_in(content / "pages/gioi-thieu.md", "title: Giới thiệu", "title: Về")
+
+
+def edit_site_title(content: Path) -> None:
+    replace_in(content / "site.yml", "title: Bảng tin xã Định Hưng", "title: Bảng tin Định Hưng")
+
+
+def override_stylesheet(content: Path) -> None:
+    static = content.parent / "themes" / "default" / "static"
+    static.mkdir(parents=True)
+    css = (SAMPLE.parent / "themes/default/static/style.css").read_text("utf-8")
+    (static / "style.css").write_text(css + "\n.x{color:#000}\n", "utf-8")
+
+
+def override_template(content: Path) -> None:
+    templates = content.parent / "themes" / "default" / "templates"
+    templates.mkdir(parents=True)
+    (templates / "page.html").write_text(
+        '{% extends "base.html" %}{% block main %}<h1>{{ plan.current|length }}</h1>{% endblock %}',
+        "utf-8",
+    )
+
+
+EDITS = [
+    edit_notice_body, edit_notice_title, move_notice, expire_notice, add_notice,
+    delete_notice, rename_place, edit_place_description, retitle_page, edit_site_title,
+    override_stylesheet, override_template,
+]  # fmt: skip
+
+
+def mtimes(folder: Path) -> dict[str, int]:
+    return {
+        p.relative_to(folder).as_posix(): p.stat().st_mtime_ns
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.mark.parametrize("edit", EDITS, ids=lambda f: f.__name__)
+def test_an_update_build_writes_what_a_full_build_writes_and_touches_nothing_else(
+    tmp_path: Path, edit: Callable[[Path], None]
+) -> None:
+    """Edit, update in place, compare with a full build of the edited site from nothing."""
+    root = site_copy(tmp_path / "site")
+    output = root / "output"
+    generator_build(root / "content", output)
+    before, times = tree_bytes(output), mtimes(output)
+    edit(root / "content")
+    if edit is override_template:  # the same page count, a different page: keep it
+        (root / "content" / "notices" / "2026-11-27-x.md").write_text(
+            "---\ntitle: X\ndate: 2026-11-27\nlocations: all\n---\nx\n", "utf-8"
+        )
+    time.sleep(0.01)  # a rewritten file gets a later mtime
+    result = generator_build(root / "content", output)
+
+    fresh = site_copy(tmp_path / "fresh")
+    shutil.rmtree(fresh / "content")
+    shutil.copytree(root / "content", fresh / "content")
+    if (root / "themes").exists():
+        shutil.copytree(root / "themes", fresh / "themes")
+    generator_build(fresh / "content", fresh / "output")
+    after = tree_bytes(output)
+    assert after == tree_bytes(fresh / "output")  # nothing stale, nothing missing
+    assert after != before
+
+    rewritten = {path for path, t in mtimes(output).items() if times.get(path) != t}
+    changed = {path for path, data in after.items() if before.get(path) != data}
+    assert changed <= rewritten
+    if edit in (edit_notice_body, edit_place_description, retitle_page):
+        # a small edit rewrites only the files it changes (and the cheap unkeyed ones)
+        assert rewritten - changed <= ALWAYS_WRITTEN
+        assert result.changed == len(rewritten)
+    if edit in (edit_notice_body, edit_place_description):
+        assert result.changed < len(after) / 8
+    if edit is override_template:  # the theme may read anything: every page made again
+        assert {path for path in after if path.endswith(".html")} <= rewritten
+
+
+def test_an_update_repairs_files_changed_or_removed_in_output(tmp_path: Path) -> None:
+    root = site_copy(tmp_path)
+    output = root / "output"
+    generator_build(root / "content", output)
+    full = tree_bytes(output)
+    page = output / "l" / "tram-y-te" / "index.html"
+    with page.open("a", encoding="utf-8") as f:
+        f.write("<p>sửa tay</p>")  # same key, but not the file bangtin wrote
+    (output / "n" / "lich-tiem-chung-thang-11" / "qr.png").unlink()
+    (output / "l" / "ubnd-xa" / "index.html").write_bytes(b"")
+    result = generator_build(root / "content", output)
+    assert tree_bytes(output) == full
+    assert result.changed == 3 + len(ALWAYS_WRITTEN)
+
+
+def test_an_update_killed_while_moving_files_is_repaired_by_the_next_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = site_copy(tmp_path)
+    output = root / "output"
+    generator_build(root / "content", output)
+    edit_notice_title(root / "content")
+    real_replace, moved = os.replace, []
+
+    def dies_after_three(src: object, dst: object) -> None:
+        if len(moved) == 3:
+            raise KeyboardInterrupt  # as good as a kill: nothing after it runs
+        moved.append(dst)
+        real_replace(src, dst)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(writer_module.os, "replace", dies_after_three)
+    with pytest.raises(KeyboardInterrupt):
+        generator_build(root / "content", output)
+    monkeypatch.undo()
+    assert len(moved) == 3
+    cache = root / ".bangtin-cache"
+    assert not (cache / "output.json").exists() and not (cache / "state.json").exists()
+
+    result = generator_build(root / "content", output)  # no record: a full build
+    assert result.changed == result.files
+    fresh = site_copy(tmp_path / "fresh")
+    shutil.rmtree(fresh / "content")
+    shutil.copytree(root / "content", fresh / "content")
+    generator_build(fresh / "content", fresh / "output")
+    assert tree_bytes(output) == tree_bytes(fresh / "output")
+
+
+def test_a_content_error_leaves_an_updatable_output_untouched(tmp_path: Path) -> None:
+    root = site_copy(tmp_path)
+    output = root / "output"
+    generator_build(root / "content", output)
+    before, times = tree_bytes(output), mtimes(output)
+    replace_in(root / "content" / NOTICE, "locations: [tram-y-te,", "locations: [khong-co,")
+    with pytest.raises(BuildError):
+        generator_build(root / "content", output)
+    assert tree_bytes(output) == before and mtimes(output) == times
+    assert (root / ".bangtin-cache" / "output.json").is_file()  # the record still holds
+
+
+def test_a_symlink_planted_in_output_is_never_written_through(tmp_path: Path) -> None:
+    root = site_copy(tmp_path)
+    output = root / "output"
+    generator_build(root / "content", output)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    notice_dir = output / "n" / "lich-tiem-chung-thang-11"
+    shutil.rmtree(notice_dir)
+    notice_dir.symlink_to(outside, target_is_directory=True)
+    edit_notice_body(root / "content")
+    with pytest.raises(UsageError):
+        generator_build(root / "content", output)
+    assert list(outside.iterdir()) == []

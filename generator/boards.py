@@ -17,7 +17,7 @@ from generator.errors import ContentError, Position
 from generator.keys import Keys
 from generator.models import Board, Output, PaperSize, SiteConfig
 from generator.plan import Plan
-from generator.qr import QrCache, version_of
+from generator.qrcache import QrCache
 from generator.render import Renderer
 from generator.urls import absolute, relative
 
@@ -66,7 +66,7 @@ class Sizing:
 
 def size_board(site: SiteConfig, board: Board, cache: QrCache) -> Sizing:
     url = absolute(site, board.target)
-    version, error = version_of(url, site.qr, cache)
+    version, error = cache.version(url, site.qr)
     modules = 17 + 4 * version
     border = site.qr.border
     code_mm = round(PAPER[board.size][0] * CODE_SHARE, 1)

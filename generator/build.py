@@ -11,7 +11,7 @@ from functools import partial
 from itertools import chain
 from pathlib import Path
 
-from generator import qr, state
+from generator import state
 from generator.boards import render_boards, sizing_warnings
 from generator.config import load_config, now
 from generator.content import load_content
@@ -22,6 +22,7 @@ from generator.ledger import check_ledger, load_ledger
 from generator.markup import Markup
 from generator.models import Output, QrOptions, SiteConfig
 from generator.plan import Plan, plan_site
+from generator.qrcache import QrCache
 from generator.redirects import render_redirects
 from generator.render import (
     Renderer,
@@ -43,7 +44,7 @@ class Caches:
     used; they only make ``bangtin serve`` rebuild faster.
     """
 
-    qr: qr.QrCache = field(default_factory=qr.QrCache)
+    qr: QrCache = field(default_factory=QrCache)
     markup: Markup = field(default_factory=Markup)
 
 
@@ -79,7 +80,7 @@ def build(
     started = time.perf_counter()
     if caches is None:
         folder = cache_folder(output_dir) if output_dir else None
-        caches = Caches(qr=qr.QrCache(folder), markup=Markup(folder))
+        caches = Caches(qr=QrCache(folder), markup=Markup(folder))
     if output_dir is not None:
         check_folders(content_dir, output_dir)
     progress("Reading content")
@@ -151,7 +152,7 @@ def build(
     )
 
 
-def code_outputs(site: SiteConfig, plan: Plan, cache: qr.QrCache) -> Iterator[Output]:
+def code_outputs(site: SiteConfig, plan: Plan, cache: QrCache) -> Iterator[Output]:
     """A QR code of every page's absolute URL, as SVG and PNG beside the page."""
     for page in plan.pages:
         url = absolute(site, page.url_path)
@@ -160,7 +161,7 @@ def code_outputs(site: SiteConfig, plan: Plan, cache: qr.QrCache) -> Iterator[Ou
         yield Output(page.url_path + "qr.png", key, partial(_image, cache, url, site.qr, 1))
 
 
-def _image(cache: qr.QrCache, url: str, options: QrOptions, which: int) -> bytes:
+def _image(cache: QrCache, url: str, options: QrOptions, which: int) -> bytes:
     return cache.images(url, options)[which]
 
 

@@ -336,7 +336,7 @@ def boards_command(
         from generator import boards as boards_module
         from generator.content import load_content
         from generator.plan import plan_site
-        from generator.qr import QrCache
+        from generator.qrcache import QrCache
 
         content = resolve_content(content_dir)
         site = load_config(content)

@@ -20,7 +20,7 @@ from generator.boards import PAPER, layout, size_board
 from generator.config import load_config
 from generator.content import load_content
 from generator.plan import plan_site
-from generator.qr import QrCache
+from generator.qrcache import QrCache
 from tests.conftest import NOW, SAMPLE, Built, SiteFactory, notice, run_cli
 
 MakeSite = Callable[[dict[str, str]], SiteFactory]

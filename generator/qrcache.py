@@ -1,0 +1,145 @@
+"""QR images kept between builds: a URL's code never changes, so it is made once."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from generator.models import QrOptions
+from generator.qr import ENGINE, Images, images_of, make_many
+
+PARALLEL_FROM = 64  # below this many new codes, starting worker processes costs more
+
+
+class QrCache:
+    """QR images by (URL, options), in memory and, with a ``folder``, on disk.
+
+    On disk they are plain files: ``qr/<k[:2]>/<k>.svg`` and ``.png`` plus
+    ``qr/index.json`` (key -> version, level), where the key hashes the URL, the
+    options, segno's version and qr.py's code, so an entry can never stand for other
+    input.  Images are read from disk only when a file needs them: an update build
+    that keeps a page's code never opens it.  Deleting the folder is always safe.
+    """
+
+    def __init__(self, folder: Path | None = None) -> None:
+        self._images: dict[tuple[str, QrOptions], Images] = {}
+        self.folder = folder / "qr" if folder is not None else None
+        self._index: dict[str, list[object]] | None = None
+        self._dirty = False
+        self.made = 0  # codes made by this process, for reports
+
+    @staticmethod
+    def key(url: str, options: QrOptions) -> str:
+        text = f"{ENGINE}\n{url}\n{options!r}"
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    def _load_index(self) -> dict[str, list[object]]:
+        if self._index is None:
+            self._index = {}
+            if self.folder is not None:
+                try:
+                    data = json.loads((self.folder / "index.json").read_text("utf-8"))
+                    if isinstance(data, dict):
+                        self._index = data
+                except (OSError, ValueError):
+                    pass  # no cache yet, or a damaged one: start afresh
+        return self._index
+
+    def _meta(self, key: str) -> tuple[int, str] | None:
+        meta = self._load_index().get(key) if self.folder is not None else None
+        if not (isinstance(meta, list) and len(meta) == 2):
+            return None
+        version, error = meta
+        if not (isinstance(version, int) and isinstance(error, str)):
+            return None
+        return version, error
+
+    def _from_disk(self, url: str, options: QrOptions) -> Images | None:
+        key = self.key(url, options)
+        meta = self._meta(key)
+        if meta is None or self.folder is None:
+            return None
+        base = self.folder / key[:2] / key
+        try:
+            svg = base.with_suffix(".svg").read_bytes()
+            png = base.with_suffix(".png").read_bytes()
+        except OSError:
+            return None
+        return Images(svg, png, *meta)
+
+    def _store(self, url: str, options: QrOptions, images: Images) -> None:
+        self._images[(url, options)] = images
+        if self.folder is None:
+            return
+        key = self.key(url, options)
+        base = self.folder / key[:2] / key
+        base.parent.mkdir(parents=True, exist_ok=True)
+        for suffix, data in ((".svg", images.svg), (".png", images.png)):
+            tmp = base.with_suffix(suffix + ".tmp")
+            tmp.write_bytes(data)
+            os.replace(tmp, base.with_suffix(suffix))
+        self._load_index()[key] = [images.version, images.error]
+        self._dirty = True
+
+    def get(self, url: str, options: QrOptions) -> Images:
+        found = self._images.get((url, options))
+        if found is None:
+            found = self._from_disk(url, options)
+            if found is None:
+                found = images_of(url, options)
+                self.made += 1
+                self._store(url, options, found)
+            else:
+                self._images[(url, options)] = found
+        return found
+
+    def prepare(self, jobs: list[tuple[str, QrOptions]]) -> None:
+        """Make every code that is neither in memory nor on disk, on all cores when many."""
+        missing = [
+            (url, options)
+            for url, options in dict.fromkeys(jobs)
+            if (url, options) not in self._images and self._meta(self.key(url, options)) is None
+        ]
+        if len(missing) < PARALLEL_FROM or (os.cpu_count() or 1) < 2:
+            made = make_many(missing)
+        else:
+            workers = os.cpu_count() or 2
+            size = -(-len(missing) // (workers * 4))  # a few chunks a worker evens the load
+            chunks = [missing[i : i + size] for i in range(0, len(missing), size)]
+            # spawn, not fork: the caller may have threads (bangtin serve)
+            context = multiprocessing.get_context("spawn")
+            with ProcessPoolExecutor(workers, mp_context=context) as pool:
+                made = [images for chunk in pool.map(make_many, chunks) for images in chunk]
+        for (url, options), images in zip(missing, made, strict=True):
+            self._store(url, options, images)
+        self.made += len(missing)
+
+    def save(self) -> None:
+        """Write the index, if anything was added (atomically)."""
+        if self.folder is None or not self._dirty:
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        tmp = self.folder / "index.json.tmp"
+        tmp.write_text(json.dumps(self._load_index(), sort_keys=True), "utf-8")
+        os.replace(tmp, self.folder / "index.json")
+        self._dirty = False
+
+    def images(self, url: str, options: QrOptions) -> tuple[bytes, bytes]:
+        """The SVG and PNG bytes of ``url``'s code."""
+        found = self.get(url, options)
+        return found.svg, found.png
+
+    def version(self, url: str, options: QrOptions) -> tuple[int, str]:
+        """The QR version and error level of ``url``'s code (from the index if on disk)."""
+        found = self._images.get((url, options))
+        if found is not None:
+            return found.version, found.error
+        meta = self._meta(self.key(url, options))
+        if meta is not None:
+            return meta
+        found = self.get(url, options)
+        return found.version, found.error

@@ -20,7 +20,7 @@ from generator.headers import render_headers
 from generator.keys import Keys, files_digest
 from generator.ledger import check_ledger, load_ledger
 from generator.markup import Markup
-from generator.models import Output, QrOptions, SiteConfig
+from generator.models import Output, SiteConfig
 from generator.plan import Plan, plan_site
 from generator.qrcache import QrCache
 from generator.redirects import render_redirects
@@ -33,7 +33,7 @@ from generator.render import (
     theme_dirs,
 )
 from generator.urls import absolute
-from generator.writer import Record, Writer
+from generator.writer import Writer
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,22 +102,20 @@ def build(
     paths = {name: path for name, (path, _) in assets.items()}
     keys = Keys(
         page_base(site, plan, renderer, paths),
-        bodies.html,
+        bodies.identity,
         bodies.summary,
         reuse=not renderer.overrides_templates(),
         menu=repr([(p.slug, p.title) for p in plan.standing]),
     )
-    outputs = list(
-        chain(
-            (Output(path, _digest(data), partial(bytes, data)) for path, data in assets.values()),
-            render_pages(site, plan, bodies, renderer, paths, keys),
-            render_boards(site, plan, renderer, caches.qr, paths, keys),
-            render_redirects(site, plan, renderer, keys),
-            (Output(path, None, partial(str, text)) for path, text in render_headers(site).items()),
-            code_outputs(site, plan, caches.qr),
-            [Output("qr-manifest.json", None, partial(render_manifest, site, plan))],
-        )
-    )  # keys worked out now, files made only when written
+    outputs = chain(
+        (Output(path, _digest(data), partial(bytes, data)) for path, data in assets.values()),
+        render_pages(site, plan, bodies, renderer, paths, keys),
+        render_boards(site, plan, renderer, caches.qr, paths, keys),
+        render_redirects(site, plan, renderer, keys),
+        (Output(path, None, partial(str, text)) for path, text in render_headers(site).items()),
+        code_outputs(site, plan, caches.qr),
+        [Output("qr-manifest.json", None, partial(render_manifest, site, plan))],
+    )  # each file made only if the writer needs it
 
     files = written = 0
     if output_dir is None:
@@ -128,16 +126,15 @@ def build(
         progress("Writing files")
         cache = cache_folder(output_dir)
         output = Path(os.path.abspath(output_dir))
-        previous = state.output_files(cache, output)
-        if previous is not None and not worth_updating(outputs, previous):
-            previous = None  # most files change: a full build, swapped in at once
+        base = keys.base if keys.reuse else ""
+        previous = state.output_files(cache, output, base) if keys.reuse else None
         with Writer(output, previous, before_commit=partial(state.forget, cache)) as writer:
             for out in outputs:
                 files += 1
                 if not writer.keep(out.path, out.key):
                     writer.write(out.path, out.make(), out.key)
         written = writer.bytes_written
-        state.record_files(cache, output, writer.records)
+        state.record_files(cache, output, base, writer.records)
         if inputs is not None:
             until = plan.next_change.timestamp() if plan.next_change else None
             state.record(cache, output, inputs, until)
@@ -157,24 +154,8 @@ def code_outputs(site: SiteConfig, plan: Plan, cache: QrCache) -> Iterator[Outpu
     for page in plan.pages:
         url = absolute(site, page.url_path)
         key = cache.key(url, site.qr)
-        yield Output(page.url_path + "qr.svg", key, partial(_image, cache, url, site.qr, 0))
-        yield Output(page.url_path + "qr.png", key, partial(_image, cache, url, site.qr, 1))
-
-
-def _image(cache: QrCache, url: str, options: QrOptions, which: int) -> bytes:
-    return cache.images(url, options)[which]
-
-
-def worth_updating(outputs: list[Output], previous: Mapping[str, Record]) -> bool:
-    """Whether updating output/ in place beats writing the whole site afresh.
-
-    Moving files one by one costs more than one swap of folders once most files
-    change (a new theme, a new bangtin), and only a full build is all-or-nothing.
-    """
-    same = sum(
-        1 for out in outputs if out.key is not None and previous.get(out.path, ("",))[0] == out.key
-    )
-    return same * 2 > len(outputs)
+        yield Output(page.url_path + "qr.svg", key, partial(cache.image, url, site.qr, ".svg"))
+        yield Output(page.url_path + "qr.png", key, partial(cache.image, url, site.qr, ".png"))
 
 
 def page_base(

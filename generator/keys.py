@@ -61,14 +61,14 @@ class Keys:
     def __init__(
         self,
         base: Iterable[str],
-        bodies: Mapping[Path, object],
+        body: Callable[[Path], str],
         summary: Callable[[Notice], str],
         reuse: bool,
         menu: str = "",
     ) -> None:
         self.base = _digest([code_digest(), *base])
         self.menu = menu  # what base.html shows on every page: added by `of(..., menu=True)`
-        self.bodies = bodies  # content file -> its rendered Markdown
+        self.body = body  # content file -> what identifies its rendered Markdown
         self.summary = summary  # what a list shows of a notice's text
         self.reuse = reuse
         self._brief: dict[int, tuple[object, str]] = {}
@@ -134,7 +134,7 @@ class Keys:
     def _text(self, value: Any) -> str:
         if isinstance(value, Notice | Location | StandingPage):
             # the whole item and its rendered Markdown, digested: short in every key
-            return _digest([repr(value), repr(self.bodies.get(value.source.path))])
+            return _digest([repr(value), self.body(value.source.path)])
         if isinstance(value, tuple):
             return "(" + ",".join(self.value(v) for v in value) + ")"
         stamp = getattr(value, "key_text", None)

@@ -8,7 +8,7 @@ import json
 import os
 import re
 import xml.etree.ElementTree as etree
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
@@ -159,8 +159,45 @@ class _LinkExtension(Extension):
         md.treeprocessors.register(_Links(md), "bangtin_links", 0)
 
 
+class _Recorder(Mapping[Path, str]):
+    """The site's links, noting which ones a document resolved (for the cache)."""
+
+    def __init__(self, links: Mapping[Path, str]) -> None:
+        self.links = links
+        self.used: dict[str, str] = {}
+
+    def __getitem__(self, path: Path) -> str:
+        url = self.links[path]
+        self.used[str(path)] = url
+        return url
+
+    def __iter__(self) -> Iterator[Path]:
+        return iter(self.links)
+
+    def __len__(self) -> int:
+        return len(self.links)
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """What the cache knows of a rendered document without reading its HTML."""
+
+    first_paragraph: str
+    links: tuple[tuple[str, str], ...]  # the content links it resolved: file, URL path
+
+    def still_valid(self, links: Mapping[Path, str]) -> bool:
+        return all(links.get(Path(path)) == url for path, url in self.links)
+
+
 class Markup:
-    """One Markdown instance with a fixed extension set, reset for every document."""
+    """One Markdown instance with a fixed extension set, reset for every document.
+
+    Rendered documents are kept by a hash of the text, its file, its page and this
+    code; an entry is used while every content link it resolved still leads to the
+    same URL (so adding a notice re-renders nothing else).  With a ``folder`` they are
+    kept between builds as plain files: ``markup/index.json`` (key -> first paragraph,
+    links) and ``markup/<k[:2]>/<k>.html``, read only when a page needs the HTML.
+    """
 
     def __init__(self, folder: Path | None = None) -> None:
         self.md = markdown.Markdown(
@@ -170,39 +207,81 @@ class Markup:
         processor = self.md.treeprocessors["bangtin_links"]
         assert isinstance(processor, _Links)
         self.links_processor = processor
-        # Documents that rendered without errors, by a hash of everything their HTML
-        # depends on; kept in `folder`/markup.json between builds when there is a folder.
-        self.file = folder / "markup.json" if folder is not None else None
-        self.memo: dict[str, Rendered] = {}
+        self.folder = folder / "markup" if folder is not None else None
+        self.index: dict[str, Entry] = {}
+        self.html_of: dict[str, str] = {}  # all HTML without a folder; new HTML until saved
         self.used: set[str] = set()
         self.loaded = False
         self.changed = False
 
     def _load(self) -> None:
         self.loaded = True
-        if self.file is None:
+        if self.folder is None:
             return
         try:
-            data = json.loads(self.file.read_text("utf-8"))
+            data = json.loads((self.folder / "index.json").read_text("utf-8"))
         except (OSError, ValueError):
             return  # none yet, or damaged: render afresh
-        if isinstance(data, dict):
-            for key, value in data.items():
-                if isinstance(value, list) and len(value) == 2:
-                    self.memo[key] = Rendered(str(value[0]), str(value[1]))
+        if not isinstance(data, dict):
+            return
+        for key, value in data.items():
+            if (
+                isinstance(value, list)
+                and len(value) == 2
+                and isinstance(value[0], str)
+                and isinstance(value[1], list)
+                and all(isinstance(x, list) and len(x) == 2 for x in value[1])
+            ):
+                links = tuple((str(a), str(b)) for a, b in value[1])
+                self.index[key] = Entry(value[0], links)
 
-    def forget_unused(self) -> None:
-        """Drop what the last build did not use (edited versions of a document), and save."""
-        if len(self.memo) != len(self.used):
+    def _file(self, key: str) -> Path:
+        assert self.folder is not None
+        return self.folder / key[:2] / f"{key}.html"
+
+    def html(self, key: str) -> str:
+        """The HTML of a document rendered (or found) in this build."""
+        found = self.html_of.get(key)
+        if found is None:
+            found = self._file(key).read_text("utf-8")
+        return found
+
+    def _has_html(self, key: str) -> bool:
+        return key in self.html_of or (self.folder is not None and self._file(key).is_file())
+
+    def first_paragraph(self, key: str) -> str:
+        return self.index[key].first_paragraph
+
+    def identity(self, key: str) -> str:
+        """A text that changes whenever the document's HTML would (for page keys)."""
+        return f"{key}{self.index[key].links!r}"
+
+    def save(self) -> None:
+        """Keep what this build used (edited versions of a document go), on disk if a folder."""
+        if len(self.index) != len(self.used):
             self.changed = True
-        self.memo = {key: value for key, value in self.memo.items() if key in self.used}
+        dropped = [key for key in self.index if key not in self.used]
+        self.index = {key: entry for key, entry in self.index.items() if key in self.used}
         self.used = set()
-        if self.file is not None and self.changed:
-            self.file.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.file.with_suffix(".tmp")
-            data = {k: [v.html, v.first_paragraph] for k, v in sorted(self.memo.items())}
-            tmp.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
-            os.replace(tmp, self.file)
+        if self.folder is None:
+            self.html_of = {k: v for k, v in self.html_of.items() if k in self.index}
+        if self.folder is None or not self.changed:
+            self.changed = False
+            return
+        for key, text in self.html_of.items():
+            if key in self.index:
+                path = self._file(key)
+                path.parent.mkdir(parents=True, exist_ok=True)
+                tmp = path.with_suffix(".tmp")
+                tmp.write_text(text, "utf-8")
+                os.replace(tmp, path)
+        self.html_of = {}
+        for key in dropped:
+            self._file(key).unlink(missing_ok=True)
+        data = {k: [e.first_paragraph, e.links] for k, e in sorted(self.index.items())}
+        tmp = self.folder / "index.json.tmp"
+        tmp.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
+        os.replace(tmp, self.folder / "index.json")
         self.changed = False
 
     def render_cached(
@@ -213,31 +292,36 @@ class Markup:
         located: tuple[str, int],
         page_dir: str,
         links: Mapping[Path, str],
-        links_key: str,
         problems: Problems,
-    ) -> Rendered:
-        """``render``, reusing the result for the same text, page and set of links."""
+    ) -> str:
+        """``render``, reusing an earlier result when still valid; returns its key."""
         if not self.loaded:
             self._load()
         key = hashlib.sha256(
-            "\0".join((_CODE, str(source), page_dir, links_key, text)).encode("utf-8")
+            "\0".join((_CODE, str(source), page_dir, text)).encode("utf-8")
         ).hexdigest()
         self.used.add(key)
-        found = self.memo.get(key)
-        if found is None:
-            before = len(problems.errors)
-            found = self.render(
-                text,
-                source=source,
-                located=located,
-                page_dir=page_dir,
-                links=links,
-                problems=problems,
-            )
-            if len(problems.errors) == before:
-                self.memo[key] = found
-                self.changed = True
-        return found
+        entry = self.index.get(key)
+        if entry is not None and entry.still_valid(links) and self._has_html(key):
+            return key
+        before = len(problems.errors)
+        recorder = _Recorder(links)
+        found = self.render(
+            text,
+            source=source,
+            located=located,
+            page_dir=page_dir,
+            links=recorder,
+            problems=problems,
+        )
+        self.html_of[key] = found.html
+        if len(problems.errors) == before:
+            self.index[key] = Entry(found.first_paragraph, tuple(sorted(recorder.used.items())))
+            self.changed = True
+        else:
+            self.index.pop(key, None)
+            self.used.discard(key)
+        return key
 
     def render(
         self,

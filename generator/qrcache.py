@@ -16,7 +16,7 @@ PARALLEL_FROM = 64  # below this many new codes, starting worker processes costs
 
 
 class QrCache:
-    """QR images by (URL, options), in memory and, with a ``folder``, on disk.
+    """QR images by (URL, options): in memory, or with a ``folder`` on disk only.
 
     On disk they are plain files: ``qr/<k[:2]>/<k>.svg`` and ``.png`` plus
     ``qr/index.json`` (key -> version, level), where the key hashes the URL, the
@@ -72,8 +72,8 @@ class QrCache:
         return Images(svg, png, *meta)
 
     def _store(self, url: str, options: QrOptions, images: Images) -> None:
-        self._images[(url, options)] = images
         if self.folder is None:
+            self._images[(url, options)] = images  # the only place they are kept
             return
         key = self.key(url, options)
         base = self.folder / key[:2] / key
@@ -88,13 +88,11 @@ class QrCache:
     def get(self, url: str, options: QrOptions) -> Images:
         found = self._images.get((url, options))
         if found is None:
-            found = self._from_disk(url, options)
+            found = self._from_disk(url, options)  # not kept in memory: read when needed
             if found is None:
                 found = images_of(url, options)
                 self.made += 1
                 self._store(url, options, found)
-            else:
-                self._images[(url, options)] = found
         return found
 
     def prepare(self, jobs: list[tuple[str, QrOptions]]) -> None:
@@ -132,6 +130,19 @@ class QrCache:
         """The SVG and PNG bytes of ``url``'s code."""
         found = self.get(url, options)
         return found.svg, found.png
+
+    def image(self, url: str, options: QrOptions, suffix: str) -> bytes:
+        """One image of ``url``'s code: ``.svg`` or ``.png`` (reads only that file)."""
+        found = self._images.get((url, options))
+        if found is None and self.folder is not None:
+            key = self.key(url, options)
+            if self._meta(key) is not None:
+                try:
+                    return (self.folder / key[:2] / (key + suffix)).read_bytes()
+                except OSError:
+                    pass  # gone: made again below
+        svg, png = self.images(url, options)
+        return svg if suffix == ".svg" else png
 
     def version(self, url: str, options: QrOptions) -> tuple[int, str]:
         """The QR version and error level of ``url``'s code (from the index if on disk)."""

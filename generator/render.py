@@ -16,7 +16,7 @@ import jinja2
 from generator.bundled import builtin
 from generator.errors import BuildError, ContentError, Position, Problems
 from generator.keys import Keys
-from generator.markup import Markup, Rendered, summarise
+from generator.markup import Markup, summarise
 from generator.models import (
     Board,
     Location,
@@ -203,21 +203,29 @@ def _template_error(exc: jinja2.TemplateError, template: str) -> ContentError:
 
 @dataclass(frozen=True, slots=True)
 class Bodies:
-    """Rendered Markdown of every published content file."""
+    """Rendered Markdown of every published content file, read when a page needs it."""
 
-    html: Mapping[Path, Rendered]
+    keys: Mapping[Path, str]  # content file -> its document in the Markdown cache
+    markup: Markup
 
     def body(self, path: Path) -> str:
-        return self.html[path].html
+        return self.markup.html(self.keys[path])
+
+    def first_paragraph(self, path: Path) -> str:
+        return self.markup.first_paragraph(self.keys[path])
 
     def summary(self, n: Notice) -> str:
-        return n.summary or summarise(self.html[n.source.path].first_paragraph)
+        return n.summary or summarise(self.first_paragraph(n.source.path))
+
+    def identity(self, path: Path) -> str:
+        """Changes whenever the file's HTML would (see generator.keys)."""
+        return self.markup.identity(self.keys[path])
 
 
 def render_bodies(site: SiteConfig, plan: Plan, markup: Markup) -> Bodies:
     """Markdown of each published notice, page and place, with links checked."""
     problems = Problems()
-    out: dict[Path, Rendered] = {}
+    out: dict[Path, str] = {}
     items: list[tuple[Source, str, str]] = []
     for n in plan.published:
         items.append((n.source, n.source.body, notice_path(site, n.slug)))
@@ -225,9 +233,6 @@ def render_bodies(site: SiteConfig, plan: Plan, markup: Markup) -> Bodies:
         items.append((p.source, p.source.body, page_path(site, p.slug)))
     for loc in plan.locations:
         items.append((loc.source, loc.description, location_path(site, loc.id)))
-    links_key = hashlib.sha256(
-        "\n".join(f"{path}\0{url}" for path, url in sorted(plan.links.items())).encode()
-    ).hexdigest()
     for source, text, page_dir in items:
         out[source.path] = markup.render_cached(
             text,
@@ -235,12 +240,11 @@ def render_bodies(site: SiteConfig, plan: Plan, markup: Markup) -> Bodies:
             located=(source.body, source.body_first_line),
             page_dir=page_dir,
             links=plan.links,
-            links_key=links_key,
             problems=problems,
         )
     problems.check()
-    markup.forget_unused()  # saves the cache: only after a build with no content error
-    return Bodies(out)
+    markup.save()  # only after a build with no content error
+    return Bodies(out, markup)
 
 
 @dataclass(frozen=True, slots=True)
@@ -328,10 +332,10 @@ def description_of(page: Page, context: dict[str, Any], bodies: Bodies, site: Si
         return bodies.summary(context["notice"])
     if page.kind == "page":
         p: StandingPage = context["standing"]
-        return p.summary or summarise(bodies.html[p.source.path].first_paragraph)
+        return p.summary or summarise(bodies.first_paragraph(p.source.path))
     if page.kind == "location":
         loc: Location = context["location"]
-        text = summarise(bodies.html[loc.source.path].first_paragraph)
+        text = summarise(bodies.first_paragraph(loc.source.path))
         return text or f"Thông báo tại {loc.name}"
     return page.description or site.description
 

@@ -75,11 +75,15 @@ def unchanged(cache: Path, output: Path, digest: str) -> bool:
 OUTPUT_FILES = "output.json"  # what the last build left in output/: path -> key, size, mtime
 
 
-def output_files(cache: Path, output: Path) -> dict[str, tuple[str | None, int, int]] | None:
+def output_files(
+    cache: Path, output: Path, base: str
+) -> dict[str, tuple[str | None, int, int]] | None:
     """The files the last build wrote to ``output``, if that record can be trusted.
 
     It can when it names this output folder and the site's manifest there is the one
     that build wrote; each file is still checked (size, mtime) before it is kept.
+    ``base`` digests what every file shares (settings, theme, code): when it changed,
+    most files change, and a full build (swapped in at once) is the better way.
     """
     try:
         data = json.loads((cache / OUTPUT_FILES).read_text("utf-8"))
@@ -88,6 +92,7 @@ def output_files(cache: Path, output: Path) -> dict[str, tuple[str | None, int, 
     if not (
         isinstance(data, dict)
         and data.get("output") == str(output)
+        and data.get("base") == base
         and data.get("manifest") is not None
         and data.get("manifest") == _manifest_digest(output)
         and isinstance(data.get("files"), dict)
@@ -110,9 +115,12 @@ def forget(cache: Path) -> None:
         (cache / name).unlink(missing_ok=True)
 
 
-def record_files(cache: Path, output: Path, files: dict[str, tuple[str | None, int, int]]) -> None:
+def record_files(
+    cache: Path, output: Path, base: str, files: dict[str, tuple[str | None, int, int]]
+) -> None:
     cache.mkdir(parents=True, exist_ok=True)
-    data = {"output": str(output), "manifest": _manifest_digest(output), "files": files}
+    manifest = _manifest_digest(output)
+    data = {"output": str(output), "base": base, "manifest": manifest, "files": files}
     tmp = cache / (OUTPUT_FILES + ".tmp")
     tmp.write_text(json.dumps(data, separators=(",", ":"), sort_keys=True), "utf-8")
     os.replace(tmp, cache / OUTPUT_FILES)

@@ -37,7 +37,7 @@ def stages(site: SiteFactory, base_url: str | None = None) -> tuple[SiteConfig, 
 def redirect_files(site: SiteFactory, base_url: str | None = None) -> dict[str, str]:
     config, plan = stages(site, base_url)
     renderer = Renderer(config, theme_dirs(config))
-    made = render_redirects(config, plan, renderer, Keys([], {}, str, reuse=False))
+    made = render_redirects(config, plan, renderer, Keys([], str, str, reuse=False))
     return {out.path: str(out.make()) for out in made}
 
 

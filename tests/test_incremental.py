@@ -7,13 +7,15 @@ import shutil
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 import generator.writer as writer_module
 from generator.build import build as generator_build
 from generator.errors import BuildError, UsageError
-from tests.conftest import EPOCH, SAMPLE, run_cli, tree_bytes
+from generator.markup import Markup
+from tests.conftest import EPOCH, SAMPLE, SiteFactory, notice, run_cli, tree_bytes
 
 NOTICE = "notices/2026-11-10-lich-tiem-chung-thang-11.md"
 
@@ -310,3 +312,41 @@ def test_a_symlink_planted_in_output_is_never_written_through(tmp_path: Path) ->
     with pytest.raises(UsageError):
         generator_build(root / "content", output)
     assert list(outside.iterdir()) == []
+
+
+def test_markdown_is_rendered_again_only_when_its_text_or_its_links_change(
+    make_site: Callable[[dict[str, str]], SiteFactory], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = make_site(
+        {
+            "notices/a.md": notice("A", body="Xem [thông báo B](b.md)."),
+            "notices/b.md": notice("B", body="Nội dung B."),
+            "notices/c.md": notice("C", body="Nội dung C."),
+        }
+    )
+    rendered: list[str] = []
+    real_render = Markup.render
+
+    def counting(self: Markup, text: str, **kw: Any) -> Any:
+        rendered.append(kw["source"].name)
+        return real_render(self, text, **kw)
+
+    monkeypatch.setattr(Markup, "render", counting)
+    site.build()
+    assert sorted(rendered) == ["a.md", "b.md", "c.md"]
+
+    rendered.clear()  # a new notice: nothing else is rendered again
+    site.write({"notices/d.md": notice("D", body="Nội dung D.")})
+    site.build()
+    assert rendered == ["d.md"]
+
+    rendered.clear()  # B moves to a new URL: A, which links to it, is rendered again
+    site.write({"notices/b.md": notice("B", body="Nội dung B.", slug="b-moi")})
+    built = site.build()
+    assert sorted(rendered) == ["a.md", "b.md"]
+    page = (built.output / "n" / "a" / "index.html").read_text("utf-8")
+    assert 'href="../b-moi/"' in page
+
+    rendered.clear()  # and nothing is rendered twice
+    site.build()
+    assert rendered == []

@@ -15,6 +15,7 @@ from generator import state
 from generator.boards import render_boards, sizing_warnings
 from generator.config import load_config, now
 from generator.content import load_content
+from generator.contentcache import ContentCache
 from generator.errors import BuildError, ContentError, UsageError
 from generator.headers import render_headers
 from generator.keys import Keys, files_digest
@@ -38,14 +39,15 @@ from generator.writer import Writer
 
 @dataclass(frozen=True, slots=True)
 class Caches:
-    """Work one process may keep between builds: QR images and rendered Markdown.
+    """Work one process may keep between builds: QR images, rendered Markdown, parsed content.
 
-    Both are keyed by everything their result depends on, so a stale entry is never
+    All are keyed by everything their result depends on, so a stale entry is never
     used; they only make ``bangtin serve`` rebuild faster.
     """
 
     qr: QrCache = field(default_factory=QrCache)
     markup: Markup = field(default_factory=Markup)
+    content: ContentCache = field(default_factory=ContentCache)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,12 +82,12 @@ def build(
     started = time.perf_counter()
     if caches is None:
         folder = cache_folder(output_dir) if output_dir else None
-        caches = Caches(qr=QrCache(folder), markup=Markup(folder))
+        caches = Caches(qr=QrCache(folder), markup=Markup(folder), content=ContentCache(folder))
     if output_dir is not None:
         check_folders(content_dir, output_dir)
     progress("Reading content")
     site = load_config(content_dir, base_url, allow_http)
-    content = load_content(site)
+    content = load_content(site, caches.content)
     plan = plan_site(site, content, now(site.tz))
     check_ledger(site, plan, load_ledger(site))
     progress("Rendering Markdown")
@@ -107,6 +109,7 @@ def build(
         reuse=not renderer.overrides_templates(),
         menu=repr([(p.slug, p.title) for p in plan.standing]),
     )
+    manifest_key = keys.of("qr-manifest.json", {"pages": plan.pages, "boards": plan.boards})
     outputs = chain(
         (Output(path, _digest(data), partial(bytes, data)) for path, data in assets.values()),
         render_pages(site, plan, bodies, renderer, paths, keys),
@@ -114,7 +117,7 @@ def build(
         render_redirects(site, plan, renderer, keys),
         (Output(path, None, partial(str, text)) for path, text in render_headers(site).items()),
         code_outputs(site, plan, caches.qr),
-        [Output("qr-manifest.json", None, partial(render_manifest, site, plan))],
+        [Output("qr-manifest.json", manifest_key, partial(render_manifest, site, plan))],
     )  # each file made only if the writer needs it
 
     files = written = 0

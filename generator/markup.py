@@ -185,8 +185,9 @@ class Entry:
     first_paragraph: str
     links: tuple[tuple[str, str], ...]  # the content links it resolved: file, URL path
 
-    def still_valid(self, links: Mapping[Path, str]) -> bool:
-        return all(links.get(Path(path)) == url for path, url in self.links)
+    def still_valid(self, links: Mapping[str, str]) -> bool:
+        """``links``: the site's content files (as text) -> URL paths."""
+        return all(links.get(path) == url for path, url in self.links)
 
 
 class Markup:
@@ -239,15 +240,21 @@ class Markup:
         assert self.folder is not None
         return self.folder / key[:2] / f"{key}.html"
 
+    def _file_name(self, key: str) -> str:
+        return f"{self.folder}/{key[:2]}/{key}.html"
+
     def html(self, key: str) -> str:
         """The HTML of a document rendered (or found) in this build."""
         found = self.html_of.get(key)
         if found is None:
-            found = self._file(key).read_text("utf-8")
+            with open(self._file_name(key), encoding="utf-8") as f:
+                found = f.read()
         return found
 
     def _has_html(self, key: str) -> bool:
-        return key in self.html_of or (self.folder is not None and self._file(key).is_file())
+        return key in self.html_of or (
+            self.folder is not None and os.path.isfile(self._file_name(key))
+        )
 
     def first_paragraph(self, key: str) -> str:
         return self.index[key].first_paragraph
@@ -293,8 +300,12 @@ class Markup:
         page_dir: str,
         links: Mapping[Path, str],
         problems: Problems,
+        names: Mapping[str, str] | None = None,
     ) -> str:
-        """``render``, reusing an earlier result when still valid; returns its key."""
+        """``render``, reusing an earlier result when still valid; returns its key.
+
+        ``names``: ``links`` keyed by the files' paths as text (faster to check with).
+        """
         if not self.loaded:
             self._load()
         key = hashlib.sha256(
@@ -302,7 +313,9 @@ class Markup:
         ).hexdigest()
         self.used.add(key)
         entry = self.index.get(key)
-        if entry is not None and entry.still_valid(links) and self._has_html(key):
+        if names is None:
+            names = {str(path): url for path, url in links.items()}
+        if entry is not None and entry.still_valid(names) and self._has_html(key):
             return key
         before = len(problems.errors)
         recorder = _Recorder(links)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -150,7 +150,7 @@ class Renderer:
         in the keys' base or, for a theme that overrides templates, keys are off.
         """
         key = keys.of(template, context, brief, menu)
-        return Output(path, key, lambda: self.render(template, {**common, **context}))
+        return Output(path, key, lambda: self.render(template, {**common, **ready(context)}))
 
     def render(self, template: str, context: dict[str, Any]) -> str:
         try:
@@ -202,6 +202,22 @@ def _template_error(exc: jinja2.TemplateError, template: str) -> ContentError:
 
 
 @dataclass(frozen=True, slots=True)
+class Later:
+    """A context value worked out only when the page is rendered, not for its key."""
+
+    make: Callable[[], object]
+    key: str  # stands for the value in the page's key
+
+    def key_text(self) -> str:
+        return self.key
+
+
+def ready(context: Mapping[str, Any]) -> dict[str, Any]:
+    """``context`` with every ``Later`` value worked out."""
+    return {k: v.make() if isinstance(v, Later) else v for k, v in context.items()}
+
+
+@dataclass(frozen=True, slots=True)
 class Bodies:
     """Rendered Markdown of every published content file, read when a page needs it."""
 
@@ -221,6 +237,10 @@ class Bodies:
         """Changes whenever the file's HTML would (see generator.keys)."""
         return self.markup.identity(self.keys[path])
 
+    def later(self, path: Path) -> Later:
+        """The file's HTML, read only if the page is rendered."""
+        return Later(partial(self.body, path), self.identity(path))
+
 
 def render_bodies(site: SiteConfig, plan: Plan, markup: Markup) -> Bodies:
     """Markdown of each published notice, page and place, with links checked."""
@@ -233,6 +253,7 @@ def render_bodies(site: SiteConfig, plan: Plan, markup: Markup) -> Bodies:
         items.append((p.source, p.source.body, page_path(site, p.slug)))
     for loc in plan.locations:
         items.append((loc.source, loc.description, location_path(site, loc.id)))
+    names = {str(path): url for path, url in plan.links.items()}
     for source, text, page_dir in items:
         out[source.path] = markup.render_cached(
             text,
@@ -241,6 +262,7 @@ def render_bodies(site: SiteConfig, plan: Plan, markup: Markup) -> Bodies:
             page_dir=page_dir,
             links=plan.links,
             problems=problems,
+            names=names,
         )
     problems.check()
     markup.save()  # only after a build with no content error
@@ -287,7 +309,7 @@ def page_context(plan: Plan, bodies: Bodies, page: Page, lookup: Lookup) -> dict
         places = plan.locations if n.locations == "all" else lookup.places_of(n.locations)
         return {
             "notice": n,
-            "body": bodies.body(n.source.path),
+            "body": bodies.later(n.source.path),
             "expired": plan.is_expired(n),
             "places": places,
             "all_places": n.locations == "all",
@@ -297,13 +319,13 @@ def page_context(plan: Plan, bodies: Bodies, page: Page, lookup: Lookup) -> dict
         loc = lookup.locations[page.id]
         return {
             "location": loc,
-            "details": bodies.body(loc.source.path),
+            "details": bodies.later(loc.source.path),
             "notices": plan.listed(page),
             "pager": pager(page),
         }
     if page.kind == "page":
         p = lookup.standing[page.id]
-        return {"standing": p, "body": bodies.body(p.source.path)}
+        return {"standing": p, "body": bodies.later(p.source.path)}
     if page.kind == "tag":
         return {"tag": lookup.tags[page.id], "notices": plan.listed(page), "pager": pager(page)}
     if page.kind in ("archive", "list"):

@@ -115,7 +115,7 @@ def test_theme_or_option_change_rebuilds(tmp_path: Path) -> None:
 
 ALWAYS_WRITTEN = {  # cheap files without a key, made and written by every build
     "robots.txt", "_redirects", "nginx-redirects.conf", "_headers",
-    "nginx-security.conf", "qr-manifest.json",
+    "nginx-security.conf",
 }  # fmt: skip
 
 

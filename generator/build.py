@@ -95,6 +95,7 @@ def build(
     progress(f"Making QR codes for {len(plan.pages)} pages")
     caches.qr.prepare([(absolute(site, page.url_path), site.qr) for page in plan.pages])
     caches.qr.save()
+    caches.content.save()  # only now: a build with a content error leaves no cache behind
     warnings = tuple(sizing_warnings(site, plan, caches.qr))
     if strict and warnings:
         raise BuildError([replace(w, severity="error") for w in warnings])

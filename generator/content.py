@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 from typing import Literal, cast
 
+from generator.contentcache import ContentCache, SiteCache
 from generator.errors import Position, Problems
 from generator.models import (
     ALL_LOCATIONS,
@@ -68,24 +70,29 @@ def content_files(folder: Path, suffixes: tuple[str, ...], problems: Problems) -
             yield path
 
 
-def load_content(site: SiteConfig) -> Content:
-    """Read every content file; raise BuildError with all problems found."""
+def load_content(site: SiteConfig, cache: ContentCache | None = None) -> Content:
+    """Read every content file; raise BuildError with all problems found.
+
+    With a ``cache``, a file parsed cleanly before (same text, settings and code) is
+    not parsed again; the caller saves the cache once the build has no content error.
+    """
     problems = Problems()
     root = site.root
+    kept = cache.for_site(site) if cache is not None else None
     locations = [
         loc
         for path in content_files(root / "locations", YAML_SUFFIXES, problems)
-        if (loc := load_location(path, problems)) is not None
+        if (loc := load_location(path, problems, kept)) is not None
     ]
     loaded = [
-        load_notice(path, site, problems)
+        load_notice(path, site, problems, kept)
         for path in content_files(root / "notices", MARKDOWN_SUFFIXES, problems)
     ]
     notices = [notice for notice, _ in loaded if notice is not None]
     pages = [
         p
         for path in content_files(root / "pages", MARKDOWN_SUFFIXES, problems)
-        if (p := load_page(path, problems)) is not None
+        if (p := load_page(path, problems, kept)) is not None
     ]
     check_unique(locations, notices, pages, problems)
     check_location_refs(loaded, {loc.id for loc in locations}, problems)
@@ -120,7 +127,7 @@ LocationRefs = tuple[tuple[str, Position], ...]
 
 
 def load_notice(
-    path: Path, site: SiteConfig, problems: Problems
+    path: Path, site: SiteConfig, problems: Problems, cache: SiteCache | None = None
 ) -> tuple[Notice | None, LocationRefs]:
     """A notice (None after an error) and the place ids it names, with their positions.
 
@@ -128,7 +135,16 @@ def load_notice(
     reports everything.
     """
     text = read_text(path, problems)
-    fm = None if text is None else split_front_matter(path, text, problems)
+    if text is None:
+        return None, ()
+    parse = partial(parse_notice, path, text, site, problems)
+    return parse() if cache is None else cache.load(Notice, path, text, problems, parse)
+
+
+def parse_notice(
+    path: Path, text: str, site: SiteConfig, problems: Problems
+) -> tuple[Notice | None, LocationRefs]:
+    fm = split_front_matter(path, text, problems)
     node = None if fm is None else load_yaml(path, fm.yaml_text, fm.yaml_first_line, problems)
     if fm is None or node is None:
         return None, ()
@@ -252,7 +268,9 @@ def to_aware(when: dt.date | dt.datetime, site: SiteConfig) -> dt.datetime:
     return dt.datetime(when.year, when.month, when.day, tzinfo=site.tz)
 
 
-def load_location(path: Path, problems: Problems) -> Location | None:
+def load_location(
+    path: Path, problems: Problems, cache: SiteCache | None = None
+) -> Location | None:
     location_id = path.stem
     if not is_slug(location_id):
         problems.add(
@@ -264,9 +282,19 @@ def load_location(path: Path, problems: Problems) -> Location | None:
         )
         return None
     text = read_text(path, problems)
-    node = None if text is None else load_yaml(path, text, 1, problems)
-    if text is None or node is None:
+    if text is None:
         return None
+    parse = partial(parse_location, path, text, problems)
+    return (parse() if cache is None else cache.load(Location, path, text, problems, parse))[0]
+
+
+def parse_location(
+    path: Path, text: str, problems: Problems
+) -> tuple[Location | None, LocationRefs]:
+    node = load_yaml(path, text, 1, problems)
+    if node is None:
+        return None, ()
+    location_id = path.stem
     before = len(problems.errors)
     f = Fields(path, node, 1, problems, LOCATION_KEYS)
     name = f.text("name", required="name: Trạm y tế xã")
@@ -295,8 +323,8 @@ def load_location(path: Path, problems: Problems) -> Location | None:
     aliases = read_aliases(f)
     board_size = read_paper(f, "board_size")
     if len(problems.errors) > before or name is None:
-        return None
-    return Location(
+        return None, ()
+    location = Location(
         id=location_id,
         name=name,
         source=Source(path, located, description_line),
@@ -307,14 +335,26 @@ def load_location(path: Path, problems: Problems) -> Location | None:
         aliases=aliases,
         board_size=board_size,
     )
+    return location, ()
 
 
-def load_page(path: Path, problems: Problems) -> StandingPage | None:
+def load_page(
+    path: Path, problems: Problems, cache: SiteCache | None = None
+) -> StandingPage | None:
     text = read_text(path, problems)
-    fm = None if text is None else split_front_matter(path, text, problems)
+    if text is None:
+        return None
+    parse = partial(parse_page, path, text, problems)
+    return (parse() if cache is None else cache.load(StandingPage, path, text, problems, parse))[0]
+
+
+def parse_page(
+    path: Path, text: str, problems: Problems
+) -> tuple[StandingPage | None, LocationRefs]:
+    fm = split_front_matter(path, text, problems)
     node = None if fm is None else load_yaml(path, fm.yaml_text, fm.yaml_first_line, problems)
     if fm is None or node is None:
-        return None
+        return None, ()
     before = len(problems.errors)
     f = Fields(path, node, fm.yaml_first_line, problems, PAGE_KEYS)
     title = f.text("title", required="title: Giới thiệu")
@@ -324,10 +364,11 @@ def load_page(path: Path, problems: Problems) -> StandingPage | None:
     slug = _slug(f, path.stem)
     aliases = read_aliases(f)
     if len(problems.errors) > before or title is None or slug is None:
-        return None
-    return StandingPage(
+        return None, ()
+    page = StandingPage(
         slug, title, Source(path, fm.body, fm.body_first_line), summary, order, draft, aliases
     )
+    return page, ()
 
 
 def shown(path: Path) -> str:

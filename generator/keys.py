@@ -29,6 +29,11 @@ def _digest(parts: Iterable[str]) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
+def _short(text: str) -> str:
+    """Long texts digested: keys stay small however large a list is."""
+    return text if len(text) <= 64 else _digest([text])
+
+
 def files_digest(folders: Iterable[Path]) -> str:
     """Every file under ``folders`` (names and bytes), in a fixed order."""
     h = hashlib.sha256()
@@ -105,7 +110,7 @@ class Keys:
                     )  # fmt: skip
                 else:
                     shown = (item.id, item.name)
-                found = (item, repr(shown))
+                found = (item, _short(repr(shown)))
                 self._brief[id(item)] = found
             out.append(found[1])
         return "[" + ",".join(out) + "]"
@@ -115,25 +120,23 @@ class Keys:
         if value is None or isinstance(value, str | int | float | dt.date):
             return repr(value)
         if isinstance(value, dict):
-            return "{" + ",".join(f"{k!r}:{self.value(v)}" for k, v in sorted(value.items())) + "}"
-        if isinstance(value, list):
-            return "[" + ",".join(self.value(v) for v in value) + "]"
-        # Models and tuples are immutable and shared between pages (the place list, a
-        # notice, a tag): worked out once per object.  The object is kept with its
-        # text, so its id cannot be reused by another object during the build.
+            items = ",".join(f"{k!r}:{self.value(v)}" for k, v in sorted(value.items()))
+            return _short("{" + items + "}")
+        if isinstance(value, list | tuple):
+            return _short("(" + ",".join(self.value(v) for v in value) + ")")
+        # A model (a notice, a place, a tag) is shared between pages: worked out once.
+        # It is kept with its text, so its id cannot be reused by another object.
         found = self._memo.get(id(value))
         if found is not None and found[0] is value:
             return found[1]
-        text = self._text(value)
+        text = _short(self._text(value))
         self._memo[id(value)] = (value, text)
         return text
 
     def _text(self, value: Any) -> str:
         if isinstance(value, Notice | Location | StandingPage):
-            # the whole item and its rendered Markdown, digested: short in every key
+            # the whole item and its rendered Markdown
             return _digest([repr(value), self.body(value.source.path)])
-        if isinstance(value, tuple):
-            return "(" + ",".join(self.value(v) for v in value) + ")"
         stamp = getattr(value, "key_text", None)
         if callable(stamp):
             return str(stamp())

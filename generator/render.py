@@ -409,7 +409,7 @@ def fingerprint(name: str, data: bytes) -> str:
 def render_manifest(site: SiteConfig, plan: Plan) -> str:
     """Every HTML page for residents with its QR code; places (and notices) with their board."""
     boards: dict[tuple[str, str], Board] = {(b.kind, b.target): b for b in plan.boards}
-    pages = []
+    pages: list[str] = []
     for page in plan.pages:
         entry: dict[str, object] = {
             "kind": page.kind,
@@ -425,6 +425,8 @@ def render_manifest(site: SiteConfig, plan: Plan) -> str:
             entry["board"] = board.path + "index.html"
         if page.number > 1:
             entry["page"] = page.number
-        pages.append(entry)
-    data = {"base_url": site.base_url, "pages": pages}
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+        # one entry at a time: the same text as dumping the whole, without holding it
+        pages.append(json.dumps(entry, ensure_ascii=False, indent=2).replace("\n", "\n    "))
+    head = json.dumps(site.base_url, ensure_ascii=False)
+    listed = "[\n    " + ",\n    ".join(pages) + "\n  ]" if pages else "[]"
+    return f'{{\n  "base_url": {head},\n  "pages": {listed}\n}}\n'

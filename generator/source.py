@@ -184,11 +184,16 @@ def _compose(
             node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = (mark.line if mark else 0) + first_line
-        col = (mark.column if mark else 0) + 1
+        # From the mark's character index, not its line: YAML also breaks lines at
+        # NEL, LS and PS, which the file's own line numbers do not count.
+        index = min(mark.index, len(text)) if mark else 0
+        start = text.rfind("\n", 0, index) + 1
+        line = text.count("\n", 0, index) + first_line
+        col = index - start + 1
         message = f"invalid YAML: {exc.problem or exc.context}"
         hint = "check the indentation and that each key is followed by `: `"
-        if mark is not None and "\t" in text.split("\n")[mark.line]:
+        end = text.find("\n", index)
+        if mark is not None and "\t" in text[start : end if end >= 0 else len(text)]:
             message = "invalid YAML: tab character"
             hint = "YAML does not allow tabs for indentation: use spaces"
         problems.add(Position(path, line, col), message, hint=hint)

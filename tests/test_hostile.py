@@ -259,3 +259,19 @@ def test_random_front_matter_and_markdown_never_crash(
         for error in exc.errors:
             assert error.pos.line >= 1 and error.pos.col >= 1
             error.format()  # formatting never fails either
+
+
+def test_yaml_line_breaks_python_does_not_split_on_point_at_the_real_line(
+    make_site: Callable[[dict[str, str]], SiteFactory],
+) -> None:
+    """NEL (U+0085) breaks a line for YAML, not in the file: the error is still placed.
+
+    Found by the property test above: the position came from YAML's line count, and
+    looking that line up in the file raised IndexError.
+    """
+    site = make_site({"notices/a.md": "---\ntitle: \x850\ndate: 2026-11-20\n---\nBody\n"})
+    with pytest.raises(BuildError) as caught:
+        site.build()
+    [error] = caught.value.errors
+    assert (error.pos.path.name, error.pos.line, error.pos.col) == ("a.md", 3, 1)
+    assert "invalid YAML" in error.message

@@ -18,7 +18,7 @@ from generator.keys import Keys
 from generator.models import Board, Output, PaperSize, SiteConfig
 from generator.plan import Plan
 from generator.qrcache import QrCache
-from generator.render import Renderer
+from generator.render import Later, Renderer, ready
 from generator.urls import absolute, relative
 
 # Portrait paper, width x height in mm.
@@ -223,15 +223,18 @@ def render_boards(
 
     def board_svg(board: Board, context: dict[str, object]) -> str:
         if board.id not in svgs:
-            svgs[board.id] = renderer.render("board.svg", {**common, **context})
+            svgs[board.id] = renderer.render("board.svg", {**common, **ready(context)})
         return svgs[board.id]
 
     contexts = []
     for board in plan.boards:
         sizing = size_board(site, board, cache)
         box = layout(site, sizing)
-        svg_bytes, _ = cache.images(sizing.url, site.qr)
-        code = nested_code(svg_bytes, box["code_x"], box["code_y"], sizing.code_mm)  # type: ignore[arg-type]
+        place = (box["code_x"], box["code_y"], sizing.code_mm)
+        code = Later(
+            partial(_code, cache, sizing.url, site, *place),  # type: ignore[arg-type]
+            f"{cache.key(sizing.url, site.qr)} {place}",
+        )  # the code's SVG is read only if the board is made
         context: dict[str, object] = {"board": board, "sizing": sizing, "box": box, "code": code}
         contexts.append((board, context))
         yield Output(
@@ -267,6 +270,10 @@ def render_boards(
     yield Output("boards/index.html", keys.of("boards.html", sheets), all_sheets)
 
 
+def _code(cache: QrCache, url: str, site: SiteConfig, x: float, y: float, size: float) -> str:
+    return nested_code(cache.image(url, site.qr, ".svg"), x, y, size)
+
+
 def _board_page(
     renderer: Renderer,
     common: Mapping[str, object],
@@ -276,7 +283,7 @@ def _board_page(
     context: dict[str, object],
 ) -> str:
     svg = _inline(board_svg(board, context))
-    return renderer.render("board.html", {**common, **page, "svg": svg})
+    return renderer.render("board.html", {**common, **ready(page), "svg": svg})
 
 
 def _paper(size: PaperSize) -> str:

@@ -67,7 +67,7 @@ def build(
     base_url: str | None = None,
     caches: Caches | None = None,
     strict: bool = False,
-    inputs: str | None = None,
+    inputs: state.Inputs | None = None,
     progress: Callable[[str], None] = lambda stage: None,
     allow_http: bool = False,
 ) -> BuildResult:
@@ -141,7 +141,8 @@ def build(
         state.record_files(cache, output, base, writer.records)
         if inputs is not None:
             until = plan.next_change.timestamp() if plan.next_change else None
-            state.record(cache, output, inputs, until)
+            state.record(cache, output, inputs.digest, until)
+            state.save_hashes(cache, inputs)
     return BuildResult(
         pages=len(plan.pages),
         codes=2 * len(plan.pages),

@@ -154,8 +154,10 @@ def build_command(
     def action() -> None:
         content = resolve_content(content_dir)
         output = Path(os.path.abspath(output_dir))
-        digest = state.inputs_digest(content, f"{base_url}|{strict}|{allow_http}|{output}")
-        if state.unchanged(output.parent / ".bangtin-cache", output, digest):
+        cache = output.parent / ".bangtin-cache"
+        options = f"{base_url}|{strict}|{allow_http}|{output}"
+        inputs = state.inputs_digest(content, options, cache)
+        if state.unchanged(cache, output, inputs.digest):
             click.echo(f"Nothing changed since the last build: {output_dir} is up to date.")
             return
         from generator.build import build
@@ -167,7 +169,7 @@ def build_command(
                 output_dir,
                 base_url,
                 strict=strict,
-                inputs=digest,
+                inputs=inputs,
                 progress=progress.stage,
                 allow_http=allow_http,
             )

@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 PACKAGE = Path(__file__).parent
@@ -29,17 +30,69 @@ def _files(folder: Path) -> list[Path]:
     return found
 
 
-def inputs_digest(content: Path, options: str) -> str:
-    """A hash of everything a build reads, by content (not by modification time)."""
+@dataclass(frozen=True, slots=True)
+class Inputs:
+    """The digest of every input, and the content hash of each file that went into it."""
+
+    digest: str
+    hashes: dict[str, list[int | str]]  # path -> size, mtime, ctime (ns), inode, sha256
+
+
+HASHES = "hashes.json"
+_RACY_NS = 2_000_000_000  # a file changed this close to the last record is read again
+
+
+def inputs_digest(content: Path, options: str, cache: Path | None = None) -> Inputs:
+    """A hash of everything a build reads, by content (not by modification time).
+
+    With a ``cache`` folder, a file whose size, inode, modification and change times
+    are those it had when last hashed (and not within 2 s of that record, the "racily
+    clean" case git also guards against) is not read again: its recorded hash is used.
+    The change time cannot be set back, so an edit that restores the modification time
+    is still seen.
+    """
+    known: dict[str, list[int | str]] = {}
+    written_ns = 0
+    if cache is not None:
+        try:
+            data = json.loads((cache / HASHES).read_text("utf-8"))
+            if isinstance(data, dict) and isinstance(data.get("files"), dict):
+                known, written_ns = data["files"], int(data.get("written_ns", 0))
+        except (OSError, ValueError, TypeError):
+            pass
     digest = hashlib.sha256(options.encode("utf-8"))
+    hashes: dict[str, list[int | str]] = {}
     roots = [content, content.parent / "themes", PACKAGE.parent / "themes", PACKAGE]
     for root in roots:
         for path in _files(root):
             if path.suffix == ".pyc":
                 continue
-            digest.update(f"\0{path.relative_to(root)}\0".encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
+            name = str(path)
+            st = path.stat()
+            stamp: list[int | str] = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+            entry = known.get(name)
+            if (
+                isinstance(entry, list)
+                and len(entry) == 5
+                and entry[:4] == stamp
+                and max(st.st_mtime_ns, st.st_ctime_ns) < written_ns - _RACY_NS
+                and isinstance(entry[4], str)
+            ):
+                sha = entry[4]
+            else:
+                sha = hashlib.sha256(path.read_bytes()).hexdigest()
+            hashes[name] = [*stamp, sha]
+            digest.update(f"\0{path.relative_to(root)}\0{sha}".encode())
+    return Inputs(digest.hexdigest(), hashes)
+
+
+def save_hashes(cache: Path, inputs: Inputs) -> None:
+    """Keep the file hashes for the next build (after a successful one only)."""
+    cache.mkdir(parents=True, exist_ok=True)
+    data = {"written_ns": time.time_ns(), "files": inputs.hashes}
+    tmp = cache / (HASHES + ".tmp")
+    tmp.write_text(json.dumps(data, separators=(",", ":")), "utf-8")
+    os.replace(tmp, cache / HASHES)
 
 
 def now_epoch() -> float:
@@ -111,7 +164,7 @@ def output_files(
 
 def forget(cache: Path) -> None:
     """Before output/ changes file by file: a build killed now leaves no record behind."""
-    for name in ("state.json", OUTPUT_FILES):
+    for name in ("state.json", OUTPUT_FILES, HASHES):
         (cache / name).unlink(missing_ok=True)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import time
@@ -15,6 +16,7 @@ import generator.writer as writer_module
 from generator.build import build as generator_build
 from generator.errors import BuildError, UsageError
 from generator.markup import Markup
+from generator.models import Page
 from tests.conftest import EPOCH, SAMPLE, SiteFactory, notice, run_cli, tree_bytes
 
 NOTICE = "notices/2026-11-10-lich-tiem-chung-thang-11.md"
@@ -350,3 +352,31 @@ def test_markdown_is_rendered_again_only_when_its_text_or_its_links_change(
     rendered.clear()  # and nothing is rendered twice
     site.build()
     assert rendered == []
+
+
+def test_an_edit_that_puts_the_old_modification_time_back_is_still_seen(tmp_path: Path) -> None:
+    """File hashes are reused by size, inode and times, but the change time cannot lie."""
+    root = site_copy(tmp_path)
+    build(root)
+    path = root / "content" / NOTICE
+    before = path.stat()
+    time.sleep(2.1)  # out of the "racily clean" window: the recorded hash would be used
+    assert "Nothing changed" in build(root)
+    text = path.read_text("utf-8")
+    same_size = text.replace("theo lịch sau", "theo lịch SAU")
+    assert len(same_size.encode()) == len(text.encode())
+    path.write_text(same_size, "utf-8")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert "Built" in build(root)
+    page = root / "output/n/lich-tiem-chung-thang-11/index.html"
+    assert "theo lịch SAU" in page.read_text("utf-8")
+
+
+def test_page_key_text_names_every_field() -> None:
+    """Page.key_text stands for the page in keys: a new field must be added to it."""
+    page = Page("notice", "a", "A", "n/a/", "notice.html", "d", 2, 3, "n/")
+    for f in dataclasses.fields(Page):
+        value = getattr(page, f.name)
+        other = value + 1 if isinstance(value, int) else "location" if f.name == "kind" else "x"
+        changed = dataclasses.replace(page, **{f.name: other})
+        assert changed.key_text() != page.key_text(), f.name

@@ -103,17 +103,19 @@ class QrCache:
             if (url, options) not in self._images and self._meta(self.key(url, options)) is None
         ]
         if len(missing) < PARALLEL_FROM or (os.cpu_count() or 1) < 2:
-            made = make_many(missing)
+            for (url, options), images in zip(missing, make_many(missing), strict=True):
+                self._store(url, options, images)
         else:
             workers = os.cpu_count() or 2
-            size = -(-len(missing) // (workers * 4))  # a few chunks a worker evens the load
+            size = min(256, -(-len(missing) // (workers * 4)))  # small chunks: even load
             chunks = [missing[i : i + size] for i in range(0, len(missing), size)]
             # spawn, not fork: the caller may have threads (bangtin serve)
             context = multiprocessing.get_context("spawn")
             with ProcessPoolExecutor(workers, mp_context=context) as pool:
-                made = [images for chunk in pool.map(make_many, chunks) for images in chunk]
-        for (url, options), images in zip(missing, made, strict=True):
-            self._store(url, options, images)
+                # stored chunk by chunk as they come: never every image in memory at once
+                for chunk, made in zip(chunks, pool.map(make_many, chunks), strict=True):
+                    for (url, options), images in zip(chunk, made, strict=True):
+                        self._store(url, options, images)
         self.made += len(missing)
 
     def save(self) -> None:

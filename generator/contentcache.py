@@ -115,6 +115,10 @@ class ContentCache:
             tmp.write_text(json.dumps(data, separators=(",", ":")), "ascii")
             os.replace(tmp, self.file)
         self._changed = False
+        if self.file is not None:
+            # On disk now: the rest of the build needs none of it (a later build in this
+            # process reads the file again), and it is a large share of a build's memory.
+            self._stored, self._items, self._loaded = {}, {}, False
 
 
 class SiteCache:

@@ -6,7 +6,8 @@ import hashlib
 import json
 import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
+from collections import deque
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from pathlib import Path
 
 from generator.models import QrOptions
@@ -106,17 +107,40 @@ class QrCache:
             for (url, options), images in zip(missing, make_many(missing), strict=True):
                 self._store(url, options, images)
         else:
-            workers = os.cpu_count() or 2
-            size = min(256, -(-len(missing) // (workers * 4)))  # small chunks: even load
-            chunks = [missing[i : i + size] for i in range(0, len(missing), size)]
-            # spawn, not fork: the caller may have threads (bangtin serve)
-            context = multiprocessing.get_context("spawn")
-            with ProcessPoolExecutor(workers, mp_context=context) as pool:
-                # stored chunk by chunk as they come: never every image in memory at once
-                for chunk, made in zip(chunks, pool.map(make_many, chunks), strict=True):
-                    for (url, options), images in zip(chunk, made, strict=True):
-                        self._store(url, options, images)
+            self._make_on_all_cores(missing, os.cpu_count() or 2)
         self.made += len(missing)
+
+    def _make_on_all_cores(self, missing: list[tuple[str, QrOptions]], cores: int) -> None:
+        """Worker processes for all cores but one, and this process on that one.
+
+        One worker fewer to hold in memory (each imports segno and the encoder's tables).
+        Chunks go to workers as they finish; this process makes the next chunk whenever
+        no worker result is waiting, so the load evens out.  Images are stored chunk by
+        chunk, never all in memory at once.
+        """
+        size = min(256, -(-len(missing) // (cores * 4)))
+        chunks = deque(missing[i : i + size] for i in range(0, len(missing), size))
+        # spawn, not fork: the caller may have threads (bangtin serve)
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(cores - 1, mp_context=context) as pool:
+            running: dict[Future[list[Images]], list[tuple[str, QrOptions]]] = {}
+            while chunks or running:
+                while chunks and len(running) < 2 * (cores - 1):
+                    chunk = chunks.popleft()
+                    running[pool.submit(make_many, chunk)] = chunk
+                done = [future for future in running if future.done()]
+                if not done and chunks:
+                    chunk = chunks.popleft()  # nothing back yet: make a chunk here
+                    self._store_all(chunk, make_many(chunk))
+                    continue
+                if not done:
+                    done = list(wait(running, return_when=FIRST_COMPLETED).done)
+                for future in done:
+                    self._store_all(running.pop(future), future.result())
+
+    def _store_all(self, jobs: list[tuple[str, QrOptions]], made: list[Images]) -> None:
+        for (url, options), images in zip(jobs, made, strict=True):
+            self._store(url, options, images)
 
     def save(self) -> None:
         """Write the index, if anything was added (atomically)."""

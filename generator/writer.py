@@ -54,10 +54,6 @@ class Writer:
         self.folders: set[Path] = set()
         self.bytes_written = 0
 
-    @property
-    def updating(self) -> bool:
-        return self.previous is not None
-
     def keep(self, relpath: str, key: str | None) -> bool:
         """True (and nothing to write) when output/ holds this file, made from the same key."""
         if self.previous is None or key is None:

@@ -8,6 +8,7 @@ a step away, so the build warns about both.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -231,8 +232,8 @@ def render_boards(
         sizing = size_board(site, board, cache)
         box = layout(site, sizing)
         place = (box["code_x"], box["code_y"], sizing.code_mm)
-        code = Later(
-            partial(_code, cache, sizing.url, site, *place),  # type: ignore[arg-type]
+        code = Later(  # read once: the board's SVG and its page share this object
+            functools.cache(partial(_code, cache, sizing.url, site, *place)),  # type: ignore[arg-type]
             f"{cache.key(sizing.url, site.qr)} {place}",
         )  # the code's SVG is read only if the board is made
         context: dict[str, object] = {"board": board, "sizing": sizing, "box": box, "code": code}

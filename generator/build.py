@@ -104,7 +104,7 @@ def build(
     assets = {name: (fingerprint(name, data), data) for name, data in renderer.static_files()}
     paths = {name: path for name, (path, _) in assets.items()}
     keys = Keys(
-        page_base(site, plan, renderer, paths),
+        page_base(site, renderer, paths),
         bodies.identity,
         bodies.summary,
         reuse=not renderer.overrides_templates(),
@@ -163,9 +163,7 @@ def code_outputs(site: SiteConfig, plan: Plan, cache: QrCache) -> Iterator[Outpu
         yield Output(page.url_path + "qr.png", key, partial(cache.image, url, site.qr, ".png"))
 
 
-def page_base(
-    site: SiteConfig, plan: Plan, renderer: Renderer, assets: Mapping[str, str]
-) -> list[str]:
+def page_base(site: SiteConfig, renderer: Renderer, assets: Mapping[str, str]) -> list[str]:
     """What every file shares: the settings, the theme's files, the assets."""
     return [repr(site), files_digest(renderer.dirs), repr(sorted(assets.items()))]
 

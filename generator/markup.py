@@ -237,11 +237,9 @@ class Markup:
                 links = tuple((str(a), str(b)) for a, b in value[1])
                 self.index[key] = Entry(value[0], links)
 
-    def _file(self, key: str) -> Path:
-        assert self.folder is not None
-        return self.folder / key[:2] / f"{key}.html"
-
     def _file_name(self, key: str) -> str:
+        """Where a document's HTML is kept (a string: checked for 10,000 files a build)."""
+        assert self.folder is not None
         return f"{self.folder}/{key[:2]}/{key}.html"
 
     def html(self, key: str) -> str:
@@ -278,14 +276,14 @@ class Markup:
             return
         for key, text in self.html_of.items():
             if key in self.index:
-                path = self._file(key)
+                path = Path(self._file_name(key))
                 path.parent.mkdir(parents=True, exist_ok=True)
                 tmp = path.with_suffix(".tmp")
                 tmp.write_bytes(text)
                 os.replace(tmp, path)
         self.html_of = {}
         for key in dropped:
-            self._file(key).unlink(missing_ok=True)
+            Path(self._file_name(key)).unlink(missing_ok=True)
         data = {k: [e.first_paragraph, e.links] for k, e in sorted(self.index.items())}
         tmp = self.folder / "index.json.tmp"
         tmp.write_text(json.dumps(data, ensure_ascii=False), "utf-8")

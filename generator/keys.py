@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.models import Location, Notice, StandingPage
+from generator.state import source_files
 
 PACKAGE = Path(__file__).parent
 
@@ -38,7 +39,7 @@ def files_digest(folders: Iterable[Path]) -> str:
     """Every file under ``folders`` (names and bytes), in a fixed order."""
     h = hashlib.sha256()
     for folder in folders:
-        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        for path in source_files(folder):
             if path.suffix == ".pyc":
                 continue
             h.update(f"\0{path.relative_to(folder).as_posix()}\0".encode())

@@ -20,7 +20,8 @@ from pathlib import Path
 PACKAGE = Path(__file__).parent
 
 
-def _files(folder: Path) -> list[Path]:
+def source_files(folder: Path) -> list[Path]:
+    """Every file a build may read under ``folder``, sorted (no dotfiles, no caches)."""
     if not folder.is_dir():
         return []
     found = []
@@ -64,7 +65,7 @@ def inputs_digest(content: Path, options: str, cache: Path | None = None) -> Inp
     hashes: dict[str, list[int | str]] = {}
     roots = [content, content.parent / "themes", PACKAGE.parent / "themes", PACKAGE]
     for root in roots:
-        for path in _files(root):
+        for path in source_files(root):
             if path.suffix == ".pyc":
                 continue
             name = str(path)

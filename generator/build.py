@@ -5,29 +5,30 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import partial
 from itertools import chain
 from pathlib import Path
 
-from generator import state
+from generator import quick, state
 from generator.boards import render_boards, sizing_warnings
 from generator.config import load_config, now
 from generator.content import load_content
 from generator.contentcache import ContentCache
-from generator.errors import BuildError, ContentError, UsageError
+from generator.errors import BuildError, UsageError
 from generator.headers import render_headers
-from generator.keys import Keys, files_digest
+from generator.keys import Keys
 from generator.ledger import check_ledger, load_ledger
 from generator.markup import Markup
-from generator.models import Output, SiteConfig
+from generator.models import BuildResult, Output, SiteConfig
 from generator.plan import Plan, plan_site
 from generator.qrcache import QrCache
 from generator.redirects import render_redirects
 from generator.render import (
     Renderer,
     fingerprint,
+    page_base,
     render_bodies,
     render_manifest,
     render_pages,
@@ -48,17 +49,6 @@ class Caches:
     qr: QrCache = field(default_factory=QrCache)
     markup: Markup = field(default_factory=Markup)
     content: ContentCache = field(default_factory=ContentCache)
-
-
-@dataclass(frozen=True, slots=True)
-class BuildResult:
-    pages: int
-    codes: int
-    files: int
-    changed: int  # files written (a full build writes them all; an update only what changed)
-    bytes: int
-    seconds: float
-    warnings: tuple[ContentError, ...] = ()
 
 
 def build(
@@ -100,7 +90,7 @@ def build(
     if strict and warnings:
         raise BuildError([replace(w, severity="error") for w in warnings])
     progress("Rendering pages")
-    renderer = Renderer(site, theme_dirs(site))
+    renderer = Renderer(site, theme_dirs(site), cache_folder(output_dir) if output_dir else None)
     assets = {name: (fingerprint(name, data), data) for name, data in renderer.static_files()}
     paths = {name: path for name, (path, _) in assets.items()}
     keys = Keys(
@@ -143,6 +133,9 @@ def build(
             until = plan.next_change.timestamp() if plan.next_change else None
             state.record(cache, output, inputs.digest, until)
             state.save_hashes(cache, inputs)
+            if keys.reuse:
+                counts = (len(plan.pages), 2 * len(plan.pages), files)
+                quick.remember(cache, output, inputs, keys, plan, bodies, counts, warnings)
     return BuildResult(
         pages=len(plan.pages),
         codes=2 * len(plan.pages),
@@ -161,11 +154,6 @@ def code_outputs(site: SiteConfig, plan: Plan, cache: QrCache) -> Iterator[Outpu
         key = cache.key(url, site.qr)
         yield Output(page.url_path + "qr.svg", key, partial(cache.image, url, site.qr, ".svg"))
         yield Output(page.url_path + "qr.png", key, partial(cache.image, url, site.qr, ".png"))
-
-
-def page_base(site: SiteConfig, renderer: Renderer, assets: Mapping[str, str]) -> list[str]:
-    """What every file shares: the settings, the theme's files, the assets."""
-    return [repr(site), files_digest(renderer.dirs), repr(sorted(assets.items()))]
 
 
 def _digest(data: bytes) -> str:

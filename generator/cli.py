@@ -18,7 +18,7 @@ import click
 from generator import __version__, state
 
 if TYPE_CHECKING:
-    from generator.build import BuildResult
+    from generator.models import BuildResult
 from generator.bundled import builtin
 from generator.config import check_base_url, load_config, normalise_base_url, now
 from generator.errors import BuildError, UsageError
@@ -113,6 +113,44 @@ def summary(result: BuildResult, output: Path | None) -> str:
     )
 
 
+def build_site(
+    content: Path,
+    output_dir: Path,
+    base_url: str | None = None,
+    strict: bool = False,
+    allow_http: bool = False,
+    progress: Callable[[str], None] = lambda stage: None,
+) -> tuple[str, BuildResult | None]:
+    """``bangtin build``: nothing if nothing changed, a quick update for edited notices'
+    text (generator.quick), else a build (an update in place, or a full build).
+
+    Returns how (``"none"``, ``"quick"``, ``"build"``) and the result (None for none).
+    """
+    output = Path(os.path.abspath(output_dir))
+    cache = output.parent / ".bangtin-cache"
+    options = f"{base_url}|{strict}|{allow_http}|{output}"
+    inputs = state.inputs_digest(content, options, cache)
+    if state.unchanged(cache, output, inputs.digest):
+        return "none", None
+    from generator import quick
+
+    edited = quick.update(content, output, inputs, base_url, allow_http)
+    if edited is not None:
+        return "quick", edited
+    from generator.build import build
+
+    result = build(
+        content,
+        output_dir,
+        base_url,
+        strict=strict,
+        inputs=inputs,
+        progress=progress,
+        allow_http=allow_http,
+    )
+    return "build", result
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="bangtin")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
@@ -152,27 +190,16 @@ def build_command(
         base_url = normalise_base_url(base_url)
 
     def action() -> None:
-        content = resolve_content(content_dir)
-        output = Path(os.path.abspath(output_dir))
-        cache = output.parent / ".bangtin-cache"
-        options = f"{base_url}|{strict}|{allow_http}|{output}"
-        inputs = state.inputs_digest(content, options, cache)
-        if state.unchanged(cache, output, inputs.digest):
-            click.echo(f"Nothing changed since the last build: {output_dir} is up to date.")
-            return
-        from generator.build import build
         from generator.progress import Progress
 
+        content = resolve_content(content_dir)
         with Progress() as progress:
-            result = build(
-                content,
-                output_dir,
-                base_url,
-                strict=strict,
-                inputs=inputs,
-                progress=progress.stage,
-                allow_http=allow_http,
+            _, result = build_site(
+                content, Path(output_dir), base_url, strict, allow_http, progress.stage
             )
+        if result is None:
+            click.echo(f"Nothing changed since the last build: {output_dir} is up to date.")
+            return
         show_warnings(result)
         click.echo(summary(result, output_dir))
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from generator.errors import Position
+from generator.errors import ContentError, Position
 
 ErrorLevel = Literal["l", "m", "q", "h"]
 PaperSize = Literal["a5", "a4", "a3"]
@@ -226,3 +226,14 @@ class Output:
     path: str  # relative to output/
     key: str | None
     make: Callable[[], str | bytes]
+
+
+@dataclass(frozen=True, slots=True)
+class BuildResult:
+    pages: int
+    codes: int
+    files: int
+    changed: int  # files written (a full build writes them all; an update only what changed)
+    bytes: int
+    seconds: float
+    warnings: tuple[ContentError, ...] = ()

@@ -78,6 +78,10 @@ def newest_first(notices: list[Notice]) -> list[Notice]:
     return sorted(notices, key=lambda n: (-n.date.timestamp(), n.slug))
 
 
+def notice_page(site: SiteConfig, n: Notice) -> Page:
+    return Page("notice", n.slug, n.title, notice_path(site, n.slug), "notice.html")
+
+
 def plan_site(site: SiteConfig, content: Content, now: dt.datetime) -> Plan:
     """Every page of the site, in a stable order; raises BuildError on URL clashes."""
     today = now.date()
@@ -116,7 +120,7 @@ def plan_site(site: SiteConfig, content: Content, now: dt.datetime) -> Plan:
     ]
     links: dict[Path, str] = {}
     for n in published:
-        pages.append(Page("notice", n.slug, n.title, notice_path(site, n.slug), "notice.html"))
+        pages.append(notice_page(site, n))
         links[n.source.path] = notice_path(site, n.slug)
     for loc in content.locations:
         pages += paged(

@@ -15,7 +15,7 @@ import jinja2
 
 from generator.bundled import builtin
 from generator.errors import BuildError, ContentError, Position, Problems
-from generator.keys import Keys
+from generator.keys import Keys, files_digest
 from generator.markup import Markup, summarise
 from generator.models import (
     Board,
@@ -119,10 +119,16 @@ class Links:
 
 
 class Renderer:
-    def __init__(self, site: SiteConfig, dirs: list[Path]) -> None:
+    def __init__(self, site: SiteConfig, dirs: list[Path], cache: Path | None = None) -> None:
+        """``cache``: a folder to keep compiled templates in (Jinja's bytecode cache)."""
         self.site = site
         self.dirs = dirs
+        bytecode = None
+        if cache is not None:
+            (cache / "jinja").mkdir(parents=True, exist_ok=True)
+            bytecode = jinja2.FileSystemBytecodeCache(str(cache / "jinja"))
         self.env = jinja2.Environment(
+            bytecode_cache=bytecode,
             loader=jinja2.FileSystemLoader([str(d / "templates") for d in dirs]),
             autoescape=jinja2.select_autoescape(["html", "xml", "svg"], default_for_string=True),
             undefined=jinja2.StrictUndefined,
@@ -362,6 +368,60 @@ def description_of(page: Page, context: dict[str, Any], bodies: Bodies, site: Si
     return page.description or site.description
 
 
+def common_context(site: SiteConfig, plan: Plan, bodies: Bodies) -> dict[str, Any]:
+    """What every template gets (not in page keys: see Renderer.output)."""
+    return {"site": site, "plan": plan, "bodies": bodies, "now": plan.now, "today": plan.today}
+
+
+def page_output(
+    site: SiteConfig,
+    plan: Plan,
+    bodies: Bodies,
+    renderer: Renderer,
+    assets: Mapping[str, str],
+    keys: Keys,
+    lookup: Lookup,
+    common: Mapping[str, Any],
+    page: Page,
+) -> Output:
+    """One HTML page of ``plan``, rendered when the writer needs it."""
+    links = Links(site, page.url_path, assets)
+    context = page_context(plan, bodies, page, lookup)
+    context.update(
+        page=page,
+        link=links,
+        url=absolute(site, page.url_path),
+        description=description_of(page, context, bodies, site),
+        qr_svg=links.to(page.url_path + "qr.svg"),
+    )
+    return renderer.output(page.file, page.template, context, common, keys, BRIEF, menu=True)
+
+
+FEED_SIZE = 50  # notices in feed.xml
+
+
+def feed_notices(plan: Plan) -> tuple[Notice, ...]:
+    return plan.current[:FEED_SIZE]
+
+
+def feed_updated(plan: Plan) -> dt.datetime:
+    return plan.published[0].date if plan.published else dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+def feed_output(
+    site: SiteConfig,
+    renderer: Renderer,
+    assets: Mapping[str, str],
+    keys: Keys,
+    common: Mapping[str, Any],
+    notices: tuple[Notice, ...],
+    updated: dt.datetime,
+) -> Output:
+    """The Atom feed: the newest current notices, whole."""
+    context = {"link": Links(site, "", assets), "notices": notices, "updated": updated}
+    return renderer.output("feed.xml", "feed.xml", context, common, keys)
+
+
 def render_pages(
     site: SiteConfig,
     plan: Plan,
@@ -371,32 +431,25 @@ def render_pages(
     keys: Keys,
 ) -> Iterator[Output]:
     """Every HTML page, feed, sitemap, robots.txt and 404 page, each rendered when asked."""
-    common = {"site": site, "plan": plan, "bodies": bodies, "now": plan.now, "today": plan.today}
+    common = common_context(site, plan, bodies)
     lookup = Lookup.of(plan)
     for page in plan.pages:
-        links = Links(site, page.url_path, assets)
-        context = page_context(plan, bodies, page, lookup)
-        context.update(
-            page=page,
-            link=links,
-            url=absolute(site, page.url_path),
-            description=description_of(page, context, bodies, site),
-            qr_svg=links.to(page.url_path + "qr.svg"),
-        )
-        yield renderer.output(page.file, page.template, context, common, keys, BRIEF, menu=True)
+        yield page_output(site, plan, bodies, renderer, assets, keys, lookup, common, page)
     not_found = Links(site, "", assets, root_relative=True)
     context = {"page": None, "link": not_found, "url": site.base_url, "description": ""}
     yield renderer.output("404.html", "404.html", context, common, keys, menu=True)
-    feed_links = Links(site, "", assets)
-    newest = plan.published[0].date if plan.published else dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-    context = {"link": feed_links, "notices": plan.current[:50], "updated": newest}
-    yield renderer.output("feed.xml", "feed.xml", context, common, keys)
-    context = {"link": feed_links, "pages": plan.pages}
-    sitemap = partial(renderer.render, "sitemap.xml", {**common, **context})
+    yield feed_output(site, renderer, assets, keys, common, feed_notices(plan), feed_updated(plan))
+    sitemap_context = {"link": Links(site, "", assets), "pages": plan.pages}
+    sitemap = partial(renderer.render, "sitemap.xml", {**common, **sitemap_context})
     urls = {"urls": tuple(p.url_path for p in plan.pages)}  # all the sitemap shows of a page
     yield Output("sitemap.xml", keys.of("sitemap.xml", urls), sitemap)
     robots = f"User-agent: *\nAllow: /\n\nSitemap: {site.base_url}sitemap.xml\n"
     yield Output("robots.txt", None, lambda: robots)
+
+
+def page_base(site: SiteConfig, renderer: Renderer, assets: Mapping[str, str]) -> list[str]:
+    """What every file shares: the settings, the theme's files, the assets."""
+    return [repr(site), files_digest(renderer.dirs), repr(sorted(assets.items()))]
 
 
 def fingerprint(name: str, data: bytes) -> str:

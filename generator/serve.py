@@ -20,9 +20,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from generator.build import BuildResult, Caches, build
+from generator.build import Caches, build
 from generator.bundled import builtin
 from generator.errors import BuildError
+from generator.models import BuildResult
 from generator.watch import Watcher
 
 DEFAULT_BIND = "127.0.0.1"

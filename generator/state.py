@@ -14,20 +14,37 @@ import hashlib
 import json
 import os
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
+from typing import Any
 
 PACKAGE = Path(__file__).parent
 
 
 def source_files(folder: Path) -> list[Path]:
     """Every file a build may read under ``folder``, sorted (no dotfiles, no caches)."""
-    if not folder.is_dir():
+    return [Path(name) for name in _walk(str(folder))]
+
+
+def _walk(folder: str) -> list[str]:
+    """``source_files`` as plain strings: a folder's files (sorted), then its folders'."""
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except (NotADirectoryError, FileNotFoundError):
         return []
-    found = []
-    for dirpath, dirnames, filenames in os.walk(folder):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d != "__pycache__")
-        found += [Path(dirpath) / f for f in sorted(filenames) if not f.startswith(".")]
+    found, below = [], []
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        if entry.is_dir():  # a symlink to a folder is not followed (as os.walk)
+            if entry.name != "__pycache__" and not entry.is_symlink():
+                below.append(entry.path)
+        else:
+            found.append(entry.path)
+    for sub in below:
+        found += _walk(sub)
     return found
 
 
@@ -37,6 +54,12 @@ class Inputs:
 
     digest: str
     hashes: dict[str, list[int | str]]  # path -> size, mtime, ctime (ns), inode, sha256
+    # Against the hashes last saved (save_hashes, by a build that was not a quick update):
+    # files new or with other bytes, files gone, and that build's digest ("" if none).
+    changed: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    known: str = ""
+    options: str = ""  # the build's options, in the digest
 
 
 HASHES = "hashes.json"
@@ -54,22 +77,24 @@ def inputs_digest(content: Path, options: str, cache: Path | None = None) -> Inp
     """
     known: dict[str, list[int | str]] = {}
     written_ns = 0
+    known_digest = ""
     if cache is not None:
         try:
             data = json.loads((cache / HASHES).read_text("utf-8"))
             if isinstance(data, dict) and isinstance(data.get("files"), dict):
                 known, written_ns = data["files"], int(data.get("written_ns", 0))
+                known_digest = str(data.get("digest", ""))
         except (OSError, ValueError, TypeError):
             pass
     digest = hashlib.sha256(options.encode("utf-8"))
     hashes: dict[str, list[int | str]] = {}
+    changed: list[str] = []
     roots = [content, content.parent / "themes", PACKAGE.parent / "themes", PACKAGE]
-    for root in roots:
-        for path in source_files(root):
-            if path.suffix == ".pyc":
+    for root in map(str, roots):
+        for name in _walk(root):
+            if name.endswith(".pyc"):
                 continue
-            name = str(path)
-            st = path.stat()
+            st = os.stat(name)
             stamp: list[int | str] = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
             entry = known.get(name)
             if (
@@ -81,16 +106,20 @@ def inputs_digest(content: Path, options: str, cache: Path | None = None) -> Inp
             ):
                 sha = entry[4]
             else:
-                sha = hashlib.sha256(path.read_bytes()).hexdigest()
+                with open(name, "rb") as f:
+                    sha = hashlib.sha256(f.read()).hexdigest()
+                if not (isinstance(entry, list) and entry[-1:] == [sha]):
+                    changed.append(name)
             hashes[name] = [*stamp, sha]
-            digest.update(f"\0{path.relative_to(root)}\0{sha}".encode())
-    return Inputs(digest.hexdigest(), hashes)
+            digest.update(f"\0{name[len(root) + 1 :]}\0{sha}".encode())
+    removed = sorted(set(known) - set(hashes))
+    return Inputs(digest.hexdigest(), hashes, tuple(changed), tuple(removed), known_digest, options)
 
 
 def save_hashes(cache: Path, inputs: Inputs) -> None:
     """Keep the file hashes for the next build (after a successful one only)."""
     cache.mkdir(parents=True, exist_ok=True)
-    data = {"written_ns": time.time_ns(), "files": inputs.hashes}
+    data = {"written_ns": time.time_ns(), "digest": inputs.digest, "files": inputs.hashes}
     tmp = cache / (HASHES + ".tmp")
     tmp.write_text(json.dumps(data, separators=(",", ":")), "utf-8")
     os.replace(tmp, cache / HASHES)
@@ -127,6 +156,8 @@ def unchanged(cache: Path, output: Path, digest: str) -> bool:
 
 
 OUTPUT_FILES = "output.json"  # what the last build left in output/: path -> key, size, mtime
+OUTPUT_PATCH = "output-patch.json"  # files written by quick updates since
+QUICK = "quick.json"  # what generator.quick needs, kept by the last full or updating build
 
 
 def output_files(
@@ -153,7 +184,8 @@ def output_files(
     ):
         return None
     files: dict[str, tuple[str | None, int, int]] = {}
-    for path, entry in data["files"].items():
+    later = _patch(cache, base)["files"]  # files quick updates (generator.quick) wrote since
+    for path, entry in chain(data["files"].items(), later.items()):
         if not (isinstance(entry, list) and len(entry) == 3):
             return None
         key, size, mtime = entry
@@ -163,9 +195,50 @@ def output_files(
     return files
 
 
+def patch_files(
+    cache: Path,
+    base: str,
+    files: dict[str, tuple[str | None, int, int]],
+    notices: Iterable[str] = (),
+) -> None:
+    """Add to the record of output/ (output_files) what a quick update wrote: files, and the
+    notices it wrote them for (quick updates since the last build apply them all again)."""
+    patch = _patch(cache, base)
+    data = {
+        "base": base,
+        "files": {**patch["files"], **files},
+        "notices": sorted({*patch["notices"], *notices}),
+    }
+    tmp = cache / (OUTPUT_PATCH + ".tmp")
+    tmp.write_text(json.dumps(data, separators=(",", ":"), sort_keys=True), "utf-8")
+    os.replace(tmp, cache / OUTPUT_PATCH)
+
+
+def patched_notices(cache: Path, base: str) -> list[str]:
+    """The notices quick updates wrote pages for since the last build."""
+    return list(_patch(cache, base)["notices"])
+
+
+def _patch(cache: Path, base: str) -> dict[str, Any]:
+    empty: dict[str, Any] = {"files": {}, "notices": []}
+    try:
+        data = json.loads((cache / OUTPUT_PATCH).read_text("utf-8"))
+    except (OSError, ValueError):
+        return empty
+    if not (
+        isinstance(data, dict)
+        and data.get("base") == base
+        and isinstance(data.get("files"), dict)
+        and isinstance(data.get("notices"), list)
+        and all(isinstance(name, str) for name in data["notices"])
+    ):
+        return empty
+    return data
+
+
 def forget(cache: Path) -> None:
     """Before output/ changes file by file: a build killed now leaves no record behind."""
-    for name in ("state.json", OUTPUT_FILES, HASHES):
+    for name in ("state.json", OUTPUT_FILES, OUTPUT_PATCH, HASHES, QUICK):
         (cache / name).unlink(missing_ok=True)
 
 
@@ -178,6 +251,7 @@ def record_files(
     tmp = cache / (OUTPUT_FILES + ".tmp")
     tmp.write_text(json.dumps(data, separators=(",", ":"), sort_keys=True), "utf-8")
     os.replace(tmp, cache / OUTPUT_FILES)
+    (cache / OUTPUT_PATCH).unlink(missing_ok=True)
 
 
 def record(cache: Path, output: Path, digest: str, valid_until: float | None) -> None:

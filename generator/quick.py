@@ -1,0 +1,358 @@
+"""The quick update: notices whose text changed, and nothing else, in a fraction of a second.
+
+Editors mostly fix or extend the text of a notice.  When only the Markdown body of
+published notices changed, what the rest of the site shows of them (title, dates,
+places, tags, pin, summary, aliases, board) is as before, so a build would rewrite
+their own pages and, for notices in it, the feed, and nothing else.  This module does
+exactly that without reading the other 10,000 files:
+
+* every full or updating build records, in ``.bangtin-cache/quick.json``, what each
+  published notice shows outside its own page (its ``outward`` digest), the URLs of
+  every content file (for links), the places, the standing pages (the menu) and the
+  notices of the feed as they were;
+* ``update`` compares the inputs with that build's (``state.Inputs.changed``): when
+  every changed file is such a notice, it parses those notices again, renders their
+  Markdown, checks that nothing outward changed, and renders and writes their pages
+  (and the feed) with the very functions and keys a full build uses;
+* anything else, or any doubt (a new or deleted file, another kind of file, a
+  content error, a notice whose title changed, a moment when a notice is published
+  or expires, a theme that overrides templates), returns None: the caller runs the
+  normal build, which also reports every error.
+
+Every edit since the recorded build is applied again each time, so the record never
+has to change; a normal build, the only one that writes ``quick.json``, starts over.
+The pages written here are byte for byte those a full build writes (tests compare).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import fields
+from pathlib import Path
+from typing import Any
+
+from generator import state
+from generator.config import load_config, now
+from generator.content import load_location, load_notice
+from generator.errors import ContentError, Problems
+from generator.jsoncodec import CodecError, decode, encode
+from generator.keys import Keys
+from generator.markup import Entry, Markup
+from generator.models import BuildResult, Location, Notice, SiteConfig, StandingPage, Tag
+from generator.plan import Plan, notice_page
+from generator.render import (
+    Bodies,
+    Lookup,
+    Renderer,
+    common_context,
+    feed_notices,
+    feed_output,
+    feed_updated,
+    fingerprint,
+    page_base,
+    page_output,
+    theme_dirs,
+)
+from generator.urls import notice_path
+from generator.writer import Record, Writer
+
+VERSION = 1
+LINKS = "quick-links.json"
+PLACES = "quick-places.json"
+# A notice as the rest of the site sees it: every field but its source (path and body).
+_OUTWARD = tuple(f.name for f in fields(Notice) if f.name != "source")
+
+
+def outward(n: Notice, summary: str) -> str:
+    """Changes whenever any page other than the notice's own could show it differently."""
+    shown = repr((tuple(getattr(n, name) for name in _OUTWARD), summary))
+    return hashlib.sha256(shown.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def remember(
+    cache: Path,
+    output: Path,
+    inputs: state.Inputs,
+    keys: Keys,
+    plan: Plan,
+    bodies: Bodies,
+    counts: tuple[int, int, int],
+    warnings: tuple[ContentError, ...],
+) -> None:
+    """Keep what ``update`` needs, after a build that wrote ``output`` from ``inputs``."""
+    feed = feed_notices(plan)
+    in_feed = {n.source.path for n in feed}
+    stamp = inputs.digest
+    # Side files, read only when needed: every content file's URL (for a body's links),
+    # every place whole (for a notice shown at all places).  Written first: quick.json,
+    # written last, names the build they belong to.
+    _dump(cache / LINKS, {"inputs": stamp, "links": {str(p): u for p, u in plan.links.items()}})
+    places = [_text(Location, loc) for loc in plan.locations]
+    _dump(cache / PLACES, {"inputs": stamp, "places": places})
+    del places
+    tags = {tag: i for i, tag in enumerate(plan.tags)}
+    record: dict[str, Any] = {
+        "version": VERSION,
+        "output": str(output),
+        "options": inputs.options,
+        "inputs": stamp,
+        "base": keys.base,
+        "until": plan.next_change.timestamp() if plan.next_change else None,
+        "counts": list(counts),
+        "warnings": [_text(ContentError, w) for w in warnings],
+        "tags": [[t.slug, t.name] for t in plan.tags],
+        "places": [[loc.id, str(loc.source.path)] for loc in plan.locations],
+        "standing": [_text(StandingPage, p) for p in plan.standing],
+        "notices": {
+            str(n.source.path): [
+                outward(n, bodies.summary(n)),
+                int(n.source.path in in_feed),
+                [tags[t] for t in plan.notice_tags[n.slug]],
+            ]
+            for n in plan.published
+        },
+        "feed": [_feed_item(n, bodies) for n in feed],
+        "updated": encode(dt.datetime, feed_updated(plan)),
+    }
+    _dump(cache / state.QUICK, record)
+
+
+def _dump(path: Path, data: object) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as f:
+        json.dump(data, f, ensure_ascii=False, separators=(",", ":"))
+    os.replace(tmp, path)
+
+
+def _text(hint: object, value: object) -> str:
+    return json.dumps(encode(hint, value), ensure_ascii=False, separators=(",", ":"))
+
+
+def _feed_item(n: Notice, bodies: Bodies) -> list[object]:
+    key = bodies.keys[n.source.path]
+    entry = bodies.markup.index[key]
+    return [_text(Notice, n), key, entry.first_paragraph, [list(x) for x in entry.links]]
+
+
+class _Fallback(Exception):
+    """Not a case for a quick update: the normal build takes over."""
+
+
+def update(
+    content: Path, output: Path, inputs: state.Inputs, base_url: str | None, allow_http: bool
+) -> BuildResult | None:
+    """Apply edits of notices' text since the last build to ``output``; None if not that case."""
+    started = time.perf_counter()
+    cache = output.parent / ".bangtin-cache"
+    if inputs.removed or not inputs.known:
+        return None
+    try:
+        with open(cache / state.QUICK, encoding="utf-8") as f:
+            record = json.load(f)
+        site = load_config(content, base_url, allow_http)
+        return _update(site, output, cache, inputs, record, started)
+    except (_Fallback, OSError, ValueError, KeyError, TypeError, IndexError, CodecError):
+        return None
+
+
+def _update(
+    site: SiteConfig,
+    output: Path,
+    cache: Path,
+    inputs: state.Inputs,
+    record: dict[str, Any],
+    started: float,
+) -> BuildResult:
+    notices: dict[str, list[Any]] = record["notices"]
+    if not (
+        record["version"] == VERSION
+        and record["output"] == str(output)
+        and record["options"] == inputs.options
+        and record["inputs"] == inputs.known
+        and (output / "qr-manifest.json").is_file()
+    ):
+        raise _Fallback
+    # Every notice changed since the recorded build, and those that earlier quick updates
+    # wrote (an edit undone since must put the recorded page back)
+    names = sorted({*inputs.changed, *state.patched_notices(cache, record["base"])})
+    if not names or not all(name in notices and not os.path.islink(name) for name in names):
+        raise _Fallback
+    moment = now(site.tz)
+    if record["until"] is not None and moment.timestamp() >= record["until"]:
+        raise _Fallback  # a notice is published or expires: lists change
+
+    # The edited notices, read again: each must have no problem and look the same outside.
+    problems = Problems()
+    edited: dict[Path, Notice] = {}
+    for name in names:
+        notice, _ = load_notice(Path(name), site, problems)
+        if problems.errors or notice is None:
+            raise _Fallback
+        edited[notice.source.path] = notice
+
+    links = _Links(cache, record["inputs"])
+    markup = Markup(cache)
+    feed: list[Notice] = []
+    doc_keys: dict[Path, str] = {}
+    preload: dict[str, Entry] = {}
+    for text, key, first, used in record["feed"]:
+        n = decode(Notice, json.loads(text))
+        n = edited.get(n.source.path, n)
+        feed.append(n)
+        doc_keys[n.source.path] = key
+        preload[key] = Entry(first, tuple((str(a), str(b)) for a, b in used))
+    markup.preload(preload)
+    for path, n in edited.items():
+        doc_keys[path] = markup.render_cached(
+            n.source.body,
+            source=path,
+            located=(n.source.body, n.source.body_first_line),
+            page_dir=notice_path(site, n.slug),
+            links=links,
+            problems=problems,
+            names=links.names,
+        )
+    if problems.errors:
+        raise _Fallback  # e.g. a link to a file that does not exist: reported by the build
+    bodies = Bodies(doc_keys, markup)
+    for path, n in edited.items():
+        if outward(n, bodies.summary(n)) != notices[str(path)][0]:
+            raise _Fallback
+
+    renderer = Renderer(site, theme_dirs(site), cache)
+    if renderer.overrides_templates():
+        raise _Fallback
+    assets = {name: fingerprint(name, data) for name, data in renderer.static_files()}
+    standing = tuple(decode(StandingPage, json.loads(t)) for t in record["standing"])
+    keys = Keys(
+        page_base(site, renderer, assets),
+        bodies.identity,
+        bodies.summary,
+        reuse=True,
+        menu=repr([(p.slug, p.title) for p in standing]),
+    )
+    if keys.base != record["base"]:
+        raise _Fallback
+
+    places = _Places(cache, record["inputs"], record["places"])
+    outputs = []
+    for path, n in sorted(edited.items()):
+        tags = tuple(Tag(*record["tags"][i]) for i in notices[str(path)][2])
+        page = notice_page(site, n)
+        plan = Plan(
+            now=moment,
+            today=moment.date(),
+            pages=(page,),
+            published=(n,),
+            current=() if n.is_expired(moment.date()) else (n,),
+            expired=(n,) if n.is_expired(moment.date()) else (),
+            locations=places.of(n),
+            standing=standing,
+            tags=tags,
+            notice_tags={n.slug: tags},
+            links={},
+            redirects=(),
+            boards=(),
+            at_location={},
+            next_change=None,
+            with_tag={},
+        )  # all a notice's page reads; lists are built only by a full plan
+        common = common_context(site, plan, bodies)
+        lookup = Lookup.of(plan)
+        outputs.append(
+            page_output(site, plan, bodies, renderer, assets, keys, lookup, common, page)
+        )
+    if any(notices[str(path)][1] for path in edited):
+        updated = decode(dt.datetime, record["updated"])
+        outputs.append(feed_output(site, renderer, assets, keys, common, tuple(feed), updated))
+
+    made = [(out.path, _bytes(out.make()), out.key) for out in outputs]  # errors before writing
+
+    def before_commit() -> None:  # a quick update killed now leaves a record that is right
+        (cache / "state.json").unlink(missing_ok=True)
+        state.patch_files(cache, keys.base, {}, names)
+
+    held: dict[str, Record] = {}
+    with Writer(output, {}, before_commit=before_commit) as w:
+        for relpath, data, key in made:
+            st = _holding(output / relpath, data)
+            if st is None:
+                w.write(relpath, data, key)
+            else:  # an earlier update wrote it already
+                held[relpath] = (key, st.st_size, st.st_mtime_ns)
+    state.patch_files(cache, keys.base, {**held, **w.records})
+    state.record(cache, output, inputs.digest, record["until"])
+    warnings = tuple(decode(ContentError, json.loads(t)) for t in record["warnings"])
+    pages, codes, files = record["counts"]
+    seconds = time.perf_counter() - started
+    return BuildResult(pages, codes, files, len(w.written), w.bytes_written, seconds, warnings)
+
+
+def _bytes(data: str | bytes) -> bytes:
+    return data.encode("utf-8") if isinstance(data, str) else data
+
+
+def _holding(path: Path, data: bytes) -> os.stat_result | None:
+    """The file's status if it holds ``data`` already."""
+    try:
+        with open(path, "rb") as f:
+            return os.fstat(f.fileno()) if f.read() == data else None
+    except OSError:
+        return None
+
+
+class _Links(Mapping[Path, str]):
+    """Every content file's URL path (``plan.links``), read when a body links to one."""
+
+    def __init__(self, cache: Path, stamp: str) -> None:
+        self.cache, self.stamp = cache, stamp
+        self._names: dict[str, str] | None = None
+
+    @property
+    def names(self) -> dict[str, str]:
+        if self._names is None:
+            with open(self.cache / LINKS, encoding="utf-8") as f:
+                data = json.load(f)
+            if data["inputs"] != self.stamp:
+                raise _Fallback
+            self._names = data["links"]
+        return self._names
+
+    def __getitem__(self, path: Path) -> str:
+        return self.names[str(path)]
+
+    def __iter__(self) -> Iterator[Path]:
+        return map(Path, self.names)
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+
+class _Places:
+    """The site's places in order: a notice's own read from their files, all from the record."""
+
+    def __init__(self, cache: Path, stamp: str, places: list[list[str]]) -> None:
+        self.cache, self.stamp = cache, stamp
+        self.paths = [Path(path) for _, path in places]
+        self.index = {place_id: i for i, (place_id, _) in enumerate(places)}
+
+    def of(self, n: Notice) -> tuple[Location, ...]:
+        if n.locations == "all":
+            with open(self.cache / PLACES, encoding="utf-8") as f:
+                data = json.load(f)
+            if data["inputs"] != self.stamp or len(data["places"]) != len(self.paths):
+                raise _Fallback
+            return tuple(decode(Location, json.loads(text)) for text in data["places"])
+        problems = Problems()
+        found = []
+        for i in sorted({self.index[place_id] for place_id in n.locations}):
+            loc = load_location(self.paths[i], problems)  # unchanged since the record
+            if loc is None or problems.errors:
+                raise _Fallback
+            found.append(loc)
+        return tuple(found)

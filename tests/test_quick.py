@@ -1,0 +1,356 @@
+"""Quick updates (generator.quick): edited notice text is applied in place, exactly as a
+full build would write it; anything else falls back to the normal build."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import os
+import shutil
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+import generator.writer as writer_module
+from generator import quick, state
+from generator.build import build as full_build
+from generator.cli import build_site
+from generator.errors import BuildError, Position
+from generator.models import Alias, Notice, Source
+from tests.conftest import EPOCH, SAMPLE, notice, tree_bytes
+
+IN_FEED = "notices/2026-11-10-lich-tiem-chung-thang-11.md"  # page n/lich-tiem-chung-thang-11/
+ALL_PLACES = "notices/2026-11-12-canh-bao-ma-qr-gia.md"  # locations: all
+
+
+@pytest.fixture(autouse=True)
+def fixed_now(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+
+
+def site_copy(root: Path, extra: dict[str, str] | None = None) -> Path:
+    shutil.copytree(SAMPLE, root / "content")
+    for name, text in (extra or {}).items():
+        (root / "content" / name).write_text(text, "utf-8")
+    return root
+
+
+def run(root: Path) -> str:
+    """``bangtin build`` in ``root``: how it went ("none", "quick", "build")."""
+    how, _ = build_site(root / "content", root / "output")
+    return how
+
+
+def fresh_build(root: Path, tmp: Path) -> dict[str, bytes]:
+    """A full build, from nothing, of ``root``'s content."""
+    other = tmp / f"fresh-{time.monotonic_ns()}"
+    shutil.copytree(root / "content", other / "content")
+    if (root / "themes").exists():
+        shutil.copytree(root / "themes", other / "themes")
+    full_build(other / "content", other / "output")
+    return tree_bytes(other / "output")
+
+
+def mtimes(folder: Path) -> dict[str, int]:
+    return {
+        p.relative_to(folder).as_posix(): p.stat().st_mtime_ns
+        for p in folder.rglob("*")
+        if p.is_file()
+    }
+
+
+def append(path: Path, text: str) -> None:
+    path.write_text(path.read_text("utf-8").rstrip("\n") + f"\n\n{text}\n", "utf-8")
+
+
+def replace_in(path: Path, old: str, new: str) -> None:
+    text = path.read_text("utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new), "utf-8")
+
+
+def test_edited_text_is_written_quickly_and_exactly_as_a_full_build(tmp_path: Path) -> None:
+    root = site_copy(tmp_path / "site")
+    assert run(root) == "build"
+    assert (root / ".bangtin-cache" / state.QUICK).is_file()
+    output = root / "output"
+    before, times = tree_bytes(output), mtimes(output)
+
+    append(root / "content" / IN_FEED, "Bà con mang theo sổ tiêm chủng.")
+    time.sleep(0.01)
+    assert run(root) == "quick"
+    after = tree_bytes(output)
+    assert after == fresh_build(root, tmp_path)
+    page = "n/lich-tiem-chung-thang-11/index.html"
+    assert "mang theo sổ tiêm chủng" in after[page].decode()
+    changed = {p for p, data in after.items() if before.get(p) != data}
+    rewritten = {p for p, t in mtimes(output).items() if times.get(p) != t}
+    assert changed == rewritten == {page, "feed.xml"}  # its page and the feed: nothing else
+    assert run(root) == "none"
+
+    # A second notice, with a link to a place: both edits are in output/, as a full build
+    other = root / "content" / ALL_PLACES
+    append(other, "Gọi [trạm y tế](../locations/tram-y-te.yml) khi nghi ngờ.")
+    assert run(root) == "quick"
+    after = tree_bytes(output)
+    assert after == fresh_build(root, tmp_path)
+    assert 'href="../../l/tram-y-te/"' in after["n/canh-bao-ma-qr-gia/index.html"].decode()
+    assert "mang theo sổ tiêm chủng" in after[page].decode()
+
+    # The first edit undone: its page is the original again
+    (root / "content" / IN_FEED).write_bytes((SAMPLE / IN_FEED).read_bytes())
+    assert run(root) == "quick"
+    assert tree_bytes(output)[page] == before[page]
+    assert tree_bytes(output) == fresh_build(root, tmp_path)
+
+
+def test_a_notice_outside_the_feed_rewrites_only_its_page(tmp_path: Path) -> None:
+    older = {
+        f"notices/2026-09-{day:02d}-cu-{day}.md": notice(
+            f"Thông báo cũ {day}", f"2026-09-{day:02d}", locations="[ubnd-xa]", tags="[cũ]"
+        )
+        for day in range(1, 29)
+    }
+    older |= {
+        f"notices/2026-08-{day:02d}-cu-hon-{day}.md": notice(
+            f"Thông báo cũ hơn {day}", f"2026-08-{day:02d}", locations="[cho-dinh-hung]"
+        )
+        for day in range(1, 29)
+    }  # 56 more: the feed holds the newest 50
+    root = site_copy(tmp_path / "site", older)
+    run(root)
+    output = root / "output"
+    feed = (output / "feed.xml").read_bytes()
+    assert "Thông báo cũ hơn 1<".encode() not in feed
+    times = mtimes(output)
+    append(root / "content/notices/2026-08-01-cu-hon-1.md", "Đã dời sang tuần sau.")
+    assert run(root) == "quick"
+    rewritten = {p for p, t in mtimes(output).items() if times.get(p) != t}
+    assert rewritten == {"n/cu-hon-1/index.html"}
+    assert (output / "feed.xml").read_bytes() == feed
+    assert tree_bytes(output) == fresh_build(root, tmp_path)
+
+
+def test_text_after_the_first_paragraph_of_a_notice_without_summary(tmp_path: Path) -> None:
+    root = site_copy(tmp_path / "site", NO_SUMMARY)
+    run(root)
+    replace_in(root / "content/notices/2026-11-26-khong-tom-tat.md", "Đoạn sau.", "Đoạn khác.")
+    assert run(root) == "quick"
+    assert tree_bytes(root / "output") == fresh_build(root, tmp_path)
+
+
+def test_an_expired_notice_keeps_its_banner(tmp_path: Path) -> None:
+    root = site_copy(tmp_path / "site")
+    run(root)
+    expired = root / "content/notices/2026-10-30-lich-cat-dien-thon-1-thon-3.md"  # 05/11
+    append(expired, "Đã kết thúc.")
+    assert run(root) == "quick"
+    after = tree_bytes(root / "output")
+    assert after == fresh_build(root, tmp_path)
+    assert "đã hết hiệu lực" in after["n/lich-cat-dien-thon-1-thon-3/index.html"].decode()
+
+
+def title(content: Path) -> None:
+    replace_in(content / IN_FEED, "title: Lịch tiêm chủng mở rộng", "title: Lịch tiêm MỚI")
+
+
+NO_SUMMARY = {  # lists show its first paragraph
+    "notices/2026-11-26-khong-tom-tat.md": notice(
+        "Không tóm tắt", "2026-11-26", body="Đoạn đầu.\n\nĐoạn sau.", locations="[ubnd-xa]"
+    )
+}
+
+
+def first_paragraph(content: Path) -> None:
+    replace_in(content / "notices/2026-11-26-khong-tom-tat.md", "Đoạn đầu.", "Đoạn đầu mới.")
+
+
+def tags(content: Path) -> None:
+    replace_in(content / IN_FEED, "tags: [", "tags: [mới, ")
+
+
+def places(content: Path) -> None:
+    replace_in(content / IN_FEED, "locations: [tram-y-te, ", "locations: [ubnd-xa, ")
+
+
+def expiry(content: Path) -> None:
+    replace_in(content / IN_FEED, "expires: 2026-11-30", "expires: 2026-12-30")
+
+
+def new_notice(content: Path) -> None:
+    (content / "notices/2026-11-27-moi.md").write_text(notice("Mới", "2026-11-27"), "utf-8")
+
+
+def deleted_notice(content: Path) -> None:
+    (content / "notices/2026-11-21-hop-phu-huynh-truong-tieu-hoc.md").unlink()
+
+
+def place_name(content: Path) -> None:
+    replace_in(content / "locations/tram-y-te.yml", "name: Trạm y tế xã", "name: Trạm Y tế")
+
+
+def body_and_page(content: Path) -> None:
+    append(content / IN_FEED, "Thêm.")
+    replace_in(content / "pages/gioi-thieu.md", "title: Giới thiệu", "title: Về")
+
+
+def stylesheet(content: Path) -> None:
+    append(content / IN_FEED, "Thêm.")
+    static = content.parent / "themes" / "default" / "static"
+    static.mkdir(parents=True)
+    css = (SAMPLE.parent / "themes/default/static/style.css").read_text("utf-8")
+    (static / "style.css").write_text(css + "\n.x{color:#000}\n", "utf-8")
+
+
+FALLBACKS = [
+    title, first_paragraph, tags, places, expiry, new_notice, deleted_notice, place_name,
+    body_and_page, stylesheet,
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("edit", FALLBACKS, ids=lambda f: f.__name__)
+def test_anything_but_text_goes_to_the_full_build(
+    tmp_path: Path, edit: Callable[[Path], None]
+) -> None:
+    root = site_copy(tmp_path / "site", NO_SUMMARY)
+    run(root)
+    append(root / "content" / ALL_PLACES, "Một câu nữa.")
+    assert run(root) == "quick"  # an earlier quick update, then this edit
+    edit(root / "content")
+    assert run(root) == "build"
+    assert tree_bytes(root / "output") == fresh_build(root, tmp_path)
+    assert run(root) == "none"
+    append(root / "content" / ALL_PLACES, "Và thêm.")  # quick again after that build
+    assert run(root) == "quick"
+    assert tree_bytes(root / "output") == fresh_build(root, tmp_path)
+
+
+def test_an_update_after_quick_ones_rewrites_only_what_changed(tmp_path: Path) -> None:
+    """The quick updates' records (output-patch.json) serve the next update build."""
+    root = site_copy(tmp_path / "site")
+    run(root)
+    append(root / "content" / IN_FEED, "Thêm một câu.")
+    assert run(root) == "quick"
+    output = root / "output"
+    before, times = tree_bytes(output), mtimes(output)
+    replace_in(root / "content/locations/tram-y-te.yml", "Trực cấp cứu 24/24", "Trực 24/24")
+    time.sleep(0.01)
+    assert run(root) == "build"
+    after = tree_bytes(output)
+    assert after == fresh_build(root, tmp_path)
+    changed = {p for p, data in after.items() if before.get(p) != data}
+    rewritten = {p for p, t in mtimes(output).items() if times.get(p) != t}
+    unkeyed = {"robots.txt", "_redirects", "nginx-redirects.conf", "_headers"}
+    assert rewritten - changed <= unkeyed | {"nginx-security.conf"}
+    assert "n/lich-tiem-chung-thang-11/index.html" not in rewritten
+
+
+def test_content_errors_in_an_edited_notice_are_reported_and_change_nothing(
+    tmp_path: Path,
+) -> None:
+    root = site_copy(tmp_path / "site")
+    run(root)
+    before = tree_bytes(root / "output")
+    append(root / "content" / IN_FEED, "Xem [tệp](../notices/khong-co.md).")
+    with pytest.raises(BuildError) as caught:
+        run(root)
+    assert "khong-co.md" in caught.value.format()
+    assert tree_bytes(root / "output") == before
+    (root / "content" / IN_FEED).write_text("---\ntitle: [\n---\nx\n", "utf-8")
+    with pytest.raises(BuildError):
+        run(root)
+    assert tree_bytes(root / "output") == before
+
+
+def test_a_notice_published_or_expiring_since_goes_to_the_full_build(tmp_path: Path) -> None:
+    root = site_copy(tmp_path / "site")
+    run(root)
+    append(root / "content" / ALL_PLACES, "Thêm.")
+    os.environ["SOURCE_DATE_EPOCH"] = str(int(EPOCH) + 3 * 24 * 3600)  # 1 December
+    assert run(root) == "build"
+    assert tree_bytes(root / "output") == fresh_build(root, tmp_path)
+
+
+def test_a_killed_quick_update_is_repaired(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = site_copy(tmp_path / "site")
+    run(root)
+    append(root / "content" / IN_FEED, "Thêm.")
+    moves = 0
+    real_replace = os.replace
+
+    def replace_once(a: object, b: object) -> None:
+        nonlocal moves
+        moves += 1
+        if moves == 2:
+            raise KeyboardInterrupt  # killed after the first file moved
+        real_replace(a, b)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(writer_module.os, "replace", replace_once)
+    with pytest.raises(KeyboardInterrupt):
+        quick.update(
+            root / "content",
+            root / "output",
+            state.inputs_digest(
+                root / "content",
+                f"None|False|False|{root / 'output'}",
+                root / ".bangtin-cache",
+            ),
+            None,
+            False,
+        )
+    monkeypatch.setattr(writer_module.os, "replace", real_replace)
+    assert not (root / ".bangtin-cache/state.json").exists()  # no "nothing changed" now
+    assert run(root) in ("quick", "build")
+    assert tree_bytes(root / "output") == fresh_build(root, tmp_path)
+
+
+def test_a_theme_overriding_templates_never_takes_the_quick_path(tmp_path: Path) -> None:
+    root = site_copy(tmp_path / "site")
+    templates = root / "themes" / "default" / "templates"
+    templates.mkdir(parents=True)
+    (templates / "notice.html").write_text(
+        '{% extends "base.html" %}{% block main %}{{ plan.current|length }}{% endblock %}', "utf-8"
+    )
+    run(root)
+    assert not (root / ".bangtin-cache" / state.QUICK).exists()
+    append(root / "content" / IN_FEED, "Thêm.")
+    assert run(root) == "build"
+
+
+def test_a_damaged_record_means_a_full_build(tmp_path: Path) -> None:
+    root = site_copy(tmp_path / "site")
+    run(root)
+    record = root / ".bangtin-cache" / state.QUICK
+    data = json.loads(record.read_text("utf-8"))
+    data["notices"] = {k: [v[0], 0, v[2]] for k, v in data["notices"].items()}  # feed lost
+    record.write_text(json.dumps(data), "utf-8")
+    for name in (quick.LINKS, quick.PLACES):
+        (root / ".bangtin-cache" / name).write_text("{", "utf-8")
+    append(root / "content" / ALL_PLACES, "Gọi [trạm](../locations/tram-y-te.yml).")
+    assert run(root) == "build"  # links unreadable: the build does it
+    record.write_text("[", "utf-8")
+    append(root / "content" / ALL_PLACES, "Thêm.")
+    assert run(root) == "build"
+    assert tree_bytes(root / "output") == fresh_build(root, tmp_path)
+
+
+def test_outward_covers_every_field_but_the_source() -> None:
+    when = dt.datetime(2026, 11, 20, tzinfo=dt.UTC)
+    n = Notice("a", "A", when, Source(Path("a.md"), "x", 5), locations=("p",))
+    others = {
+        "slug": "b", "title": "B", "date": when + dt.timedelta(hours=1),
+        "expires": dt.date(2026, 12, 1), "locations": "all", "tags": ("t",),
+        "pinned": True, "summary": "s", "draft": True,
+        "aliases": (Alias("n/old/", Position(Path("a.md"))),), "board": True,
+        "board_size": "a3",
+    }  # fmt: skip
+    names = [f.name for f in dataclasses.fields(Notice)]
+    assert sorted(others) == sorted(set(names) - {"source"})
+    for name, value in others.items():
+        assert quick.outward(dataclasses.replace(n, **{name: value}), "") != quick.outward(n, "")
+    assert quick.outward(n, "tóm tắt") != quick.outward(n, "")
+    body = dataclasses.replace(n, source=Source(Path("a.md"), "khác", 7))
+    assert quick.outward(body, "") == quick.outward(n, "")

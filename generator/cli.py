@@ -20,9 +20,7 @@ from generator import __version__, state
 if TYPE_CHECKING:
     from generator.models import BuildResult
 from generator.bundled import builtin
-from generator.config import check_base_url, load_config, normalise_base_url, now
 from generator.errors import BuildError, UsageError
-from generator.scaffold import init_site, new_location, new_notice
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -57,8 +55,9 @@ def strict_option(func: F) -> F:
 
 
 def show_warnings(result: BuildResult) -> None:
-    for warning in result.warnings:
-        click.echo(warning.format(Path.cwd()), err=True)
+    if result.warnings:
+        root = Path.cwd()
+        click.echo("\n".join(warning.format(root) for warning in result.warnings), err=True)
 
 
 def resolve_content(content_dir: Path | None) -> Path:
@@ -184,6 +183,8 @@ def build_command(
 ) -> None:
     """Build the site into the output folder, with a QR code for every page."""
     if base_url is not None:
+        from generator.config import check_base_url, normalise_base_url
+
         why = check_base_url(base_url, allow_http)
         if why:
             raise click.BadParameter(f"{base_url!r} {why}", param_hint="--base-url")
@@ -261,6 +262,8 @@ def _log(message: str) -> None:
 
 def _today(content: Path) -> dt.date:
     """Today in the site's timezone (``SOURCE_DATE_EPOCH`` when set)."""
+    from generator.config import load_config, now
+
     tz = "Asia/Ho_Chi_Minh"
     # a broken site.yml must not stop `new`; the default zone is the likely one
     with contextlib.suppress(BuildError):
@@ -302,6 +305,8 @@ def new_notice_command(
     ids = [x.strip() for x in locations.split(",") if x.strip()] if locations else None
 
     def action() -> None:
+        from generator.scaffold import new_notice
+
         content = content_dir or Path("content")
         path = new_notice(content, title, _today(content), ids, expires_day, pinned)
         click.echo(f"Created {path}")
@@ -320,6 +325,8 @@ def new_location_command(
     """Write locations/ID.yml for a place called NAME (never overwrites)."""
 
     def action() -> None:
+        from generator.scaffold import new_location
+
         path = new_location(content_dir or Path("content"), location_id, name)
         click.echo(f"Created {path}")
 
@@ -333,6 +340,9 @@ def new_location_command(
 @click.pass_context
 def init_command(ctx: click.Context, folder: Path, title: str, base_url: str) -> None:
     """Create a new site in FOLDER: content/, a CI workflow and a .gitignore."""
+    from generator.config import check_base_url, normalise_base_url
+    from generator.scaffold import init_site
+
     why = check_base_url(base_url)
     if why:
         raise click.BadParameter(f"{base_url!r} {why}", param_hint="--base-url")
@@ -363,6 +373,7 @@ def boards_command(
 
     def action() -> None:
         from generator import boards as boards_module
+        from generator.config import load_config, now
         from generator.content import load_content
         from generator.plan import plan_site
         from generator.qrcache import QrCache

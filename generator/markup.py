@@ -16,6 +16,9 @@ from urllib.parse import unquote
 import markdown
 import nh3
 from markdown.extensions import Extension
+from markdown.extensions.fenced_code import FencedCodeExtension
+from markdown.extensions.sane_lists import SaneListExtension
+from markdown.extensions.tables import TableExtension
 from markdown.treeprocessors import Treeprocessor
 
 from generator.errors import Position, Problems
@@ -202,7 +205,14 @@ class Markup:
 
     def __init__(self, folder: Path | None = None) -> None:
         self.md = markdown.Markdown(
-            extensions=["tables", "sane_lists", "fenced_code", _LinkExtension()],
+            # instances, not names: names are looked up in every installed package's
+            # entry points first (~50 ms a process)
+            extensions=[
+                TableExtension(),
+                SaneListExtension(),
+                FencedCodeExtension(),
+                _LinkExtension(),
+            ],
             output_format="html",
         )
         processor = self.md.treeprocessors["bangtin_links"]

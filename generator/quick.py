@@ -102,9 +102,11 @@ def remember(
         "options": inputs.options,
         "inputs": stamp,
         "base": keys.base,
+        # output/ is still the folder this build wrote: same manifest file
+        "manifest": [state.manifest_digest(output), *state.manifest_stamp(output)],
         "until": plan.next_change.timestamp() if plan.next_change else None,
         "counts": list(counts),
-        "warnings": [_text(ContentError, w) for w in warnings],
+        "warnings": [encode(ContentError, w) for w in warnings],
         "tags": [[t.slug, t.name] for t in plan.tags],
         "places": [[loc.id, str(loc.source.path)] for loc in plan.locations],
         "standing": [_text(StandingPage, p) for p in plan.standing],
@@ -174,7 +176,7 @@ def _update(
         and record["output"] == str(output)
         and record["options"] == inputs.options
         and record["inputs"] == inputs.known
-        and (output / "qr-manifest.json").is_file()
+        and record["manifest"][1:] == state.manifest_stamp(output)
     ):
         raise _Fallback
     # Every notice changed since the recorded build, and those that earlier quick updates
@@ -286,8 +288,8 @@ def _update(
             else:  # an earlier update wrote it already
                 held[relpath] = (key, st.st_size, st.st_mtime_ns)
     state.patch_files(cache, keys.base, {**held, **w.records})
-    state.record(cache, output, inputs.digest, record["until"])
-    warnings = tuple(decode(ContentError, json.loads(t)) for t in record["warnings"])
+    state.record(cache, output, inputs.digest, record["until"], record["manifest"][0])
+    warnings = tuple(decode(ContentError, w) for w in record["warnings"])
     pages, codes, files = record["counts"]
     seconds = time.perf_counter() - started
     return BuildResult(pages, codes, files, len(w.written), w.bytes_written, seconds, warnings)
@@ -338,7 +340,7 @@ class _Places:
 
     def __init__(self, cache: Path, stamp: str, places: list[list[str]]) -> None:
         self.cache, self.stamp = cache, stamp
-        self.paths = [Path(path) for _, path in places]
+        self.paths = [path for _, path in places]
         self.index = {place_id: i for i, (place_id, _) in enumerate(places)}
 
     def of(self, n: Notice) -> tuple[Location, ...]:
@@ -351,7 +353,7 @@ class _Places:
         problems = Problems()
         found = []
         for i in sorted({self.index[place_id] for place_id in n.locations}):
-            loc = load_location(self.paths[i], problems)  # unchanged since the record
+            loc = load_location(Path(self.paths[i]), problems)  # unchanged since the record
             if loc is None or problems.errors:
                 raise _Fallback
             found.append(loc)

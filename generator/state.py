@@ -86,11 +86,13 @@ def inputs_digest(content: Path, options: str, cache: Path | None = None) -> Inp
                 known_digest = str(data.get("digest", ""))
         except (OSError, ValueError, TypeError):
             pass
-    digest = hashlib.sha256(options.encode("utf-8"))
     hashes: dict[str, list[int | str]] = {}
     changed: list[str] = []
+    parts = [options]
+    limit = written_ns - _RACY_NS
     roots = [content, content.parent / "themes", PACKAGE.parent / "themes", PACKAGE]
     for root in map(str, roots):
+        skip = len(root) + 1
         for name in _walk(root):
             if name.endswith(".pyc"):
                 continue
@@ -98,11 +100,12 @@ def inputs_digest(content: Path, options: str, cache: Path | None = None) -> Inp
             stamp: list[int | str] = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
             entry = known.get(name)
             if (
-                isinstance(entry, list)
+                type(entry) is list
                 and len(entry) == 5
                 and entry[:4] == stamp
-                and max(st.st_mtime_ns, st.st_ctime_ns) < written_ns - _RACY_NS
-                and isinstance(entry[4], str)
+                and st.st_mtime_ns < limit
+                and st.st_ctime_ns < limit
+                and type(entry[4]) is str
             ):
                 sha = entry[4]
             else:
@@ -110,8 +113,10 @@ def inputs_digest(content: Path, options: str, cache: Path | None = None) -> Inp
                     sha = hashlib.sha256(f.read()).hexdigest()
                 if not (isinstance(entry, list) and entry[-1:] == [sha]):
                     changed.append(name)
-            hashes[name] = [*stamp, sha]
-            digest.update(f"\0{name[len(root) + 1 :]}\0{sha}".encode())
+            stamp.append(sha)
+            hashes[name] = stamp
+            parts.append(f"{name[skip:]}\0{sha}")
+    digest = hashlib.sha256("\0".join(parts).encode("utf-8", "surrogateescape"))
     removed = sorted(set(known) - set(hashes))
     return Inputs(digest.hexdigest(), hashes, tuple(changed), tuple(removed), known_digest, options)
 
@@ -130,7 +135,16 @@ def now_epoch() -> float:
     return float(epoch) if epoch.isdigit() else time.time()
 
 
-def _manifest_digest(output: Path) -> str | None:
+def manifest_stamp(output: Path) -> list[int]:
+    """Size, modification time and inode of output/qr-manifest.json ([] if none)."""
+    try:
+        st = os.stat(output / "qr-manifest.json")
+    except OSError:
+        return []
+    return [st.st_size, st.st_mtime_ns, st.st_ino]
+
+
+def manifest_digest(output: Path) -> str | None:
     try:
         return hashlib.sha256((output / "qr-manifest.json").read_bytes()).hexdigest()
     except OSError:
@@ -150,7 +164,7 @@ def unchanged(cache: Path, output: Path, digest: str) -> bool:
         state.get("inputs") == digest
         and state.get("output") == str(output)
         and state.get("manifest") is not None
-        and state.get("manifest") == _manifest_digest(output)
+        and state.get("manifest") == manifest_digest(output)
         and (valid_until is None or now_epoch() < float(valid_until))
     )
 
@@ -179,7 +193,7 @@ def output_files(
         and data.get("output") == str(output)
         and data.get("base") == base
         and data.get("manifest") is not None
-        and data.get("manifest") == _manifest_digest(output)
+        and data.get("manifest") == manifest_digest(output)
         and isinstance(data.get("files"), dict)
     ):
         return None
@@ -246,7 +260,7 @@ def record_files(
     cache: Path, output: Path, base: str, files: dict[str, tuple[str | None, int, int]]
 ) -> None:
     cache.mkdir(parents=True, exist_ok=True)
-    manifest = _manifest_digest(output)
+    manifest = manifest_digest(output)
     data = {"output": str(output), "base": base, "manifest": manifest, "files": files}
     tmp = cache / (OUTPUT_FILES + ".tmp")
     tmp.write_text(json.dumps(data, separators=(",", ":"), sort_keys=True), "utf-8")
@@ -254,12 +268,15 @@ def record_files(
     (cache / OUTPUT_PATCH).unlink(missing_ok=True)
 
 
-def record(cache: Path, output: Path, digest: str, valid_until: float | None) -> None:
+def record(
+    cache: Path, output: Path, digest: str, valid_until: float | None, manifest: str | None = None
+) -> None:
+    """``manifest``: the digest of output/qr-manifest.json, when known (else read)."""
     cache.mkdir(parents=True, exist_ok=True)
     state = {
         "inputs": digest,
         "output": str(output),
-        "manifest": _manifest_digest(output),
+        "manifest": manifest or manifest_digest(output),
         "valid_until": valid_until,
     }
     tmp = cache / "state.json.tmp"

@@ -7,6 +7,8 @@ The corpus (``benchmarks/corpus.py``) is written to ``<work>/content``; every bu
 ``python -m generator build --content <work>/content --output <work>/output`` process with
 ``SOURCE_DATE_EPOCH=1795842000`` (28/11/2026 12:00 in Hanoi), so interpreter start-up and
 imports count.  bangtin keeps its cache in ``<work>/.bangtin-cache``, beside the output.
+Python keeps bangtin's compiled bytecode in ``<work>/.pycache`` (``PYTHONPYCACHEPREFIX``),
+as an installed program has it, even where ``PYTHONDONTWRITEBYTECODE`` is set.
 Scenarios, run in this order, each ``--runs`` times:
 
 * cold: no output folder, no cache (both removed before each run);
@@ -245,6 +247,11 @@ class Bangtin:
             "--content", str(self.content), "--output", str(self.output),
         ]  # fmt: skip
         env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH}
+        # Compiled bytecode kept, as for any installed program (pip compiles it at install;
+        # an environment with PYTHONDONTWRITEBYTECODE would compile bangtin again in every
+        # process).  In the work folder, so the checkout stays clean; the cold build fills it.
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = str(self.work / ".pycache")
         return timed(cmd, env, log, cwd=ROOT)  # cwd: this checkout's generator/
 
     def page(self, url_path: str) -> str:

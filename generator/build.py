@@ -111,7 +111,7 @@ def build(
         [Output("qr-manifest.json", manifest_key, partial(render_manifest, site, plan))],
     )  # each file made only if the writer needs it
 
-    files = written = 0
+    files = written = changed = 0
     if output_dir is None:
         for out in outputs:  # a check renders every page too: template errors show
             out.make()
@@ -127,20 +127,21 @@ def build(
                 files += 1
                 if not writer.keep(out.path, out.key):
                     writer.write(out.path, out.make(), out.key)
-        written = writer.bytes_written
+        written, changed = writer.bytes_written, len(writer.written)
         state.record_files(cache, output, base, writer.records)
+        del writer, previous, outputs  # the records: before the quick record is made
         if inputs is not None:
             until = plan.next_change.timestamp() if plan.next_change else None
             state.record(cache, output, inputs.digest, until)
             state.save_hashes(cache, inputs)
             if keys.reuse:
                 counts = (len(plan.pages), 2 * len(plan.pages), files)
-                quick.remember(cache, output, inputs, keys, plan, bodies, counts, warnings)
+                quick.remember(cache, output, inputs, keys.base, plan, bodies, counts, warnings)
     return BuildResult(
         pages=len(plan.pages),
         codes=2 * len(plan.pages),
         files=files,
-        changed=len(writer.written) if output_dir is not None else 0,
+        changed=changed,
         bytes=written,
         seconds=time.perf_counter() - started,
         warnings=warnings,

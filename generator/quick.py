@@ -31,7 +31,7 @@ import hashlib
 import json
 import os
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
@@ -39,7 +39,7 @@ from typing import Any
 from generator import state
 from generator.config import load_config, now
 from generator.content import load_location, load_notice
-from generator.errors import ContentError, Problems
+from generator.errors import ContentError, Position, Problems
 from generator.jsoncodec import CodecError, decode, encode
 from generator.keys import Keys
 from generator.markup import Entry, Markup
@@ -62,8 +62,9 @@ from generator.urls import notice_path
 from generator.writer import Record, Writer
 
 VERSION = 1
-LINKS = "quick-links.json"
-PLACES = "quick-places.json"
+NOTICES = "quick-notices.txt"
+LINKS = "quick-links.txt"
+PLACES = "quick-places.txt"
 # A notice as the rest of the site sees it: every field but its source (path and body).
 _OUTWARD = tuple(f.name for f in fields(Notice) if f.name != "source")
 
@@ -78,67 +79,121 @@ def remember(
     cache: Path,
     output: Path,
     inputs: state.Inputs,
-    keys: Keys,
+    base: str,
     plan: Plan,
     bodies: Bodies,
     counts: tuple[int, int, int],
     warnings: tuple[ContentError, ...],
 ) -> None:
-    """Keep what ``update`` needs, after a build that wrote ``output`` from ``inputs``."""
+    """Keep what ``update`` needs, after a build that wrote ``output`` from ``inputs``.
+
+    Written entry by entry: the end of a large build is when bangtin holds the most.
+    """
+    stamp = inputs.digest
+    # Files an update reads a few lines of (one per notice; one per content file's URL)
+    # or only when needed (every place whole, for a notice shown at all places).
+    # Written first: quick.json, written last, names the build they belong to.
     feed = feed_notices(plan)
     in_feed = {n.source.path for n in feed}
-    stamp = inputs.digest
-    # Side files, read only when needed: every content file's URL (for a body's links),
-    # every place whole (for a notice shown at all places).  Written first: quick.json,
-    # written last, names the build they belong to.
-    _dump(cache / LINKS, {"inputs": stamp, "links": {str(p): u for p, u in plan.links.items()}})
-    places = [_text(Location, loc) for loc in plan.locations]
-    _dump(cache / PLACES, {"inputs": stamp, "places": places})
-    del places
     tags = {tag: i for i, tag in enumerate(plan.tags)}
-    record: dict[str, Any] = {
+    notices = (
+        (
+            str(n.source.path),
+            [
+                outward(n, bodies.summary(n)),
+                int(n.source.path in in_feed),
+                [tags[t] for t in plan.notice_tags[n.slug]],
+            ],
+        )
+        for n in plan.published
+    )
+    _write_lines(cache / NOTICES, stamp, notices)
+    _write_lines(cache / LINKS, stamp, ((str(p), url) for p, url in plan.links.items()))
+    _write_lines(cache / PLACES, stamp, ((loc.id, encode(Location, loc)) for loc in plan.locations))
+    head = {
         "version": VERSION,
         "output": str(output),
         "options": inputs.options,
         "inputs": stamp,
-        "base": keys.base,
+        "base": base,
         # output/ is still the folder this build wrote: same manifest file
         "manifest": [state.manifest_digest(output), *state.manifest_stamp(output)],
         "until": plan.next_change.timestamp() if plan.next_change else None,
         "counts": list(counts),
-        "warnings": [encode(ContentError, w) for w in warnings],
+        "warnings": [_warning(w) for w in warnings],
         "tags": [[t.slug, t.name] for t in plan.tags],
         "places": [[loc.id, str(loc.source.path)] for loc in plan.locations],
-        "standing": [_text(StandingPage, p) for p in plan.standing],
-        "notices": {
-            str(n.source.path): [
-                outward(n, bodies.summary(n)),
-                int(n.source.path in in_feed),
-                [tags[t] for t in plan.notice_tags[n.slug]],
-            ]
-            for n in plan.published
-        },
+        "standing": [encode(StandingPage, p) for p in plan.standing],
         "feed": [_feed_item(n, bodies) for n in feed],
         "updated": encode(dt.datetime, feed_updated(plan)),
     }
-    _dump(cache / state.QUICK, record)
+    tmp = cache / (state.QUICK + ".tmp")
+    tmp.write_text(json.dumps(head, ensure_ascii=False, separators=(",", ":")), "utf-8")
+    os.replace(tmp, cache / state.QUICK)
 
 
-def _dump(path: Path, data: object) -> None:
+def _dump(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _write_lines(path: Path, stamp: str, items: Iterable[tuple[str, object]]) -> None:
+    """One line per item, ``"key"<TAB>value`` in JSON (no raw tab or newline in either), so
+    that a few keys are found without parsing the rest (``_Lines``); the build's digest first.
+    """
     tmp = path.with_name(path.name + ".tmp")
     with open(tmp, "w", encoding="utf-8") as f:
-        json.dump(data, f, ensure_ascii=False, separators=(",", ":"))
+        f.write(_dump(stamp) + "\n")
+        for key, value in items:
+            f.write(f"{_dump(key)}\t{_dump(value)}\n")
     os.replace(tmp, path)
 
 
-def _text(hint: object, value: object) -> str:
-    return json.dumps(encode(hint, value), ensure_ascii=False, separators=(",", ":"))
+class _Lines:
+    """A file of ``_write_lines``: values looked up by key, read only when first needed."""
+
+    def __init__(self, path: Path, stamp: str) -> None:
+        self.path, self.stamp = path, stamp
+        self._text: str | None = None
+
+    def text(self) -> str:
+        if self._text is None:
+            with open(self.path, encoding="utf-8") as f:
+                text = f.read()
+            if not text.startswith(_dump(self.stamp) + "\n"):
+                raise _Fallback  # another build's
+            self._text = text
+        return self._text
+
+    def get(self, key: str) -> Any:
+        text = self.text()
+        start = text.find(f"\n{_dump(key)}\t")
+        if start < 0:
+            return None
+        start = text.index("\t", start + 1) + 1
+        return json.loads(text[start : text.index("\n", start)])
+
+    def values(self) -> Iterator[Any]:
+        for line in self.text().splitlines()[1:]:
+            yield json.loads(line.partition("\t")[2])
+
+
+def _warning(w: ContentError) -> list[object]:
+    p = w.pos
+    return [str(p.path), p.line, p.col, w.message, w.hint, w.source_line, w.severity]
+
+
+def _warnings(rows: list[list[Any]]) -> tuple[ContentError, ...]:
+    paths: dict[str, Path] = {}
+    return tuple(
+        ContentError(Position(paths.setdefault(path, Path(path)), line, col), *rest)
+        for path, line, col, *rest in rows
+    )
 
 
 def _feed_item(n: Notice, bodies: Bodies) -> list[object]:
     key = bodies.keys[n.source.path]
     entry = bodies.markup.index[key]
-    return [_text(Notice, n), key, entry.first_paragraph, [list(x) for x in entry.links]]
+    return [encode(Notice, n), key, entry.first_paragraph, [list(x) for x in entry.links]]
 
 
 class _Fallback(Exception):
@@ -170,7 +225,7 @@ def _update(
     record: dict[str, Any],
     started: float,
 ) -> BuildResult:
-    notices: dict[str, list[Any]] = record["notices"]
+    lines = _Lines(cache / NOTICES, record["inputs"])
     if not (
         record["version"] == VERSION
         and record["output"] == str(output)
@@ -182,7 +237,8 @@ def _update(
     # Every notice changed since the recorded build, and those that earlier quick updates
     # wrote (an edit undone since must put the recorded page back)
     names = sorted({*inputs.changed, *state.patched_notices(cache, record["base"])})
-    if not names or not all(name in notices and not os.path.islink(name) for name in names):
+    notices = {name: lines.get(name) for name in names}  # published ones: [outward, ...]
+    if not names or not all(notices[name] and not os.path.islink(name) for name in names):
         raise _Fallback
     moment = now(site.tz)
     if record["until"] is not None and moment.timestamp() >= record["until"]:
@@ -197,13 +253,13 @@ def _update(
             raise _Fallback
         edited[notice.source.path] = notice
 
-    links = _Links(cache, record["inputs"])
+    links = _Links(_Lines(cache / LINKS, record["inputs"]))
     markup = Markup(cache)
     feed: list[Notice] = []
     doc_keys: dict[Path, str] = {}
     preload: dict[str, Entry] = {}
-    for text, key, first, used in record["feed"]:
-        n = decode(Notice, json.loads(text))
+    for data, key, first, used in record["feed"]:
+        n = decode(Notice, data)
         n = edited.get(n.source.path, n)
         feed.append(n)
         doc_keys[n.source.path] = key
@@ -230,7 +286,7 @@ def _update(
     if renderer.overrides_templates():
         raise _Fallback
     assets = {name: fingerprint(name, data) for name, data in renderer.static_files()}
-    standing = tuple(decode(StandingPage, json.loads(t)) for t in record["standing"])
+    standing = tuple(decode(StandingPage, data) for data in record["standing"])
     keys = Keys(
         page_base(site, renderer, assets),
         bodies.identity,
@@ -241,7 +297,7 @@ def _update(
     if keys.base != record["base"]:
         raise _Fallback
 
-    places = _Places(cache, record["inputs"], record["places"])
+    places = _Places(_Lines(cache / PLACES, record["inputs"]), record["places"])
     outputs = []
     for path, n in sorted(edited.items()):
         tags = tuple(Tag(*record["tags"][i]) for i in notices[str(path)][2])
@@ -289,7 +345,7 @@ def _update(
                 held[relpath] = (key, st.st_size, st.st_mtime_ns)
     state.patch_files(cache, keys.base, {**held, **w.records})
     state.record(cache, output, inputs.digest, record["until"], record["manifest"][0])
-    warnings = tuple(decode(ContentError, w) for w in record["warnings"])
+    warnings = _warnings(record["warnings"])
     pages, codes, files = record["counts"]
     seconds = time.perf_counter() - started
     return BuildResult(pages, codes, files, len(w.written), w.bytes_written, seconds, warnings)
@@ -309,21 +365,11 @@ def _holding(path: Path, data: bytes) -> os.stat_result | None:
 
 
 class _Links(Mapping[Path, str]):
-    """Every content file's URL path (``plan.links``), read when a body links to one."""
+    """Every content file's URL path (``plan.links``), looked up when a body links to one."""
 
-    def __init__(self, cache: Path, stamp: str) -> None:
-        self.cache, self.stamp = cache, stamp
-        self._names: dict[str, str] | None = None
-
-    @property
-    def names(self) -> dict[str, str]:
-        if self._names is None:
-            with open(self.cache / LINKS, encoding="utf-8") as f:
-                data = json.load(f)
-            if data["inputs"] != self.stamp:
-                raise _Fallback
-            self._names = data["links"]
-        return self._names
+    def __init__(self, lines: _Lines) -> None:
+        self.lines = lines
+        self.names = _Names(lines)  # the same, by path as text
 
     def __getitem__(self, path: Path) -> str:
         return self.names[str(path)]
@@ -335,26 +381,43 @@ class _Links(Mapping[Path, str]):
         return len(self.names)
 
 
+class _Names(Mapping[str, str]):
+    def __init__(self, lines: _Lines) -> None:
+        self.lines = lines
+
+    def __getitem__(self, name: str) -> str:
+        url = self.lines.get(name)
+        if not isinstance(url, str):
+            raise KeyError(name)
+        return url
+
+    def __iter__(self) -> Iterator[str]:  # not needed to resolve a link; complete all the same
+        for line in self.lines.text().splitlines()[1:]:
+            yield json.loads(line.partition("\t")[0])
+
+    def __len__(self) -> int:
+        return self.lines.text().count("\n") - 1
+
+
 class _Places:
     """The site's places in order: a notice's own read from their files, all from the record."""
 
-    def __init__(self, cache: Path, stamp: str, places: list[list[str]]) -> None:
-        self.cache, self.stamp = cache, stamp
+    def __init__(self, lines: _Lines, places: list[list[str]]) -> None:
+        self.lines = lines
         self.paths = [path for _, path in places]
         self.index = {place_id: i for i, (place_id, _) in enumerate(places)}
 
     def of(self, n: Notice) -> tuple[Location, ...]:
         if n.locations == "all":
-            with open(self.cache / PLACES, encoding="utf-8") as f:
-                data = json.load(f)
-            if data["inputs"] != self.stamp or len(data["places"]) != len(self.paths):
+            found = tuple(decode(Location, data) for data in self.lines.values())
+            if len(found) != len(self.paths):
                 raise _Fallback
-            return tuple(decode(Location, json.loads(text)) for text in data["places"])
+            return found
         problems = Problems()
-        found = []
+        mine = []
         for i in sorted({self.index[place_id] for place_id in n.locations}):
             loc = load_location(Path(self.paths[i]), problems)  # unchanged since the record
             if loc is None or problems.errors:
                 raise _Fallback
-            found.append(loc)
-        return tuple(found)
+            mine.append(loc)
+        return tuple(mine)

@@ -31,15 +31,15 @@ def source_files(folder: Path) -> list[Path]:
 def _walk(folder: str) -> list[str]:
     """``source_files`` as plain strings: a folder's files (sorted), then its folders'."""
     try:
-        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        with os.scandir(folder) as it:
+            entries = {e.name: e for e in it if not e.name.startswith(".")}
     except (NotADirectoryError, FileNotFoundError):
         return []
     found, below = [], []
-    for entry in entries:
-        if entry.name.startswith("."):
-            continue
+    for name in sorted(entries):
+        entry = entries[name]
         if entry.is_dir():  # a symlink to a folder is not followed (as os.walk)
-            if entry.name != "__pycache__" and not entry.is_symlink():
+            if name != "__pycache__" and not entry.is_symlink():
                 below.append(entry.path)
         else:
             found.append(entry.path)
@@ -96,7 +96,13 @@ def inputs_digest(content: Path, options: str, cache: Path | None = None) -> Inp
         for name in _walk(root):
             if name.endswith(".pyc"):
                 continue
-            st = os.stat(name)
+            try:
+                st = os.stat(name)
+            except OSError:  # e.g. a broken symlink: the build reports it
+                hashes[name] = [0, 0, 0, 0, "unreadable"]
+                changed.append(name)
+                parts.append(f"{name[skip:]}\0unreadable")
+                continue
             stamp: list[int | str] = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
             entry = known.get(name)
             if (

@@ -16,8 +16,6 @@ one.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import os
 import re
 import shutil
@@ -211,6 +209,9 @@ def _alive(pid: int) -> bool:
 
 def _exchange(a: Path, b: Path) -> bool:
     """Atomically swap two folders (Linux ``renameat2``); False where unsupported."""
+    import ctypes  # here: only a full build needs it
+    import ctypes.util
+
     name = ctypes.util.find_library("c")
     if name is None:
         return False

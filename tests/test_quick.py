@@ -8,13 +8,15 @@ import datetime as dt
 import json
 import os
 import shutil
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-import generator.writer as writer_module
 from generator import quick, state
 from generator.build import build as full_build
 from generator.cli import build_site
@@ -277,6 +279,7 @@ def test_a_notice_published_or_expiring_since_goes_to_the_full_build(tmp_path: P
 def test_a_killed_quick_update_is_repaired(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root = site_copy(tmp_path / "site")
     run(root)
+    feed = (root / "output/feed.xml").read_bytes()
     append(root / "content" / IN_FEED, "Thêm.")
     moves = 0
     real_replace = os.replace
@@ -284,11 +287,11 @@ def test_a_killed_quick_update_is_repaired(tmp_path: Path, monkeypatch: pytest.M
     def replace_once(a: object, b: object) -> None:
         nonlocal moves
         moves += 1
-        if moves == 2:
-            raise KeyboardInterrupt  # killed after the first file moved
+        if moves == 3:  # the record (before_commit), the first file moved, then killed
+            raise KeyboardInterrupt
         real_replace(a, b)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(writer_module.os, "replace", replace_once)
+    monkeypatch.setattr(os, "replace", replace_once)
     with pytest.raises(KeyboardInterrupt):
         quick.update(
             root / "content",
@@ -301,7 +304,8 @@ def test_a_killed_quick_update_is_repaired(tmp_path: Path, monkeypatch: pytest.M
             None,
             False,
         )
-    monkeypatch.setattr(writer_module.os, "replace", real_replace)
+    monkeypatch.setattr(os, "replace", real_replace)
+    assert (root / "output/feed.xml").read_bytes() != feed  # moved in: the site is half done
     assert not (root / ".bangtin-cache/state.json").exists()  # no "nothing changed" now
     assert run(root) in ("quick", "build")
     assert tree_bytes(root / "output") == fresh_build(root, tmp_path)
@@ -323,24 +327,38 @@ def test_a_theme_overriding_templates_never_takes_the_quick_path(tmp_path: Path)
 def test_a_damaged_record_means_a_full_build(tmp_path: Path) -> None:
     root = site_copy(tmp_path / "site")
     run(root)
-    record = root / ".bangtin-cache" / state.QUICK
-    data = json.loads(record.read_text("utf-8"))
-    data["notices"] = {k: [v[0], 0, v[2]] for k, v in data["notices"].items()}  # feed lost
-    record.write_text(json.dumps(data), "utf-8")
-    for name in (quick.LINKS, quick.PLACES):
-        (root / ".bangtin-cache" / name).write_text("{", "utf-8")
+    cache = root / ".bangtin-cache"
+    (cache / quick.LINKS).write_text("{", "utf-8")
     append(root / "content" / ALL_PLACES, "Gọi [trạm](../locations/tram-y-te.yml).")
     assert run(root) == "build"  # links unreadable: the build does it
-    record.write_text("[", "utf-8")
+    assert tree_bytes(root / "output") == fresh_build(root, tmp_path)
+    lines = (cache / quick.NOTICES).read_text("utf-8").split("\n", 1)
+    (cache / quick.NOTICES).write_text('"another build"\n' + lines[1], "utf-8")
     append(root / "content" / ALL_PLACES, "Thêm.")
     assert run(root) == "build"
+    (cache / state.QUICK).write_text("[", "utf-8")
+    append(root / "content" / ALL_PLACES, "Thêm nữa.")
+    assert run(root) == "build"
     assert tree_bytes(root / "output") == fresh_build(root, tmp_path)
+
+
+def test_record_lines_are_found_by_key_whatever_the_text(tmp_path: Path) -> None:
+    keys = ["a", "a\tb", "dòng\nmới", '"q"', "a\\", "b"]
+    quick._write_lines(tmp_path / "x.txt", "d1", ((k, [k, i]) for i, k in enumerate(keys)))
+    lines = quick._Lines(tmp_path / "x.txt", "d1")
+    for i, k in enumerate(keys):
+        assert lines.get(k) == [k, i]
+    assert lines.get("c") is None and lines.get("") is None
+    assert [v[1] for v in lines.values()] == list(range(len(keys)))
+    assert len((tmp_path / "x.txt").read_text("utf-8").splitlines()) == len(keys) + 1
+    with pytest.raises(quick._Fallback):
+        quick._Lines(tmp_path / "x.txt", "d2").get("a")
 
 
 def test_outward_covers_every_field_but_the_source() -> None:
     when = dt.datetime(2026, 11, 20, tzinfo=dt.UTC)
     n = Notice("a", "A", when, Source(Path("a.md"), "x", 5), locations=("p",))
-    others = {
+    others: dict[str, Any] = {
         "slug": "b", "title": "B", "date": when + dt.timedelta(hours=1),
         "expires": dt.date(2026, 12, 1), "locations": "all", "tags": ("t",),
         "pinned": True, "summary": "s", "draft": True,
@@ -354,3 +372,33 @@ def test_outward_covers_every_field_but_the_source() -> None:
     assert quick.outward(n, "tóm tắt") != quick.outward(n, "")
     body = dataclasses.replace(n, source=Source(Path("a.md"), "khác", 7))
     assert quick.outward(body, "") == quick.outward(n, "")
+
+
+FENCED = """
+import json, sys
+FIRST
+from pathlib import Path
+from generator.errors import Problems
+from generator.markup import Markup
+text = "Mã:\\n\\n```python\\nx = 1 < 2  # <b>\\n```\\n\\n~~~\\ndòng 2\\n~~~\\n"
+out = Markup().render(text, source=Path("a.md"), located=(text, 1), page_dir="",
+                      links={}, problems=Problems())
+print(json.dumps(["pygments" in sys.modules, out.html]))
+"""
+
+
+def test_fenced_code_is_the_same_whether_pygments_was_imported_or_not() -> None:
+    """generator.markup hides Pygments while it loads fenced_code (start-up time only)."""
+    runs = [
+        json.loads(
+            subprocess.run(
+                [sys.executable, "-c", FENCED.replace("FIRST", first)],
+                capture_output=True, text=True, check=True,
+            ).stdout
+        )
+        for first in ("", "import pygments")
+    ]  # fmt: skip
+    assert [loaded for loaded, _ in runs] == [False, True]
+    assert runs[0][1] == runs[1][1]
+    assert "<pre><code>x = 1 &lt; 2  # &lt;b&gt;\n</code></pre>" in runs[0][1]
+    assert "<pre><code>dòng 2\n</code></pre>" in runs[0][1]

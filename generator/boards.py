@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
+from typing import overload
 
 from generator.errors import ContentError, Position
 from generator.keys import Keys
@@ -261,14 +262,34 @@ def render_boards(
         "icon": relative("boards/", assets["favicon.svg"]),
     }
 
-    def all_sheets() -> str:
-        listed = [{"board": b, "svg": _inline(board_svg(b, c))} for b, c in contexts]
-        return renderer.render(
+    def all_sheets() -> Iterator[str]:  # 1,000 boards are a 4 MB page: made as it is written
+        listed = _Sheets([(b, partial(board_svg, b, c)) for b, c in contexts])
+        return renderer.stream(
             "boards.html",
             {**common, "sheets": listed, "css": sheets["css"], "icon": sheets["icon"]},
         )
 
     yield Output("boards/index.html", keys.of("boards.html", sheets), all_sheets)
+
+
+class _Sheets(Sequence[dict[str, object]]):
+    """Each board with its inlined SVG, made when the template reaches it."""
+
+    def __init__(self, boards: list[tuple[Board, Callable[[], str]]]) -> None:
+        self.boards = boards
+
+    def __len__(self) -> int:
+        return len(self.boards)
+
+    @overload
+    def __getitem__(self, i: int) -> dict[str, object]: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[dict[str, object]]: ...
+    def __getitem__(self, i: int | slice) -> dict[str, object] | list[dict[str, object]]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        board, svg = self.boards[i]
+        return {"board": board, "svg": _inline(svg())}
 
 
 def _code(cache: QrCache, url: str, site: SiteConfig, x: float, y: float, size: float) -> str:

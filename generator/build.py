@@ -114,7 +114,10 @@ def build(
     files = written = changed = 0
     if output_dir is None:
         for out in outputs:  # a check renders every page too: template errors show
-            out.make()
+            made = out.make()
+            if not isinstance(made, str | bytes):
+                for _ in made:
+                    pass
             files += 1
     else:
         progress("Writing files")

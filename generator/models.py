@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -225,7 +225,7 @@ class Output:
 
     path: str  # relative to output/
     key: str | None
-    make: Callable[[], str | bytes]
+    make: Callable[[], str | bytes | Iterator[str]]  # an iterator: written chunk by chunk
 
 
 @dataclass(frozen=True, slots=True)

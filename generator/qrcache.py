@@ -137,6 +137,7 @@ class QrCache:
                     done = list(wait(running, return_when=FIRST_COMPLETED).done)
                 for future in done:
                     self._store_all(running.pop(future), future.result())
+        _stop_resource_tracker()
 
     def _store_all(self, jobs: list[tuple[str, QrOptions]], made: list[Images]) -> None:
         for (url, options), images in zip(jobs, made, strict=True):
@@ -180,3 +181,18 @@ class QrCache:
             return meta
         found = self.get(url, options)
         return found.version, found.error
+
+
+def _stop_resource_tracker() -> None:
+    """Stop the helper process that a spawned pool starts (multiprocessing's resource
+    tracker, ~10 MiB), which would otherwise live until this process exits.
+
+    Once the pool is shut down, its queues' semaphores are released and the tracker has
+    nothing left to watch; the next pool (``bangtin serve``) starts it again.
+    ``_stop`` is not public API: where it is missing, the tracker simply stays.
+    """
+    from multiprocessing import resource_tracker
+
+    stop = getattr(resource_tracker._resource_tracker, "_stop", None)
+    if callable(stop):
+        stop()

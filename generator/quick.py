@@ -351,8 +351,10 @@ def _update(
     return BuildResult(pages, codes, files, len(w.written), w.bytes_written, seconds, warnings)
 
 
-def _bytes(data: str | bytes) -> bytes:
-    return data.encode("utf-8") if isinstance(data, str) else data
+def _bytes(data: str | bytes | Iterator[str]) -> bytes:
+    if isinstance(data, bytes):
+        return data
+    return (data if isinstance(data, str) else "".join(data)).encode("utf-8")
 
 
 def _holding(path: Path, data: bytes) -> os.stat_result | None:

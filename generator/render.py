@@ -159,8 +159,12 @@ class Renderer:
         return Output(path, key, lambda: self.render(template, {**common, **ready(context)}))
 
     def render(self, template: str, context: dict[str, Any]) -> str:
+        return "".join(self.stream(template, context))
+
+    def stream(self, template: str, context: dict[str, Any]) -> Iterator[str]:
+        """``template`` rendered piece by piece (Jinja's ``generate``)."""
         try:
-            return self.env.get_template(template).render(context)
+            yield from self.env.get_template(template).generate(context)
         except jinja2.TemplateSyntaxError as exc:
             path = Path(exc.filename or template)
             raise BuildError(
@@ -459,11 +463,16 @@ def fingerprint(name: str, data: bytes) -> str:
     return f"assets/{stem}.{digest}{dot}{suffix}"
 
 
-def render_manifest(site: SiteConfig, plan: Plan) -> str:
-    """Every HTML page for residents with its QR code; places (and notices) with their board."""
+def render_manifest(site: SiteConfig, plan: Plan) -> Iterator[str]:
+    """Every HTML page for residents with its QR code; places (and notices) with their board.
+
+    Made entry by entry (the same text as dumping the whole, never all in memory).
+    """
     boards: dict[tuple[str, str], Board] = {(b.kind, b.target): b for b in plan.boards}
-    pages: list[str] = []
-    for page in plan.pages:
+    yield f'{{\n  "base_url": {json.dumps(site.base_url, ensure_ascii=False)},\n  "pages": '
+    if not plan.pages:
+        yield "[]"
+    for i, page in enumerate(plan.pages):
         entry: dict[str, object] = {
             "kind": page.kind,
             "id": page.id,
@@ -478,8 +487,8 @@ def render_manifest(site: SiteConfig, plan: Plan) -> str:
             entry["board"] = board.path + "index.html"
         if page.number > 1:
             entry["page"] = page.number
-        # one entry at a time: the same text as dumping the whole, without holding it
-        pages.append(json.dumps(entry, ensure_ascii=False, indent=2).replace("\n", "\n    "))
-    head = json.dumps(site.base_url, ensure_ascii=False)
-    listed = "[\n    " + ",\n    ".join(pages) + "\n  ]" if pages else "[]"
-    return f'{{\n  "base_url": {head},\n  "pages": {listed}\n}}\n'
+        text = json.dumps(entry, ensure_ascii=False, indent=2).replace("\n", "\n    ")
+        yield ("[\n    " if i == 0 else ",\n    ") + text
+    if plan.pages:
+        yield "\n  ]"
+    yield "\n}\n"

@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from types import TracebackType
 
@@ -87,7 +87,9 @@ class Writer:
         else:
             shutil.rmtree(self.staging, ignore_errors=True)
 
-    def write(self, relpath: str, data: bytes | str, key: str | None = None) -> None:
+    def write(
+        self, relpath: str, data: bytes | str | Iterable[str], key: str | None = None
+    ) -> None:
         """Write one file of the site; refuses paths outside it and second writes."""
         safe = safe_relpath(relpath)
         if safe in self.written or safe in self.records:
@@ -98,14 +100,17 @@ class Writer:
         if target.parent not in self.folders:
             target.parent.mkdir(parents=True, exist_ok=True)
             self.folders.add(target.parent)
-        payload = data.encode("utf-8") if isinstance(data, str) else data
         with open(target, "xb") as f:  # "x": never over a file already there
-            f.write(payload)
+            if isinstance(data, str | bytes):
+                f.write(data.encode("utf-8") if isinstance(data, str) else data)
+            else:  # a large file made piece by piece: never whole in memory
+                for chunk in data:
+                    f.write(chunk.encode("utf-8"))
             f.flush()
             st = os.fstat(f.fileno())
         self.records[safe] = (key, st.st_size, st.st_mtime_ns)  # a rename keeps both
         self.written.add(safe)
-        self.bytes_written += len(payload)
+        self.bytes_written += st.st_size
 
     def commit(self) -> None:
         """Put the staged site in place of ``output/``: in one step, or file by file."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import posixpath
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -217,3 +217,25 @@ def test_relative_links_match_posixpath(here: list[str], there: list[str], folde
     if to_path.endswith("/") or to_path == "":
         expected = "./" if expected == "." else expected + "/"
     assert relative(from_dir, to_path) == expected
+
+
+def test_a_file_made_in_pieces_is_written_as_the_whole_would_be(tmp_path: Path) -> None:
+    """Large files (the manifest, the boards sheet) reach the writer as an iterator."""
+    text = "Bảng tin xã\n" * 1000
+    with Writer(tmp_path / "out") as w:
+        w.write("whole.txt", text, "k")
+        w.write("pieces.txt", iter(text.splitlines(keepends=True)), "k")
+    whole, pieces = (tmp_path / "out/whole.txt"), (tmp_path / "out/pieces.txt")
+    assert pieces.read_bytes() == whole.read_bytes() == text.encode()
+    assert w.records["pieces.txt"][:2] == ("k", len(text.encode()))
+    assert w.bytes_written == 2 * len(text.encode())
+
+    def failing() -> Iterator[str]:
+        yield "nửa đầu"
+        raise ValueError("template error half way")
+
+    (tmp_path / "out2").mkdir()
+    (tmp_path / "out2" / "qr-manifest.json").write_text("{}", "utf-8")
+    with pytest.raises(ValueError), Writer(tmp_path / "out2") as w:
+        w.write("a.txt", failing())
+    assert sorted(p.name for p in (tmp_path / "out2").iterdir()) == ["qr-manifest.json"]

@@ -139,7 +139,9 @@ def build(
             state.save_hashes(cache, inputs)
             if keys.reuse:
                 counts = (len(plan.pages), 2 * len(plan.pages), files)
-                quick.remember(cache, output, inputs, keys.base, plan, bodies, counts, warnings)
+                quick.remember(
+                    cache, output, inputs, keys.base, paths, plan, bodies, counts, warnings
+                )
     return BuildResult(
         pages=len(plan.pages),
         codes=2 * len(plan.pages),

@@ -68,8 +68,10 @@ class Keys:
         summary: Callable[[Notice], str],
         reuse: bool,
         menu: str = "",
+        digest: str | None = None,
     ) -> None:
-        self.base = _digest([code_digest(), *base])
+        """``digest``: the base's digest as an earlier build worked it out (generator.quick)."""
+        self.base = digest if digest is not None else _digest([code_digest(), *base])
         self.menu = menu  # what base.html shows on every page: added by `of(..., menu=True)`
         self.body = body  # content file -> what identifies its rendered Markdown
         self.summary = summary  # what a list shows of a notice's text

@@ -66,7 +66,7 @@ ALLOWED_ATTRIBUTES = {
 
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):")
 # What rendered HTML depends on besides the document: this code and its libraries.
-_CODE = hashlib.sha256(
+ENGINE = hashlib.sha256(
     Path(__file__).read_bytes()
     + f"{markdown.__version__} {getattr(nh3, '__version__', '')}".encode()
 ).hexdigest()
@@ -346,7 +346,7 @@ class Markup:
         if not self.loaded:
             self._load()
         key = hashlib.sha256(
-            "\0".join((_CODE, str(source), page_dir, text)).encode("utf-8")
+            "\0".join((ENGINE, str(source), page_dir, text)).encode("utf-8")
         ).hexdigest()
         self.used.add(key)
         entry = self.index.get(key)

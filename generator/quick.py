@@ -42,6 +42,7 @@ from generator.content import load_location, load_notice
 from generator.errors import ContentError, Position, Problems
 from generator.jsoncodec import CodecError, decode, encode
 from generator.keys import Keys
+from generator.markup import ENGINE as MARKDOWN_ENGINE
 from generator.markup import Entry, Markup
 from generator.models import BuildResult, Location, Notice, SiteConfig, StandingPage, Tag
 from generator.plan import Plan, notice_page
@@ -53,8 +54,6 @@ from generator.render import (
     feed_notices,
     feed_output,
     feed_updated,
-    fingerprint,
-    page_base,
     page_output,
     theme_dirs,
 )
@@ -80,6 +79,7 @@ def remember(
     output: Path,
     inputs: state.Inputs,
     base: str,
+    assets: Mapping[str, str],
     plan: Plan,
     bodies: Bodies,
     counts: tuple[int, int, int],
@@ -116,6 +116,8 @@ def remember(
         "options": inputs.options,
         "inputs": stamp,
         "base": base,
+        "assets": dict(assets),
+        "markdown": MARKDOWN_ENGINE,  # Markdown's version is not a file of the input scan
         # output/ is still the folder this build wrote: same manifest file
         "manifest": [state.manifest_digest(output), *state.manifest_stamp(output)],
         "until": plan.next_change.timestamp() if plan.next_change else None,
@@ -282,20 +284,15 @@ def _update(
         if outward(n, bodies.summary(n)) != notices[str(path)][0]:
             raise _Fallback
 
+    # Settings, theme and bangtin's code are files the input scan covers: none changed, so
+    # every file's shared key part (the base) and the assets are the recorded build's.
     renderer = Renderer(site, theme_dirs(site), cache)
-    if renderer.overrides_templates():
+    if renderer.overrides_templates() or record["markdown"] != MARKDOWN_ENGINE:
         raise _Fallback
-    assets = {name: fingerprint(name, data) for name, data in renderer.static_files()}
+    assets: dict[str, str] = record["assets"]
     standing = tuple(decode(StandingPage, data) for data in record["standing"])
-    keys = Keys(
-        page_base(site, renderer, assets),
-        bodies.identity,
-        bodies.summary,
-        reuse=True,
-        menu=repr([(p.slug, p.title) for p in standing]),
-    )
-    if keys.base != record["base"]:
-        raise _Fallback
+    menu = repr([(p.slug, p.title) for p in standing])
+    keys = Keys((), bodies.identity, bodies.summary, True, menu, digest=record["base"])
 
     places = _Places(_Lines(cache / PLACES, record["inputs"]), record["places"])
     outputs = []

@@ -53,7 +53,7 @@ class Inputs:
     """The digest of every input, and the content hash of each file that went into it."""
 
     digest: str
-    hashes: dict[str, list[int | str]]  # path -> size, mtime, ctime (ns), inode, sha256
+    hashes: dict[str, str]  # path -> "size:mtime:ctime:inode:sha256" (times in ns)
     # Against the hashes last saved (save_hashes, by a build that was not a quick update):
     # files new or with other bytes, files gone, and that build's digest ("" if none).
     changed: tuple[str, ...] = ()
@@ -75,7 +75,7 @@ def inputs_digest(content: Path, options: str, cache: Path | None = None) -> Inp
     The change time cannot be set back, so an edit that restores the modification time
     is still seen.
     """
-    known: dict[str, list[int | str]] = {}
+    known: dict[str, str] = {}
     written_ns = 0
     known_digest = ""
     if cache is not None:
@@ -86,7 +86,7 @@ def inputs_digest(content: Path, options: str, cache: Path | None = None) -> Inp
                 known_digest = str(data.get("digest", ""))
         except (OSError, ValueError, TypeError):
             pass
-    hashes: dict[str, list[int | str]] = {}
+    hashes: dict[str, str] = {}
     changed: list[str] = []
     parts = [options]
     limit = written_ns - _RACY_NS
@@ -99,28 +99,26 @@ def inputs_digest(content: Path, options: str, cache: Path | None = None) -> Inp
             try:
                 st = os.stat(name)
             except OSError:  # e.g. a broken symlink: the build reports it
-                hashes[name] = [0, 0, 0, 0, "unreadable"]
+                hashes[name] = "0:0:0:0:unreadable"
                 changed.append(name)
                 parts.append(f"{name[skip:]}\0unreadable")
                 continue
-            stamp: list[int | str] = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+            stamp = f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}:"
             entry = known.get(name)
             if (
-                type(entry) is list
-                and len(entry) == 5
-                and entry[:4] == stamp
+                type(entry) is str
+                and entry.startswith(stamp)
+                and len(entry) == len(stamp) + 64
                 and st.st_mtime_ns < limit
                 and st.st_ctime_ns < limit
-                and type(entry[4]) is str
             ):
-                sha = entry[4]
+                sha = entry[len(stamp) :]
             else:
                 with open(name, "rb") as f:
                     sha = hashlib.sha256(f.read()).hexdigest()
-                if not (isinstance(entry, list) and entry[-1:] == [sha]):
+                if not (type(entry) is str and entry.endswith(":" + sha)):
                     changed.append(name)
-            stamp.append(sha)
-            hashes[name] = stamp
+            hashes[name] = stamp + sha
             parts.append(f"{name[skip:]}\0{sha}")
     digest = hashlib.sha256("\0".join(parts).encode("utf-8", "surrogateescape"))
     removed = sorted(set(known) - set(hashes))

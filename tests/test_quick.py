@@ -342,6 +342,18 @@ def test_a_damaged_record_means_a_full_build(tmp_path: Path) -> None:
     assert tree_bytes(root / "output") == fresh_build(root, tmp_path)
 
 
+def test_a_new_markdown_version_means_a_full_build(tmp_path: Path) -> None:
+    """Python-Markdown and nh3 are not files of the input scan: their versions are checked."""
+    root = site_copy(tmp_path / "site")
+    run(root)
+    record = root / ".bangtin-cache" / state.QUICK
+    data = json.loads(record.read_text("utf-8"))
+    assert data["markdown"] == quick.MARKDOWN_ENGINE
+    record.write_text(json.dumps({**data, "markdown": "Markdown 0.1"}), "utf-8")
+    append(root / "content" / ALL_PLACES, "Thêm.")
+    assert run(root) == "build"
+
+
 def test_record_lines_are_found_by_key_whatever_the_text(tmp_path: Path) -> None:
     keys = ["a", "a\tb", "dòng\nmới", '"q"', "a\\", "b"]
     quick._write_lines(tmp_path / "x.txt", "d1", ((k, [k, i]) for i, k in enumerate(keys)))

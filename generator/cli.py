@@ -5,10 +5,8 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
-import importlib
 import os
 import sys
-import threading
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -132,12 +130,7 @@ def build_site(
     options = f"{base_url}|{strict}|{allow_http}|{output}"
     # The input scan mostly waits for the file system; the modules an update needs load
     # meanwhile (Jinja, Markdown, YAML: ~0.1 s of a quick update's ~0.3 s).
-    loading = threading.Thread(target=importlib.import_module, args=("generator.quick",))
-    loading.start()
-    try:
-        inputs = state.inputs_digest(content, options, cache)
-    finally:
-        loading.join()
+    inputs = state.inputs_digest(content, options, cache)
     if state.unchanged(cache, output, inputs.digest):
         return "none", None
     from generator import quick

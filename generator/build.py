@@ -132,7 +132,7 @@ def build(
                     writer.write(out.path, out.make(), out.key)
         written, changed = writer.bytes_written, len(writer.written)
         state.record_files(cache, output, base, writer.records)
-        del writer, previous, outputs  # the records: before the quick record is made
+        del writer, previous, outputs  # freed before the quick record is made: the peak
         if inputs is not None:
             until = plan.next_change.timestamp() if plan.next_change else None
             state.record(cache, output, inputs.digest, until)

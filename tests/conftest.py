@@ -139,3 +139,19 @@ def tree_bytes(folder: Path) -> dict[str, bytes]:
         for p in sorted(folder.rglob("*"))
         if p.is_file()
     }
+
+
+def mtimes(folder: Path) -> dict[str, int]:
+    """Every file under ``folder`` with its modification time: which files a build wrote."""
+    return {
+        p.relative_to(folder).as_posix(): p.stat().st_mtime_ns
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def replace_in(path: Path, old: str, new: str) -> None:
+    """Edit a content file as an editor would; ``old`` must be there."""
+    text = path.read_text("utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new), "utf-8")

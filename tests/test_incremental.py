@@ -17,7 +17,16 @@ from generator.build import build as generator_build
 from generator.errors import BuildError, UsageError
 from generator.markup import Markup
 from generator.models import Page
-from tests.conftest import EPOCH, SAMPLE, SiteFactory, notice, run_cli, tree_bytes
+from tests.conftest import (
+    EPOCH,
+    SAMPLE,
+    SiteFactory,
+    mtimes,
+    notice,
+    replace_in,
+    run_cli,
+    tree_bytes,
+)
 
 NOTICE = "notices/2026-11-10-lich-tiem-chung-thang-11.md"
 
@@ -121,12 +130,6 @@ ALWAYS_WRITTEN = {  # cheap files without a key, made and written by every build
 }  # fmt: skip
 
 
-def replace_in(path: Path, old: str, new: str) -> None:
-    text = path.read_text("utf-8")
-    assert old in text, f"{old!r} not in {path}"
-    path.write_text(text.replace(old, new), "utf-8")
-
-
 def edit_notice_body(content: Path) -> None:
     replace_in(content / NOTICE, "theo lịch sau", "theo lịch MỚI sau")
 
@@ -192,14 +195,6 @@ EDITS = [
     delete_notice, rename_place, edit_place_description, retitle_page, edit_site_title,
     override_stylesheet, override_template,
 ]  # fmt: skip
-
-
-def mtimes(folder: Path) -> dict[str, int]:
-    return {
-        p.relative_to(folder).as_posix(): p.stat().st_mtime_ns
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
 
 
 @pytest.mark.parametrize("edit", EDITS, ids=lambda f: f.__name__)

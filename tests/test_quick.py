@@ -22,7 +22,7 @@ from generator.build import build as full_build
 from generator.cli import build_site
 from generator.errors import BuildError, Position
 from generator.models import Alias, Notice, Source
-from tests.conftest import EPOCH, SAMPLE, notice, tree_bytes
+from tests.conftest import EPOCH, SAMPLE, mtimes, notice, replace_in, tree_bytes
 
 IN_FEED = "notices/2026-11-10-lich-tiem-chung-thang-11.md"  # page n/lich-tiem-chung-thang-11/
 ALL_PLACES = "notices/2026-11-12-canh-bao-ma-qr-gia.md"  # locations: all
@@ -56,22 +56,8 @@ def fresh_build(root: Path, tmp: Path) -> dict[str, bytes]:
     return tree_bytes(other / "output")
 
 
-def mtimes(folder: Path) -> dict[str, int]:
-    return {
-        p.relative_to(folder).as_posix(): p.stat().st_mtime_ns
-        for p in folder.rglob("*")
-        if p.is_file()
-    }
-
-
 def append(path: Path, text: str) -> None:
     path.write_text(path.read_text("utf-8").rstrip("\n") + f"\n\n{text}\n", "utf-8")
-
-
-def replace_in(path: Path, old: str, new: str) -> None:
-    text = path.read_text("utf-8")
-    assert old in text, f"{old!r} not in {path}"
-    path.write_text(text.replace(old, new), "utf-8")
 
 
 def test_edited_text_is_written_quickly_and_exactly_as_a_full_build(tmp_path: Path) -> None:

@@ -6,10 +6,10 @@ places, tags, pin, summary, aliases, board) is as before, so a build would rewri
 their own pages and, for notices in it, the feed, and nothing else.  This module does
 exactly that without reading the other 10,000 files:
 
-* every full or updating build records, in ``.bangtin-cache/quick.json``, what each
-  published notice shows outside its own page (its ``outward`` digest), the URLs of
-  every content file (for links), the places, the standing pages (the menu) and the
-  notices of the feed as they were;
+* every full or updating build records, in ``.bangtin-cache/quick.json`` and the
+  ``quick-*.txt`` files beside it, what each published notice shows outside its own
+  page (its ``outward`` digest), the URLs of every content file (for links), the
+  places, the standing pages (the menu) and the notices of the feed as they were;
 * ``update`` compares the inputs with that build's (``state.Inputs.changed``): when
   every changed file is such a notice, it parses those notices again, renders their
   Markdown, checks that nothing outward changed, and renders and writes their pages
@@ -19,8 +19,9 @@ exactly that without reading the other 10,000 files:
   or expires, a theme that overrides templates), returns None: the caller runs the
   normal build, which also reports every error.
 
-Every edit since the recorded build is applied again each time, so the record never
-has to change; a normal build, the only one that writes ``quick.json``, starts over.
+Every edit since the recorded build is applied again each time (the notices earlier
+updates wrote are listed in ``output-patch.json``), so the record itself never changes;
+a normal build, the only one that writes it, starts over.
 The pages written here are byte for byte those a full build writes (tests compare).
 """
 

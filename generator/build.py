@@ -131,17 +131,19 @@ def build(
                 if not writer.keep(out.path, out.key):
                     writer.write(out.path, out.make(), out.key)
         written, changed = writer.bytes_written, len(writer.written)
-        state.record_files(cache, output, base, writer.records)
+        manifest = state.manifest_digest(output)  # read once for the three records
+        state.record_files(cache, output, base, writer.records, manifest)
         del writer, previous, outputs  # freed before the quick record is made: the peak
         if inputs is not None:
             until = plan.next_change.timestamp() if plan.next_change else None
-            state.record(cache, output, inputs.digest, until)
+            state.record(cache, output, inputs.digest, until, manifest)
             state.save_hashes(cache, inputs)
             if keys.reuse:
                 counts = (len(plan.pages), 2 * len(plan.pages), files)
                 quick.remember(
-                    cache, output, inputs, keys.base, paths, plan, bodies, counts, warnings
-                )
+                    cache, output, inputs, keys.base, paths, manifest, plan, bodies, counts,
+                    warnings,
+                )  # fmt: skip
     return BuildResult(
         pages=len(plan.pages),
         codes=2 * len(plan.pages),

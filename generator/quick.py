@@ -81,6 +81,7 @@ def remember(
     inputs: state.Inputs,
     base: str,
     assets: Mapping[str, str],
+    manifest: str | None,
     plan: Plan,
     bodies: Bodies,
     counts: tuple[int, int, int],
@@ -120,7 +121,7 @@ def remember(
         "assets": dict(assets),
         "markdown": MARKDOWN_ENGINE,  # Markdown's version is not a file of the input scan
         # output/ is still the folder this build wrote: same manifest file
-        "manifest": [state.manifest_digest(output), *state.manifest_stamp(output)],
+        "manifest": [manifest, *state.manifest_stamp(output)],
         "until": plan.next_change.timestamp() if plan.next_change else None,
         "counts": list(counts),
         "warnings": [_warning(w) for w in warnings],
@@ -130,9 +131,7 @@ def remember(
         "feed": [_feed_item(n, bodies) for n in feed],
         "updated": encode(dt.datetime, feed_updated(plan)),
     }
-    tmp = cache / (state.QUICK + ".tmp")
-    tmp.write_text(json.dumps(head, ensure_ascii=False, separators=(",", ":")), "utf-8")
-    os.replace(tmp, cache / state.QUICK)
+    state.write_atomically(cache / state.QUICK, _dump(head))
 
 
 def _dump(value: object) -> str:

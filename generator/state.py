@@ -125,13 +125,18 @@ def inputs_digest(content: Path, options: str, cache: Path | None = None) -> Inp
     return Inputs(digest.hexdigest(), hashes, tuple(changed), tuple(removed), known_digest, options)
 
 
+def write_atomically(path: Path, text: str) -> None:
+    """``text`` into ``path`` whole or not at all (written beside it, then renamed)."""
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, "utf-8")
+    os.replace(tmp, path)
+
+
 def save_hashes(cache: Path, inputs: Inputs) -> None:
     """Keep the file hashes for the next build (after a successful one only)."""
     cache.mkdir(parents=True, exist_ok=True)
     data = {"written_ns": time.time_ns(), "digest": inputs.digest, "files": inputs.hashes}
-    tmp = cache / (HASHES + ".tmp")
-    tmp.write_text(json.dumps(data, separators=(",", ":")), "utf-8")
-    os.replace(tmp, cache / HASHES)
+    write_atomically(cache / HASHES, json.dumps(data, separators=(",", ":")))
 
 
 def now_epoch() -> float:
@@ -227,9 +232,7 @@ def patch_files(
         "files": {**patch["files"], **files},
         "notices": sorted({*patch["notices"], *notices}),
     }
-    tmp = cache / (OUTPUT_PATCH + ".tmp")
-    tmp.write_text(json.dumps(data, separators=(",", ":"), sort_keys=True), "utf-8")
-    os.replace(tmp, cache / OUTPUT_PATCH)
+    write_atomically(cache / OUTPUT_PATCH, json.dumps(data, separators=(",", ":"), sort_keys=True))
 
 
 def patched_notices(cache: Path, base: str) -> list[str]:
@@ -261,14 +264,17 @@ def forget(cache: Path) -> None:
 
 
 def record_files(
-    cache: Path, output: Path, base: str, files: dict[str, tuple[str | None, int, int]]
+    cache: Path,
+    output: Path,
+    base: str,
+    files: dict[str, tuple[str | None, int, int]],
+    manifest: str | None = None,
 ) -> None:
+    """``manifest``: the digest of output/qr-manifest.json, when known (else read)."""
     cache.mkdir(parents=True, exist_ok=True)
-    manifest = manifest_digest(output)
+    manifest = manifest or manifest_digest(output)
     data = {"output": str(output), "base": base, "manifest": manifest, "files": files}
-    tmp = cache / (OUTPUT_FILES + ".tmp")
-    tmp.write_text(json.dumps(data, separators=(",", ":"), sort_keys=True), "utf-8")
-    os.replace(tmp, cache / OUTPUT_FILES)
+    write_atomically(cache / OUTPUT_FILES, json.dumps(data, separators=(",", ":"), sort_keys=True))
     (cache / OUTPUT_PATCH).unlink(missing_ok=True)
 
 
@@ -283,6 +289,4 @@ def record(
         "manifest": manifest or manifest_digest(output),
         "valid_until": valid_until,
     }
-    tmp = cache / "state.json.tmp"
-    tmp.write_text(json.dumps(state, indent=1, sort_keys=True), "utf-8")
-    os.replace(tmp, cache / "state.json")
+    write_atomically(cache / "state.json", json.dumps(state, indent=1, sort_keys=True))

@@ -23,8 +23,19 @@ from generator.cli import build_site
 from generator.errors import BuildError, Position
 from generator.models import Alias, Notice, Source
 from tests.conftest import EPOCH, SAMPLE, mtimes, notice, replace_in, tree_bytes
+from tests.test_incremental import (
+    NOTICE,
+    add_notice,
+    delete_notice,
+    edit_notice_title,
+    expire_notice,
+    move_notice,
+    override_stylesheet,
+    rename_place,
+    retitle_page,
+)
 
-IN_FEED = "notices/2026-11-10-lich-tiem-chung-thang-11.md"  # page n/lich-tiem-chung-thang-11/
+IN_FEED = NOTICE  # notices/2026-11-10-lich-tiem-chung-thang-11.md: n/lich-tiem-chung-thang-11/
 ALL_PLACES = "notices/2026-11-12-canh-bao-ma-qr-gia.md"  # locations: all
 
 
@@ -141,10 +152,6 @@ def test_an_expired_notice_keeps_its_banner(tmp_path: Path) -> None:
     assert "đã hết hiệu lực" in after["n/lich-cat-dien-thon-1-thon-3/index.html"].decode()
 
 
-def title(content: Path) -> None:
-    replace_in(content / IN_FEED, "title: Lịch tiêm chủng mở rộng", "title: Lịch tiêm MỚI")
-
-
 NO_SUMMARY = {  # lists show its first paragraph
     "notices/2026-11-26-khong-tom-tat.md": notice(
         "Không tóm tắt", "2026-11-26", body="Đoạn đầu.\n\nĐoạn sau.", locations="[ubnd-xa]"
@@ -160,42 +167,23 @@ def tags(content: Path) -> None:
     replace_in(content / IN_FEED, "tags: [", "tags: [mới, ")
 
 
-def places(content: Path) -> None:
-    replace_in(content / IN_FEED, "locations: [tram-y-te, ", "locations: [ubnd-xa, ")
-
-
 def expiry(content: Path) -> None:
     replace_in(content / IN_FEED, "expires: 2026-11-30", "expires: 2026-12-30")
 
 
-def new_notice(content: Path) -> None:
-    (content / "notices/2026-11-27-moi.md").write_text(notice("Mới", "2026-11-27"), "utf-8")
-
-
-def deleted_notice(content: Path) -> None:
-    (content / "notices/2026-11-21-hop-phu-huynh-truong-tieu-hoc.md").unlink()
-
-
-def place_name(content: Path) -> None:
-    replace_in(content / "locations/tram-y-te.yml", "name: Trạm y tế xã", "name: Trạm Y tế")
-
-
 def body_and_page(content: Path) -> None:
     append(content / IN_FEED, "Thêm.")
-    replace_in(content / "pages/gioi-thieu.md", "title: Giới thiệu", "title: Về")
+    retitle_page(content)
 
 
-def stylesheet(content: Path) -> None:
+def body_and_stylesheet(content: Path) -> None:
     append(content / IN_FEED, "Thêm.")
-    static = content.parent / "themes" / "default" / "static"
-    static.mkdir(parents=True)
-    css = (SAMPLE.parent / "themes/default/static/style.css").read_text("utf-8")
-    (static / "style.css").write_text(css + "\n.x{color:#000}\n", "utf-8")
+    override_stylesheet(content)
 
 
-FALLBACKS = [
-    title, first_paragraph, tags, places, expiry, new_notice, deleted_notice, place_name,
-    body_and_page, stylesheet,
+FALLBACKS = [  # edits other pages show; most shared with tests/test_incremental.py
+    edit_notice_title, first_paragraph, tags, move_notice, expiry, expire_notice, add_notice,
+    delete_notice, rename_place, body_and_page, body_and_stylesheet,
 ]  # fmt: skip
 
 

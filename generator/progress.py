@@ -25,8 +25,6 @@ class Progress:
         self._thread = threading.Thread(target=self._run, name="bangtin-progress", daemon=True)
 
     def __enter__(self) -> Progress:
-        if self.enabled:
-            self._thread.start()
         return self
 
     def __exit__(
@@ -36,7 +34,7 @@ class Progress:
         tb: TracebackType | None,
     ) -> None:
         self._stop.set()
-        if self.enabled:
+        if self._thread.ident is not None:
             self._thread.join(timeout=2)
             if self.shown:
                 self.stream.write("\r\x1b[2K")
@@ -44,9 +42,13 @@ class Progress:
 
     def stage(self, name: str) -> None:
         self.current = name
+        # The display's thread starts with the first stage: a build that has none (nothing
+        # changed; a quick update) runs no thread, and may fork (state.Scan).
+        if self.enabled and self._thread.ident is None and not self._stop.is_set():
+            self._thread.start()
 
     def _run(self) -> None:
-        if self._stop.wait(DELAY):
+        if self._stop.wait(max(0.0, DELAY - (time.monotonic() - self.started))):
             return
         while not self._stop.is_set():
             elapsed = time.monotonic() - self.started

@@ -236,24 +236,30 @@ def _update(
         and record["manifest"][1:] == state.manifest_stamp(output)
     ):
         raise _Fallback
-    # Every notice changed since the recorded build, and those that earlier quick updates
-    # wrote (an edit undone since must put the recorded page back)
-    names = sorted({*inputs.changed, *state.patched_notices(cache, record["base"])})
+    # Every notice changed since the recorded build, and those earlier quick updates wrote
+    # pages for: a page is written again when its notice's text is no longer the one it
+    # shows (edited again, or undone: the recorded page comes back).
+    shown = state.patched_notices(cache, record["base"])  # path -> hash of that text
+    names = sorted({*inputs.changed, *shown})
     notices = {name: lines.get(name) for name in names}  # published ones: [outward, ...]
     if not names or not all(notices[name] and not os.path.islink(name) for name in names):
         raise _Fallback
+    text = {name: inputs.hashes[name][-64:] for name in names}
+    stale = {name for name in names if shown.get(name) != text[name]}
+    feed_stale = any(notices[name][1] for name in stale)  # the feed shows them whole
     moment = now(site.tz)
     if record["until"] is not None and moment.timestamp() >= record["until"]:
         raise _Fallback  # a notice is published or expires: lists change
 
-    # The edited notices, read again: each must have no problem and look the same outside.
+    # The notices to show, read again: each must have no problem and look the same outside.
     problems = Problems()
     edited: dict[Path, Notice] = {}
     for name in names:
-        notice, _ = load_notice(Path(name), site, problems)
-        if problems.errors or notice is None:
-            raise _Fallback
-        edited[notice.source.path] = notice
+        if name in stale or (feed_stale and notices[name][1]):
+            notice, _ = load_notice(Path(name), site, problems)
+            if problems.errors or notice is None:
+                raise _Fallback
+            edited[notice.source.path] = notice
 
     links = _Links(_Lines(cache / LINKS, record["inputs"]))
     markup = Markup(cache)
@@ -297,6 +303,8 @@ def _update(
     places = _Places(_Lines(cache / PLACES, record["inputs"]), record["places"])
     outputs = []
     for path, n in sorted(edited.items()):
+        if str(path) not in stale:
+            continue  # in the feed only
         tags = tuple(Tag(*record["tags"][i]) for i in notices[str(path)][2])
         page = notice_page(site, n)
         plan = Plan(
@@ -322,7 +330,7 @@ def _update(
         outputs.append(
             page_output(site, plan, bodies, renderer, assets, keys, lookup, common, page)
         )
-    if any(notices[str(path)][1] for path in edited):
+    if feed_stale:
         updated = decode(dt.datetime, record["updated"])
         outputs.append(feed_output(site, renderer, assets, keys, common, tuple(feed), updated))
 
@@ -330,7 +338,7 @@ def _update(
 
     def before_commit() -> None:  # a quick update killed now leaves a record that is right
         (cache / "state.json").unlink(missing_ok=True)
-        state.patch_files(cache, keys.base, {}, names)
+        state.patch_files(cache, keys.base, {}, dict.fromkeys(stale, ""))
 
     held: dict[str, Record] = {}
     with Writer(output, {}, before_commit=before_commit) as w:
@@ -340,7 +348,7 @@ def _update(
                 w.write(relpath, data, key)
             else:  # an earlier update wrote it already
                 held[relpath] = (key, st.st_size, st.st_mtime_ns)
-    state.patch_files(cache, keys.base, {**held, **w.records})
+    state.patch_files(cache, keys.base, {**held, **w.records}, {n: text[n] for n in stale})
     state.record(cache, output, inputs.digest, record["until"], record["manifest"][0])
     warnings = _warnings(record["warnings"])
     pages, codes, files = record["counts"]

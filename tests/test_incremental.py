@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import shutil
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -13,6 +14,7 @@ from typing import Any
 import pytest
 
 import generator.writer as writer_module
+from generator import state
 from generator.build import build as generator_build
 from generator.errors import BuildError, UsageError
 from generator.markup import Markup
@@ -365,6 +367,54 @@ def test_an_edit_that_puts_the_old_modification_time_back_is_still_seen(tmp_path
     assert "Built" in build(root)
     page = root / "output/n/lich-tiem-chung-thang-11/index.html"
     assert "theo lịch SAU" in page.read_text("utf-8")
+
+
+def test_the_scan_in_a_child_process_finds_what_a_scan_here_finds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = site_copy(tmp_path)
+    args = (root / "content", "options", root / ".bangtin-cache")
+    state.save_hashes(root / ".bangtin-cache", state.inputs_digest(*args))
+    replace_in(root / "content" / NOTICE, "theo lịch sau", "theo lịch mới")
+    (root / "content/notices/2026-11-12-canh-bao-ma-qr-gia.md").unlink()
+    here = state.inputs_digest(*args)
+    assert here.changed == (str(root / "content" / NOTICE),) and len(here.removed) == 1
+
+    scan = state.Scan(*args)
+    assert scan.pid > 0  # Linux, one thread: forked
+    assert scan.result() == here
+
+    # Another thread running: no fork (it would copy this thread only), the same result
+    done = threading.Event()
+    other = threading.Thread(target=done.wait)
+    other.start()
+    try:
+        scan = state.Scan(*args)
+        assert scan.pid == 0
+        assert scan.result() == here
+    finally:
+        done.set()
+        other.join()
+
+    # The child fails: the scan runs here, and its error is raised here
+    parent, real = os.getpid(), state.inputs_digest
+
+    def fails_in_child(*a: Any) -> state.Inputs:
+        if os.getpid() != parent:
+            raise OSError("child")
+        return real(*a)
+
+    monkeypatch.setattr(state, "inputs_digest", fails_in_child)
+    scan = state.Scan(*args)
+    assert scan.pid > 0
+    assert scan.result() == here
+
+    def fails(*a: Any) -> state.Inputs:
+        raise OSError(f"cannot read in {os.getpid()}")
+
+    monkeypatch.setattr(state, "inputs_digest", fails)
+    with pytest.raises(OSError, match=f"cannot read in {parent}$"):
+        state.Scan(*args).result()
 
 
 def test_page_key_text_names_every_field() -> None:

@@ -90,12 +90,16 @@ def test_edited_text_is_written_quickly_and_exactly_as_a_full_build(tmp_path: Pa
     assert changed == rewritten == {page, "feed.xml"}  # its page and the feed: nothing else
     assert run(root) == "none"
 
-    # A second notice, with a link to a place: both edits are in output/, as a full build
+    # A second notice, with a link to a place: both edits are in output/, as a full build,
+    # and the first notice's page, right already, is not written again (the feed is)
     other = root / "content" / ALL_PLACES
     append(other, "Gọi [trạm y tế](../locations/tram-y-te.yml) khi nghi ngờ.")
+    times = mtimes(output)
     assert run(root) == "quick"
     after = tree_bytes(output)
     assert after == fresh_build(root, tmp_path)
+    rewritten = {p for p, t in mtimes(output).items() if times.get(p) != t}
+    assert rewritten == {"n/canh-bao-ma-qr-gia/index.html", "feed.xml"}
     assert 'href="../../l/tram-y-te/"' in after["n/canh-bao-ma-qr-gia/index.html"].decode()
     assert "mang theo sổ tiêm chủng" in after[page].decode()
 
@@ -130,6 +134,13 @@ def test_a_notice_outside_the_feed_rewrites_only_its_page(tmp_path: Path) -> Non
     rewritten = {p for p, t in mtimes(output).items() if times.get(p) != t}
     assert rewritten == {"n/cu-hon-1/index.html"}
     assert (output / "feed.xml").read_bytes() == feed
+    assert tree_bytes(output) == fresh_build(root, tmp_path)
+    # Another one: its page only (the first is done already)
+    times = mtimes(output)
+    append(root / "content/notices/2026-08-02-cu-hon-2.md", "Đã xong.")
+    assert run(root) == "quick"
+    rewritten = {p for p, t in mtimes(output).items() if times.get(p) != t}
+    assert rewritten == {"n/cu-hon-2/index.html"}
     assert tree_bytes(output) == fresh_build(root, tmp_path)
 
 
@@ -312,6 +323,13 @@ def test_a_damaged_record_means_a_full_build(tmp_path: Path) -> None:
     assert run(root) == "build"
     (cache / state.QUICK).write_text("[", "utf-8")
     append(root / "content" / ALL_PLACES, "Thêm nữa.")
+    assert run(root) == "build"
+    assert tree_bytes(root / "output") == fresh_build(root, tmp_path)
+    # The record of what quick updates wrote: without it, an edit undone could stay
+    append(root / "content" / IN_FEED, "Thêm.")
+    assert run(root) == "quick"
+    (cache / state.OUTPUT_PATCH).write_text('{"base": "?"}', "utf-8")
+    (root / "content" / IN_FEED).write_bytes((SAMPLE / IN_FEED).read_bytes())
     assert run(root) == "build"
     assert tree_bytes(root / "output") == fresh_build(root, tmp_path)
 

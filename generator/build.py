@@ -13,7 +13,8 @@ from pathlib import Path
 
 from generator import quick, state
 from generator.boards import render_boards, sizing_warnings
-from generator.config import load_config, now
+from generator.clock import now
+from generator.config import load_config
 from generator.content import load_content
 from generator.contentcache import ContentCache
 from generator.errors import BuildError, UsageError
@@ -141,8 +142,8 @@ def build(
             if keys.reuse:
                 counts = (len(plan.pages), 2 * len(plan.pages), files)
                 quick.remember(
-                    cache, output, inputs, keys.base, paths, manifest, plan, bodies, counts,
-                    warnings,
+                    cache, output, site, inputs, keys.base, paths, manifest, plan, bodies,
+                    counts, warnings,
                 )  # fmt: skip
     return BuildResult(
         pages=len(plan.pages),

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import os
 import re
 from pathlib import Path
 from typing import cast
@@ -11,6 +9,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from generator.errors import BuildError, Position, Problems
+from generator.fields import Fields, load_yaml
 from generator.models import (
     BoardOptions,
     Contact,
@@ -20,7 +19,7 @@ from generator.models import (
     SiteConfig,
     UrlPrefixes,
 )
-from generator.source import Fields, load_yaml, read_text
+from generator.source import read_text
 
 SITE_KEYS = [
     "title",
@@ -214,19 +213,6 @@ def load_config(
         boards=boards,
         site_base_url=normalise_base_url(declared),
     )
-
-
-def now(tz: ZoneInfo) -> dt.datetime:
-    """The build's "now": ``SOURCE_DATE_EPOCH`` when set, else the clock."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch is not None and epoch.strip():
-        try:
-            return dt.datetime.fromtimestamp(int(epoch), tz)
-        except (ValueError, OverflowError, OSError) as exc:
-            raise ValueError(
-                f"SOURCE_DATE_EPOCH must be a whole number of seconds: {epoch!r}"
-            ) from exc
-    return dt.datetime.now(tz)
 
 
 def luminance(colour: str) -> float:

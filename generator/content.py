@@ -11,6 +11,7 @@ from typing import Literal, cast
 
 from generator.contentcache import ContentCache, SiteCache
 from generator.errors import Position, Problems
+from generator.fields import Fields, did_you_mean, load_yaml
 from generator.models import (
     ALL_LOCATIONS,
     Alias,
@@ -24,7 +25,7 @@ from generator.models import (
     Source,
     StandingPage,
 )
-from generator.source import Fields, did_you_mean, load_yaml, read_text, split_front_matter
+from generator.source import read_text, split_front_matter
 from generator.urls import is_slug, slug_from_filename, slugify
 
 NOTICE_KEYS = [
@@ -204,7 +205,7 @@ def parse_notice(
         slug=slug,
         title=title,
         date=date,
-        source=Source(path, fm.body, fm.body_first_line),
+        source=Source(path, fm.body, fm.body_first_line, fm.digest),
         expires=expires,
         locations=locations,
         tags=tags,

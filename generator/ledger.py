@@ -18,9 +18,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from generator.errors import BuildError, Position, Problems
+from generator.fields import Fields, load_yaml_list
 from generator.models import SiteConfig
 from generator.plan import Plan
-from generator.source import Fields, load_yaml_list, read_text
+from generator.source import read_text
 
 LEDGER_NAMES = ("printed.yml", "printed.yaml")
 ENTRY_KEYS = ["url", "board", "printed"]

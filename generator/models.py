@@ -98,6 +98,9 @@ class Source:
     path: Path
     body: str  # the Markdown body; for a place, its file from the `description` key on
     body_first_line: int
+    # A notice's front matter, identified (FrontMatter.digest): a quick update reuses what
+    # was read from it while it is unchanged.  Not part of what any page shows.
+    head: str = field(default="", repr=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)

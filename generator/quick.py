@@ -33,13 +33,12 @@ import json
 import os
 import time
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import fields
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
 from generator import state
-from generator.config import load_config, now
-from generator.content import load_location, load_notice
+from generator.clock import now
 from generator.errors import ContentError, Position, Problems
 from generator.jsoncodec import CodecError, decode, encode
 from generator.keys import Keys
@@ -58,6 +57,7 @@ from generator.render import (
     page_output,
     theme_dirs,
 )
+from generator.source import read_text, split_front_matter
 from generator.urls import notice_path
 from generator.writer import Record, Writer
 
@@ -78,6 +78,7 @@ def outward(n: Notice, summary: str) -> str:
 def remember(
     cache: Path,
     output: Path,
+    site: SiteConfig,
     inputs: state.Inputs,
     base: str,
     assets: Mapping[str, str],
@@ -105,6 +106,7 @@ def remember(
                 outward(n, bodies.summary(n)),
                 int(n.source.path in in_feed),
                 [tags[t] for t in plan.notice_tags[n.slug]],
+                encode(Notice, replace(n, source=replace(n.source, body=""))),
             ],
         )
         for n in plan.published
@@ -117,6 +119,7 @@ def remember(
         "output": str(output),
         "options": inputs.options,
         "inputs": stamp,
+        "site": encode(SiteConfig, site),  # as site.yml gave it: unchanged while it is
         "base": base,
         "assets": dict(assets),
         "markdown": MARKDOWN_ENGINE,  # Markdown's version is not a file of the input scan
@@ -151,31 +154,36 @@ def _write_lines(path: Path, stamp: str, items: Iterable[tuple[str, object]]) ->
 
 
 class _Lines:
-    """A file of ``_write_lines``: values looked up by key, read only when first needed."""
+    """A file of ``_write_lines``: values looked up by key, read only when first needed.
+
+    Kept as bytes: a key is found without decoding the file (7 MB at 10,000 notices)."""
 
     def __init__(self, path: Path, stamp: str) -> None:
         self.path, self.stamp = path, stamp
-        self._text: str | None = None
+        self._data: bytes | None = None
 
-    def text(self) -> str:
-        if self._text is None:
-            with open(self.path, encoding="utf-8") as f:
-                text = f.read()
-            if not text.startswith(_dump(self.stamp) + "\n"):
+    def data(self) -> bytes:
+        if self._data is None:
+            with open(self.path, "rb") as f:
+                data = f.read()
+            if not data.startswith(f"{_dump(self.stamp)}\n".encode()):
                 raise _Fallback  # another build's
-            self._text = text
-        return self._text
+            self._data = data
+        return self._data
 
     def get(self, key: str) -> Any:
-        text = self.text()
-        start = text.find(f"\n{_dump(key)}\t")
+        data = self.data()
+        start = data.find(f"\n{_dump(key)}\t".encode())
         if start < 0:
             return None
-        start = text.index("\t", start + 1) + 1
-        return json.loads(text[start : text.index("\n", start)])
+        start = data.index(b"\t", start + 1) + 1
+        return json.loads(data[start : data.index(b"\n", start)])
+
+    def lines(self) -> list[str]:
+        return self.data().decode("utf-8").splitlines()[1:]
 
     def values(self) -> Iterator[Any]:
-        for line in self.text().splitlines()[1:]:
+        for line in self.lines():
             yield json.loads(line.partition("\t")[2])
 
 
@@ -185,10 +193,9 @@ def _warning(w: ContentError) -> list[object]:
 
 
 def _warnings(rows: list[list[Any]]) -> tuple[ContentError, ...]:
-    paths: dict[str, Path] = {}
+    paths = {path: Path(path) for path in {row[0] for row in rows}}  # ~900 rows, a few files
     return tuple(
-        ContentError(Position(paths.setdefault(path, Path(path)), line, col), *rest)
-        for path, line, col, *rest in rows
+        ContentError(Position(paths[path], line, col), *rest) for path, line, col, *rest in rows
     )
 
 
@@ -202,37 +209,64 @@ class _Fallback(Exception):
     """Not a case for a quick update: the normal build takes over."""
 
 
-def update(
-    content: Path, output: Path, inputs: state.Inputs, base_url: str | None, allow_http: bool
-) -> BuildResult | None:
-    """Apply edits of notices' text since the last build to ``output``; None if not that case."""
+_NOT_QUICK = (_Fallback, OSError, ValueError, KeyError, TypeError, IndexError, CodecError)
+
+
+@dataclass(frozen=True, slots=True)
+class Ready:
+    """What an update needs whichever files changed, loaded while the input scan runs:
+    the record, the settings it holds, Markdown and the templates."""
+
+    output: Path
+    cache: Path
+    record: dict[str, Any]
+    site: SiteConfig
+    notices: _Lines
+    markup: Markup
+    renderer: Renderer
+    started: float
+
+
+def prepare(content: Path, output: Path) -> Ready | None:
+    """Get ready for ``update``; None if the last build left no record to update from."""
     started = time.perf_counter()
     cache = output.parent / ".bangtin-cache"
-    if inputs.removed or not inputs.known:
-        return None
     try:
         with open(cache / state.QUICK, encoding="utf-8") as f:
             record = json.load(f)
-        site = load_config(content, base_url, allow_http)
-        return _update(site, output, cache, inputs, record, started)
-    except (_Fallback, OSError, ValueError, KeyError, TypeError, IndexError, CodecError):
+        if not (
+            record["version"] == VERSION
+            and record["output"] == str(output)
+            and record["markdown"] == MARKDOWN_ENGINE
+        ):
+            return None
+        site = decode(SiteConfig, record["site"])  # update checks that site.yml is unchanged
+        renderer = Renderer(site, theme_dirs(site), cache)
+        if site.root != content or renderer.overrides_templates():
+            return None
+        notices = _Lines(cache / NOTICES, record["inputs"])
+        notices.data()
+        return Ready(output, cache, record, site, notices, Markup(cache), renderer, started)
+    except _NOT_QUICK:
         return None
 
 
-def _update(
-    site: SiteConfig,
-    output: Path,
-    cache: Path,
-    inputs: state.Inputs,
-    record: dict[str, Any],
-    started: float,
-) -> BuildResult:
-    lines = _Lines(cache / NOTICES, record["inputs"])
+def update(ready: Ready, inputs: state.Inputs) -> BuildResult | None:
+    """Apply edits of notices' text since the last build to ``output``; None if not that case."""
+    if inputs.removed or not inputs.known:
+        return None
+    try:
+        return _update(ready, inputs)
+    except _NOT_QUICK:
+        return None
+
+
+def _update(ready: Ready, inputs: state.Inputs) -> BuildResult:
+    output, cache, record, site = ready.output, ready.cache, ready.record, ready.site
+    lines, markup, renderer = ready.notices, ready.markup, ready.renderer
     if not (
-        record["version"] == VERSION
-        and record["output"] == str(output)
-        and record["options"] == inputs.options
-        and record["inputs"] == inputs.known
+        record["options"] == inputs.options
+        and record["inputs"] == inputs.known  # so site.yml, themes and code are as recorded
         and record["manifest"][1:] == state.manifest_stamp(output)
     ):
         raise _Fallback
@@ -240,36 +274,33 @@ def _update(
     # pages for: a page is written again when its notice's text is no longer the one it
     # shows (edited again, or undone: the recorded page comes back).
     shown = state.patched_notices(cache, record["base"])  # path -> hash of that text
-    names = sorted({*inputs.changed, *shown})
-    notices = {name: lines.get(name) for name in names}  # published ones: [outward, ...]
-    if not names or not all(notices[name] and not os.path.islink(name) for name in names):
+    text = {name: inputs.hashes[name][-64:] for name in {*inputs.changed, *shown}}
+    stale = {name for name, sha in text.items() if shown.get(name) != sha}
+    notices = {name: lines.get(name) for name in stale}  # published ones: [outward, ...]
+    if not stale or not all(notices[name] and not os.path.islink(name) for name in stale):
         raise _Fallback
-    text = {name: inputs.hashes[name][-64:] for name in names}
-    stale = {name for name in names if shown.get(name) != text[name]}
-    feed_stale = any(notices[name][1] for name in stale)  # the feed shows them whole
     moment = now(site.tz)
     if record["until"] is not None and moment.timestamp() >= record["until"]:
         raise _Fallback  # a notice is published or expires: lists change
 
     # The notices to show, read again: each must have no problem and look the same outside.
+    # The feed shows its notices whole: when it is written, with every edit applied so far.
+    recorded = [decode(Notice, data) for data, *_ in record["feed"]]
+    feed_stale = any(str(n.source.path) in stale for n in recorded)
+    edited = {
+        Path(name): _reread(Path(name), decode(Notice, notices[name][3]), site) for name in stale
+    }
+    for n in recorded if feed_stale else ():
+        if str(n.source.path) in shown and n.source.path not in edited:
+            edited[n.source.path] = _reread(n.source.path, n, site)
     problems = Problems()
-    edited: dict[Path, Notice] = {}
-    for name in names:
-        if name in stale or (feed_stale and notices[name][1]):
-            notice, _ = load_notice(Path(name), site, problems)
-            if problems.errors or notice is None:
-                raise _Fallback
-            edited[notice.source.path] = notice
 
     links = _Links(_Lines(cache / LINKS, record["inputs"]))
-    markup = Markup(cache)
     feed: list[Notice] = []
     doc_keys: dict[Path, str] = {}
     preload: dict[str, Entry] = {}
-    for data, key, first, used in record["feed"]:
-        n = decode(Notice, data)
-        n = edited.get(n.source.path, n)
-        feed.append(n)
+    for n, (_, key, first, used) in zip(recorded, record["feed"], strict=True):
+        feed.append(edited.get(n.source.path, n))
         doc_keys[n.source.path] = key
         preload[key] = Entry(first, tuple((str(a), str(b)) for a, b in used))
     markup.preload(preload)
@@ -286,15 +317,12 @@ def _update(
     if problems.errors:
         raise _Fallback  # e.g. a link to a file that does not exist: reported by the build
     bodies = Bodies(doc_keys, markup)
-    for path, n in edited.items():
-        if outward(n, bodies.summary(n)) != notices[str(path)][0]:
+    for name in stale:
+        if outward(edited[Path(name)], bodies.summary(edited[Path(name)])) != notices[name][0]:
             raise _Fallback
 
     # Settings, theme and bangtin's code are files the input scan covers: none changed, so
     # every file's shared key part (the base) and the assets are the recorded build's.
-    renderer = Renderer(site, theme_dirs(site), cache)
-    if renderer.overrides_templates() or record["markdown"] != MARKDOWN_ENGINE:
-        raise _Fallback
     assets: dict[str, str] = record["assets"]
     standing = tuple(decode(StandingPage, data) for data in record["standing"])
     menu = repr([(p.slug, p.title) for p in standing])
@@ -352,8 +380,26 @@ def _update(
     state.record(cache, output, inputs.digest, record["until"], record["manifest"][0])
     warnings = _warnings(record["warnings"])
     pages, codes, files = record["counts"]
-    seconds = time.perf_counter() - started
+    seconds = time.perf_counter() - ready.started
     return BuildResult(pages, codes, files, len(w.written), w.bytes_written, seconds, warnings)
+
+
+def _reread(path: Path, recorded: Notice, site: SiteConfig) -> Notice:
+    """The notice in ``path`` as it is now.  While its front matter is the one recorded
+    (``Source.head``), that is the recorded notice with the new body: no YAML is read."""
+    problems = Problems()
+    text = read_text(path, problems)
+    fm = None if text is None else split_front_matter(path, text, problems)
+    if text is None or fm is None:
+        raise _Fallback
+    if fm.digest == recorded.source.head and fm.body_first_line == recorded.source.body_first_line:
+        return replace(recorded, source=replace(recorded.source, body=fm.body))
+    from generator.content import parse_notice  # the front matter changed: read it
+
+    notice, _ = parse_notice(path, text, site, problems)
+    if problems.errors or notice is None:
+        raise _Fallback
+    return notice
 
 
 def _bytes(data: str | bytes | Iterator[str]) -> bytes:
@@ -399,11 +445,11 @@ class _Names(Mapping[str, str]):
         return url
 
     def __iter__(self) -> Iterator[str]:  # not needed to resolve a link; complete all the same
-        for line in self.lines.text().splitlines()[1:]:
+        for line in self.lines.lines():
             yield json.loads(line.partition("\t")[0])
 
     def __len__(self) -> int:
-        return self.lines.text().count("\n") - 1
+        return self.lines.data().count(b"\n") - 1
 
 
 class _Places:
@@ -420,11 +466,5 @@ class _Places:
             if len(found) != len(self.paths):
                 raise _Fallback
             return found
-        problems = Problems()
-        mine = []
-        for i in sorted({self.index[place_id] for place_id in n.locations}):
-            loc = load_location(Path(self.paths[i]), problems)  # unchanged since the record
-            if loc is None or problems.errors:
-                raise _Fallback
-            mine.append(loc)
-        return tuple(mine)
+        mine = sorted({self.index[place_id]: place_id for place_id in n.locations}.items())
+        return tuple(decode(Location, self.lines.get(place_id)) for _, place_id in mine)

@@ -1,23 +1,18 @@
-"""Read source files: strict UTF-8, NFC text, front matter, and YAML with positions.
+"""Read source files: strict UTF-8, NFC text, and the front matter split from the body.
 
-PyYAML's data loaders keep the last of duplicate keys and read ``no`` as False and
-``01234`` as 668 (YAML 1.1).  So we only *compose* the YAML into nodes, which keep
-their source marks, and read each field with the type the schema asks for.
+The YAML itself is read by generator.fields; this module does not import YAML, so that
+a quick update (generator.quick) of a notice whose front matter is unchanged needs none.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import difflib
+import hashlib
 import re
 import unicodedata
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
-from generator.errors import Position, Problems, read_line
+from generator.errors import Position, Problems
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 
@@ -75,6 +70,12 @@ class FrontMatter:
     body: str
     body_first_line: int
 
+    @property
+    def digest(self) -> str:
+        """Identifies the front matter's text (``Source.head``)."""
+        data = self.yaml_text.encode("utf-8", "surrogatepass")
+        return hashlib.sha256(data).hexdigest()[:32]
+
 
 _FENCE = re.compile(r"^---[ \t]*$")
 
@@ -111,311 +112,3 @@ def split_front_matter(path: Path, text: str, problems: Problems) -> FrontMatter
         hint="did you forget the closing `---` line after the keys?",
     )
     return None
-
-
-def load_yaml(
-    path: Path, text: str, first_line: int, problems: Problems
-) -> yaml.MappingNode | None:
-    """Compose YAML text into a mapping node; errors are mapped to real file lines."""
-    node = _compose(path, text, first_line, problems)
-    if isinstance(node, _Invalid):
-        return None
-    if node is None:  # empty, or only comments
-        mark = yaml.Mark(str(path), 0, 0, 0, text, 0)
-        return yaml.MappingNode("tag:yaml.org,2002:map", [], start_mark=mark, end_mark=mark)
-    if not isinstance(node, yaml.MappingNode):
-        problems.add(
-            _pos(path, node, first_line),
-            "expected `key: value` lines",
-            hint="each line should look like `title: Lịch tiêm chủng`",
-        )
-        return None
-    return node
-
-
-def load_yaml_list(
-    path: Path, text: str, first_line: int, problems: Problems, example: str
-) -> list[yaml.MappingNode] | None:
-    """Compose YAML text that is a list of ``key: value`` groups; empty text is an empty list.
-
-    ``example`` shows one entry, for the hint when the text is not such a list.
-    """
-    node = _compose(path, text, first_line, problems)
-    if isinstance(node, _Invalid):
-        return None
-    if node is None:  # empty, or only comments
-        return []
-    if not isinstance(node, yaml.SequenceNode):
-        problems.add(
-            _pos(path, node, first_line),
-            "expected a list of entries, each starting with `- `",
-            hint=f"write each entry like `{example}`",
-        )
-        return None
-    entries: list[yaml.MappingNode] = []
-    for item in node.value:
-        if isinstance(item, yaml.MappingNode):
-            entries.append(item)
-        else:
-            problems.add(
-                _pos(path, item, first_line),
-                "each entry of the list must be a group of `key: value` lines",
-                hint=f"write each entry like `{example}`",
-            )
-    return entries
-
-
-class _Invalid:
-    """What ``_compose`` returns after reporting an error (None is a valid, empty document)."""
-
-
-_INVALID = _Invalid()
-
-
-def _compose(
-    path: Path, text: str, first_line: int, problems: Problems
-) -> yaml.Node | _Invalid | None:
-    """YAML text as a node tree (None when empty), or ``_INVALID`` after reporting why not."""
-    try:
-        try:
-            node = yaml.compose(text, Loader=_LOADER)
-        except yaml.YAMLError:
-            # PyYAML's own parser words its errors better; errors are rare, so ask it.
-            node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        # From the mark's character index, not its line: YAML also breaks lines at
-        # NEL, LS and PS, which the file's own line numbers do not count.
-        index = min(mark.index, len(text)) if mark else 0
-        start = text.rfind("\n", 0, index) + 1
-        line = text.count("\n", 0, index) + first_line
-        col = index - start + 1
-        message = f"invalid YAML: {exc.problem or exc.context}"
-        hint = "check the indentation and that each key is followed by `: `"
-        end = text.find("\n", index)
-        if mark is not None and "\t" in text[start : end if end >= 0 else len(text)]:
-            message = "invalid YAML: tab character"
-            hint = "YAML does not allow tabs for indentation: use spaces"
-        problems.add(Position(path, line, col), message, hint=hint)
-        return _INVALID
-    except yaml.YAMLError as exc:
-        problems.add(Position(path, first_line), f"invalid YAML: {exc}")
-        return _INVALID
-    return node
-
-
-def _pos(path: Path, node: yaml.Node, first_line: int) -> Position:
-    return Position(path, node.start_mark.line + first_line, node.start_mark.column + 1)
-
-
-# libyaml's composer is ~10x faster; nodes and marks are the same.
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_NULL = "tag:yaml.org,2002:null"
-_BOOL_WORDS = {"yes", "no", "on", "off", "y", "n"}
-
-
-def did_you_mean(word: str, choices: list[str], what: str = "allowed keys") -> str:
-    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    if close:
-        return f"did you mean `{close[0]}`?"
-    return f"{what}: " + ", ".join(f"`{c}`" for c in choices)
-
-
-class Fields:
-    """Typed, positioned access to one YAML mapping, reporting problems as it goes."""
-
-    def __init__(
-        self,
-        path: Path,
-        node: yaml.MappingNode,
-        first_line: int,
-        problems: Problems,
-        allowed: list[str],
-    ) -> None:
-        self.path = path
-        self.node = node
-        self.first_line = first_line
-        self.problems = problems
-        self.values: dict[str, yaml.Node] = {}
-        key_lines: dict[str, int] = {}
-        for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode):
-                self.error(key_node, "a key must be a plain word")
-                continue
-            key = key_node.value
-            if key in key_lines:
-                first = key_lines[key]
-                self.error(
-                    key_node,
-                    f"duplicate key `{key}`",
-                    hint=f"`{key}` is already set on line {first}; keep only one",
-                )
-                continue
-            if key not in allowed:
-                self.error(key_node, f"unknown key `{key}`", hint=did_you_mean(key, allowed))
-                continue
-            self.values[key] = value_node
-            key_lines[key] = key_node.start_mark.line + first_line
-
-    def pos(self, node: yaml.Node | None = None) -> Position:
-        return _pos(self.path, node or self.node, self.first_line)
-
-    def key_pos(self, key: str) -> Position:
-        for key_node, _ in self.node.value:
-            if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
-                return self.pos(key_node)
-        return self.pos()
-
-    def error(self, node: yaml.Node | None, message: str, hint: str = "") -> None:
-        self.problems.add(self.pos(node), message, hint=hint)
-
-    def has(self, key: str) -> bool:
-        return key in self.values
-
-    def node_of(self, key: str) -> yaml.Node | None:
-        return self.values.get(key)
-
-    def missing(self, key: str, example: str) -> None:
-        self.problems.add(
-            self.pos(), f"missing required key `{key}`", hint=f"add a line like `{example}`"
-        )
-
-    # -- scalar readers -------------------------------------------------------
-
-    def _scalar(self, key: str, kind: str) -> yaml.ScalarNode | None:
-        node = self.values.get(key)
-        if node is None:
-            return None
-        if not isinstance(node, yaml.ScalarNode):
-            what = "a list" if isinstance(node, yaml.SequenceNode) else "a group of keys"
-            self.error(node, f"`{key}` must be {kind}, not {what}")
-            return None
-        if node.tag == _NULL and not node.style:
-            self.error(node, f"`{key}` is empty", hint=self._empty_hint(key, node))
-            return None
-        return node
-
-    def text(self, key: str, *, required: str = "") -> str | None:
-        """A string, exactly as written (``01234`` stays ``01234``, ``no`` stays ``no``)."""
-        node = self._scalar(key, "text")
-        if node is None:
-            if required and key not in self.values:
-                self.missing(key, required)
-            return None
-        value = str(node.value).strip()
-        if not value:
-            self.error(node, f"`{key}` is empty", hint=self._empty_hint(key, node))
-            return None
-        return value
-
-    def boolean(self, key: str, default: bool = False) -> bool:
-        node = self._scalar(key, "true or false")
-        if node is None:
-            return default
-        word = node.value
-        if not node.style and word in ("true", "false", "True", "False"):
-            return bool(word.lower() == "true")
-        hint = "write `true` or `false`"
-        if node.style and word.lower() in ("true", "false"):
-            hint = f"remove the quotes: write `{key}: {word.lower()}`"
-        elif word.lower() in _BOOL_WORDS:
-            hint += f" (YAML 1.1 reads `{word}` as a boolean, which is easy to get wrong)"
-        self.error(node, f"`{key}` must be true or false, not `{word}`", hint=hint)
-        return default
-
-    def integer(self, key: str, default: int = 0) -> int:
-        node = self._scalar(key, "a whole number")
-        if node is None:
-            return default
-        if not node.style and re.fullmatch(r"-?(0|[1-9][0-9]*)", node.value):
-            return int(node.value)
-        self.error(node, f"`{key}` must be a whole number, not `{node.value}`", _unquote_hint(node))
-        return default
-
-    def number(self, key: str) -> float | None:
-        node = self._scalar(key, "a number")
-        if node is None:
-            return None
-        if not node.style and re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", node.value):
-            return float(node.value)
-        self.error(
-            node,
-            f"`{key}` must be a decimal number such as 19.81, not `{node.value}`",
-            _unquote_hint(node),
-        )
-        return None
-
-    def when(self, key: str, *, required: str = "") -> dt.date | dt.datetime | None:
-        """A date ``YYYY-MM-DD`` or an ISO datetime."""
-        node = self._scalar(key, "a date")
-        if node is None:
-            if required and key not in self.values:
-                self.missing(key, required)
-            return None
-        raw = node.value.strip()
-        hint = (
-            "write dates as YYYY-MM-DD (e.g. 2026-11-28) "
-            "or YYYY-MM-DDTHH:MM (e.g. 2026-11-28T07:30)"
-        )
-        try:
-            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
-                return dt.date.fromisoformat(raw)
-            if re.fullmatch(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}.*", raw):
-                return dt.datetime.fromisoformat(raw)
-        except ValueError:
-            self.error(node, f"`{key}` is not a real date: `{raw}`", hint=hint)
-            return None
-        self.error(node, f"`{key}` is not a date: `{raw}`", hint=hint)
-        return None
-
-    def text_list(self, key: str) -> tuple[tuple[str, Position], ...] | None:
-        """A list of strings (a single string is a list of one)."""
-        node = self.values.get(key)
-        if node is None:
-            return None
-        if isinstance(node, yaml.ScalarNode):
-            value = self.text(key)
-            return None if value is None else ((value, self.pos(node)),)
-        if not isinstance(node, yaml.SequenceNode):
-            self.error(node, f"`{key}` must be a list, like `{key}: [a, b]`")
-            return None
-        items: list[tuple[str, Position]] = []
-        for item in node.value:
-            if not isinstance(item, yaml.ScalarNode) or (item.tag == _NULL and not item.value):
-                self.error(item, f"each item of `{key}` must be text")
-                continue
-            value = str(item.value).strip()
-            if value:
-                items.append((value, self.pos(item)))
-        return tuple(items)
-
-    def group(self, key: str, allowed: list[str]) -> Fields | None:
-        node = self.values.get(key)
-        if node is None:
-            return None
-        if not isinstance(node, yaml.MappingNode):
-            self.error(
-                node,
-                f"`{key}` must be a group of keys",
-                hint=f"indent its keys under `{key}:`, e.g. `  {allowed[0]}: ...`",
-            )
-            return None
-        return Fields(self.path, node, self.first_line, self.problems, allowed)
-
-    def keys(self) -> Iterator[str]:
-        return iter(self.values)
-
-    def _empty_hint(self, key: str, node: yaml.Node) -> str:
-        """Why a value may look empty: an unquoted ``#`` starts a YAML comment."""
-        line = read_line(self.path, node.start_mark.line + self.first_line) or ""
-        after = line.split(":", 1)[1] if ":" in line else ""
-        if after.lstrip().startswith("#"):
-            value = after.strip().split()[0]
-            return f'in YAML `#` starts a comment; put the value in quotes: `{key}: "{value}"`'
-        return f"give `{key}` a value or remove the line"
-
-
-def _unquote_hint(node: yaml.ScalarNode) -> str:
-    if node.style and re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", node.value.strip()):
-        return "remove the quotes around the number"
-    return ""

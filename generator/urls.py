@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from slugify import slugify as _slugify
-
 from generator.models import SiteConfig
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -16,6 +14,8 @@ _DATE_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}[-_ ]+(?=.)")
 @lru_cache(maxsize=8192)  # tags repeat across thousands of notices; each call is ~0.1 ms
 def slugify(text: str) -> str:
     """ASCII slug: tones dropped, đ -> d, lowercase words joined by '-'."""
+    from slugify import slugify as _slugify  # ~6 ms to import: not for a quick update
+
     # text-unidecode maps đ/Đ to d/D already; spelled out so the rule is visible.
     text = text.replace("đ", "d").replace("Đ", "D")
     return str(_slugify(text, max_length=80, word_boundary=True))

@@ -144,6 +144,34 @@ def test_a_notice_outside_the_feed_rewrites_only_its_page(tmp_path: Path) -> Non
     assert tree_bytes(output) == fresh_build(root, tmp_path)
 
 
+def test_front_matter_is_read_only_when_it_changed(tmp_path: Path) -> None:
+    """A text edit reuses the recorded front matter: a fresh process reads no YAML.  A
+    front matter edited without changing what the site shows (a comment) is parsed."""
+    root = site_copy(tmp_path / "site")
+    run(root)
+    append(root / "content" / IN_FEED, "Bà con mang theo sổ tiêm chủng.")
+    script = (
+        "import sys; from pathlib import Path; from generator.cli import build_site; "
+        f"how, _ = build_site(Path({str(root / 'content')!r}), Path({str(root / 'output')!r})); "
+        "print(how, 'yaml' in sys.modules, 'slugify' in sys.modules)"
+    )
+    env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH}
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=root, env=env, capture_output=True, text=True
+    )
+    assert done.stdout.split() == ["quick", "False", "False"], done.stderr
+    assert tree_bytes(root / "output") == fresh_build(root, tmp_path)
+
+    replace_in(root / "content" / IN_FEED, "date: 2026-11-10\n", "date: 2026-11-10  # ngày\n")
+    append(root / "content" / IN_FEED, "Thêm.")
+    assert run(root) == "quick"
+    assert "<p>Thêm.</p>" in (root / "output/n/lich-tiem-chung-thang-11/index.html").read_text()
+    assert tree_bytes(root / "output") == fresh_build(root, tmp_path)
+    replace_in(root / "content" / IN_FEED, "date: 2026-11-10  # ngày\n", "date: 2026-11-11\n")
+    assert run(root) == "build"  # the date shows elsewhere too
+    assert tree_bytes(root / "output") == fresh_build(root, tmp_path)
+
+
 def test_text_after_the_first_paragraph_of_a_notice_without_summary(tmp_path: Path) -> None:
     root = site_copy(tmp_path / "site", NO_SUMMARY)
     run(root)
@@ -276,19 +304,13 @@ def test_a_killed_quick_update_is_repaired(tmp_path: Path, monkeypatch: pytest.M
             raise KeyboardInterrupt
         real_replace(a, b)  # type: ignore[arg-type]
 
+    ready = quick.prepare(root / "content", root / "output")
+    assert ready is not None
+    options = f"None|False|False|{root / 'output'}"
+    inputs = state.inputs_digest(root / "content", options, root / ".bangtin-cache")
     monkeypatch.setattr(os, "replace", replace_once)
     with pytest.raises(KeyboardInterrupt):
-        quick.update(
-            root / "content",
-            root / "output",
-            state.inputs_digest(
-                root / "content",
-                f"None|False|False|{root / 'output'}",
-                root / ".bangtin-cache",
-            ),
-            None,
-            False,
-        )
+        quick.update(ready, inputs)
     monkeypatch.setattr(os, "replace", real_replace)
     assert (root / "output/feed.xml").read_bytes() != feed  # moved in: the site is half done
     assert not (root / ".bangtin-cache/state.json").exists()  # no "nothing changed" now

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from generator.build import build
-from generator.config import load_config, now
+from generator.clock import now
+from generator.config import load_config
 from generator.content import load_content
 from generator.errors import BuildError
 from generator.keys import Keys

@@ -10,18 +10,22 @@ exactly that without reading the other 10,000 files:
   ``quick-*.txt`` files beside it, what each published notice shows outside its own
   page (its ``outward`` digest), the URLs of every content file (for links), the
   places, the standing pages (the menu) and the notices of the feed as they were;
+* ``prepare`` loads that record, the settings it holds, Markdown and the templates
+  while the input scan runs (``state.Scan``, in a child process);
 * ``update`` compares the inputs with that build's (``state.Inputs.changed``): when
-  every changed file is such a notice, it parses those notices again, renders their
-  Markdown, checks that nothing outward changed, and renders and writes their pages
-  (and the feed) with the very functions and keys a full build uses;
+  every changed file is such a notice, it reads those notices again (their recorded
+  front matter while it is unchanged: no YAML), renders their Markdown, checks that
+  nothing outward changed, and renders and writes their pages (and the feed) with the
+  very functions and keys a full build uses;
 * anything else, or any doubt (a new or deleted file, another kind of file, a
   content error, a notice whose title changed, a moment when a notice is published
   or expires, a theme that overrides templates), returns None: the caller runs the
   normal build, which also reports every error.
 
-Every edit since the recorded build is applied again each time (the notices earlier
-updates wrote are listed in ``output-patch.json``), so the record itself never changes;
-a normal build, the only one that writes it, starts over.
+The record itself never changes: ``output-patch.json`` lists the notices earlier updates
+wrote pages for, with the hash of the text each page shows, so a page is written again
+when its notice's text is no longer that one (edited again, or the edit undone); a
+normal build, the only one that writes the record, starts over.
 The pages written here are byte for byte those a full build writes (tests compare).
 """
 

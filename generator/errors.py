@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 MAX_SHOWN = 100  # characters of a source line shown under an error
@@ -29,10 +30,7 @@ class ContentError:
     severity: str = "error"  # or "warning"
 
     def format(self, root: Path | None = None) -> str:
-        path = self.pos.path
-        if root is not None and path.is_relative_to(root):
-            path = path.relative_to(root)
-        where = f"{path.as_posix()}:{self.pos.line}:{self.pos.col}"
+        where = f"{_shown(self.pos.path, root)}:{self.pos.line}:{self.pos.col}"
         out = [f"{where}: {self.severity}: {self.message}"]
         line = self.source_line
         if line is None:
@@ -49,6 +47,13 @@ class ContentError:
         if self.hint:
             out.append(f"  hint: {self.hint}")
         return "\n".join(out)
+
+
+@lru_cache(maxsize=256)  # a large site can warn hundreds of times about one file
+def _shown(path: Path, root: Path | None) -> str:
+    if root is not None and path.is_relative_to(root):
+        path = path.relative_to(root)
+    return path.as_posix()
 
 
 def read_line(path: Path, line: int) -> str | None:

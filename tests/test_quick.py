@@ -172,6 +172,22 @@ def test_front_matter_is_read_only_when_it_changed(tmp_path: Path) -> None:
     assert tree_bytes(root / "output") == fresh_build(root, tmp_path)
 
 
+def test_a_quick_update_reports_the_warnings_a_build_reports(tmp_path: Path) -> None:
+    root = site_copy(tmp_path / "site")
+    with open(root / "content/site.yml", "a", encoding="utf-8") as f:
+        f.write("boards:\n  size: a5\n  distance: 3\n")  # codes too small to read from 3 m
+    how, built = build_site(root / "content", root / "output")
+    assert how == "build" and built is not None
+    assert len(built.warnings) > 1 and all(w.severity == "warning" for w in built.warnings)
+    append(root / "content" / IN_FEED, "Thêm.")
+    how, quick_result = build_site(root / "content", root / "output")
+    assert how == "quick" and quick_result is not None
+    assert quick_result.warnings == built.warnings
+    shown = [w.format(root) for w in quick_result.warnings]
+    assert shown == [w.format(root) for w in built.warnings]
+    assert shown[0].startswith("content/site.yml:1:1: warning: board `")
+
+
 def test_text_after_the_first_paragraph_of_a_notice_without_summary(tmp_path: Path) -> None:
     root = site_copy(tmp_path / "site", NO_SUMMARY)
     run(root)

@@ -66,6 +66,7 @@ from generator.urls import notice_path
 from generator.writer import Record, Writer
 
 VERSION = 1
+RECORDED = "recorded"  # in the patch record: a page showing the recorded build's text
 NOTICES = "quick-notices.txt"
 LINKS = "quick-links.txt"
 PLACES = "quick-places.txt"
@@ -279,8 +280,10 @@ def _update(ready: Ready, inputs: state.Inputs) -> BuildResult:
     # Every notice changed since the recorded build, and those earlier quick updates wrote
     # pages for: a page is written again when its notice's text is no longer the one it
     # shows (edited again, or undone: the recorded page comes back).
+    # (RECORDED: the recorded build's text, which every notice not changed since has.)
     shown = state.patched_notices(cache, record["base"])  # path -> hash of that text
-    text = {name: inputs.hashes[name][-64:] for name in {*inputs.changed, *shown}}
+    text = dict.fromkeys(shown, RECORDED)
+    text.update((name, inputs.hashes[name][-64:]) for name in inputs.changed)
     stale = {name for name, sha in text.items() if shown.get(name) != sha}
     notices = {name: lines.get(name) for name in stale}  # published ones: [outward, ...]
     if not stale or not all(notices[name] and not os.path.islink(name) for name in stale):

@@ -17,11 +17,11 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, replace
 from itertools import chain
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 PACKAGE = Path(__file__).parent
 
@@ -56,16 +56,13 @@ class Inputs:
     """The digest of every input, and the content hash of each file that went into it."""
 
     digest: str
-    hashes: dict[str, str]  # path -> "size:mtime:ctime:inode:sha256" (times in ns)
+    hashes: Mapping[str, str]  # path -> "size:mtime:ctime:inode:sha256" (times in ns)
     # Against the hashes last saved (save_hashes, by a build that was not a quick update):
     # files new or with other bytes, files gone, and that build's digest ("" if none).
     changed: tuple[str, ...] = ()
     removed: tuple[str, ...] = ()
     known: str = ""
     options: str = ""  # the build's options, in the digest
-
-
-_FIELDS = tuple(Inputs.__dataclass_fields__)  # in order: how a Scan's child sends them
 
 
 HASHES = "hashes.json"
@@ -134,17 +131,19 @@ def inputs_digest(content: Path, options: str, cache: Path | None = None) -> Inp
 class Scan:
     """``inputs_digest`` in a child process, while this one loads what the build needs.
 
-    The scan stats every file (11,000 at province scale, ~0.06 s) and importing Jinja,
-    Markdown and YAML takes as long again; on two cores they overlap.  ``result()``
-    waits for the child.  Where a child cannot simply be forked (not Linux, or other
-    threads running: a fork copies only this one), or when the child fails, the scan
-    runs here instead, so its errors are raised here as ever.
+    The scan stats every file (11,000 at province scale, ~0.08 s) and importing Jinja and
+    Markdown takes as long again; on two cores they overlap.  ``result()`` waits for the
+    child.  The child sends the digest and what changed first, every file's hash (2 MB)
+    after: only a build that saves them reads those (``Inputs.hashes``); ``close()``
+    ends the child.  Where a child cannot simply be forked (not Linux, or other threads
+    running: a fork copies only this one), or when the child fails, the scan runs here
+    instead, so its errors are raised here as ever.
     """
 
     def __init__(self, content: Path, options: str, cache: Path) -> None:
         self.args = (content, options, cache)
         self.pid = 0
-        self.fd = -1
+        self.pipe: BinaryIO | None = None
         if sys.platform == "linux" and threading.active_count() == 1:
             self._fork()
 
@@ -159,23 +158,79 @@ class Scan:
             try:
                 os.close(r)
                 inputs = inputs_digest(*self.args)
+                changed = {name: inputs.hashes[name] for name in inputs.changed}
+                i = inputs
+                head = marshal.dumps((i.digest, i.changed, i.removed, i.known, i.options, changed))
+                rest = marshal.dumps(dict(inputs.hashes))
                 with os.fdopen(w, "wb") as f:
-                    f.write(marshal.dumps(tuple(getattr(inputs, f) for f in _FIELDS)))
-                code = 0
+                    f.write(len(head).to_bytes(8, "little") + head)
+                    f.flush()
+                    code = 0  # the rest is read only if needed: the pipe may be closed
+                    f.write(rest)
             finally:
                 os._exit(code)
         os.close(w)
-        self.pid, self.fd = pid, r
+        self.pid, self.pipe = pid, os.fdopen(r, "rb")
 
     def result(self) -> Inputs:
-        if self.pid:
-            with os.fdopen(self.fd, "rb") as f:
-                data = f.read()
-            _, status = os.waitpid(self.pid, 0)
-            self.pid = 0
-            if status == 0 and data:
-                return Inputs(*marshal.loads(data))
+        if self.pipe is not None:
+            size = int.from_bytes(self.pipe.read(8), "little")
+            head = self.pipe.read(size) if size else b""
+            if size and len(head) == size:
+                digest, changed, removed, known, options, some = marshal.loads(head)
+                return Inputs(digest, _Hashes(some, self), changed, removed, known, options)
+            self.close()  # the child failed
         return inputs_digest(*self.args)
+
+    def rest(self) -> dict[str, str]:
+        """Every file's hash, from the child."""
+        if self.pipe is None:
+            raise RuntimeError("the input scan's child process is gone")
+        hashes: dict[str, str] = marshal.loads(self.pipe.read())
+        self.close()
+        return hashes
+
+    def close(self) -> None:
+        if self.pipe is not None:
+            self.pipe.close()
+            self.pipe = None
+            os.waitpid(self.pid, 0)
+
+    def __enter__(self) -> Scan:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def whole(inputs: Inputs) -> Inputs:
+    """``inputs`` with every file's hash at hand (a Scan's child is then done)."""
+    return replace(inputs, hashes=dict(inputs.hashes))
+
+
+class _Hashes(Mapping[str, str]):
+    """A Scan's file hashes: those of the changed files at once, every file's when first
+    asked for one of the others (or for all)."""
+
+    def __init__(self, changed: dict[str, str], scan: Scan) -> None:
+        self.changed, self.scan = changed, scan
+        self._all: dict[str, str] | None = None
+
+    def all(self) -> dict[str, str]:
+        if self._all is None:
+            self._all = self.scan.rest()
+        return self._all
+
+    def __getitem__(self, name: str) -> str:
+        if self._all is None and name in self.changed:
+            return self.changed[name]
+        return self.all()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.all())
+
+    def __len__(self) -> int:
+        return len(self.all())
 
 
 def write_atomically(path: Path, text: str) -> None:
@@ -188,7 +243,7 @@ def write_atomically(path: Path, text: str) -> None:
 def save_hashes(cache: Path, inputs: Inputs) -> None:
     """Keep the file hashes for the next build (after a successful one only)."""
     cache.mkdir(parents=True, exist_ok=True)
-    data = {"written_ns": time.time_ns(), "digest": inputs.digest, "files": inputs.hashes}
+    data = {"written_ns": time.time_ns(), "digest": inputs.digest, "files": dict(inputs.hashes)}
     write_atomically(cache / HASHES, json.dumps(data, separators=(",", ":")))
 
 

@@ -384,6 +384,18 @@ def test_the_scan_in_a_child_process_finds_what_a_scan_here_finds(
     assert scan.pid > 0  # Linux, one thread: forked
     assert scan.result() == here
 
+    # What changed comes first; every file's hash only when asked for
+    name = str(root / "content" / NOTICE)
+    with state.Scan(*args) as scan:
+        inputs = scan.result()
+        assert inputs.digest == here.digest and inputs.changed == (name,)
+        assert inputs.hashes[name] == here.hashes[name]
+        assert scan.pipe is not None  # the rest is still in the child
+    assert scan.pipe is None  # closed: the child is gone
+    with state.Scan(*args) as scan:
+        assert state.whole(scan.result()).hashes == here.hashes
+        assert scan.pipe is None
+
     # Another thread running: no fork (it would copy this thread only), the same result
     done = threading.Event()
     other = threading.Thread(target=done.wait)

@@ -10,7 +10,7 @@ import sys
 import traceback
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 from zoneinfo import ZoneInfo
 
 import click
@@ -201,16 +201,30 @@ def build_command(
 
         content = resolve_content(content_dir)
         with Progress() as progress:
-            _, result = build_site(
+            how, result = build_site(
                 content, Path(output_dir), base_url, strict, allow_http, progress.stage
             )
         if result is None:
             click.echo(f"Nothing changed since the last build: {output_dir} is up to date.")
-            return
-        show_warnings(result)
-        click.echo(summary(result, output_dir))
+        else:
+            show_warnings(result)
+            click.echo(summary(result, output_dir))
+        if how != "build":
+            exit_at_once()
 
     run(ctx.obj["debug"], action)
+
+
+def exit_at_once() -> NoReturn:
+    """End the process without Python's clean-up of every module and object: ~15 ms, 5 %
+    of a quick update.  Only after a quick or no-op build: nothing is left to clean up
+    (no worker, thread or child process; every file written and closed)."""
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except OSError:  # e.g. a closed pipe: exit as Python would
+        sys.exit(1)
+    os._exit(0)
 
 
 @main.command("check")

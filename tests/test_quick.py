@@ -22,7 +22,7 @@ from generator.build import build as full_build
 from generator.cli import build_site
 from generator.errors import BuildError, Position
 from generator.models import Alias, Notice, Source
-from tests.conftest import EPOCH, SAMPLE, mtimes, notice, replace_in, tree_bytes
+from tests.conftest import EPOCH, SAMPLE, mtimes, notice, replace_in, run_cli, tree_bytes
 from tests.test_incremental import (
     NOTICE,
     add_notice,
@@ -169,6 +169,27 @@ def test_front_matter_is_read_only_when_it_changed(tmp_path: Path) -> None:
     assert tree_bytes(root / "output") == fresh_build(root, tmp_path)
     replace_in(root / "content" / IN_FEED, "date: 2026-11-10  # ngày\n", "date: 2026-11-11\n")
     assert run(root) == "build"  # the date shows elsewhere too
+    assert tree_bytes(root / "output") == fresh_build(root, tmp_path)
+
+
+def test_the_command_ends_at_once_after_a_quick_or_no_op_build_with_everything_written(
+    tmp_path: Path,
+) -> None:
+    """``bangtin build`` skips Python's clean-up after these (cli.exit_at_once): its output
+    is still whole, and the next build finds nothing to do."""
+    root = site_copy(tmp_path / "site")
+    assert run_cli("build", cwd=root).returncode == 0
+    append(root / "content" / IN_FEED, "Bà con mang theo sổ tiêm chủng.")
+    done = run_cli("build", cwd=root)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("Built ") and done.stdout.endswith(" s.\n")
+    assert " 2 written" in done.stdout  # the page and the feed
+    assert (root / ".bangtin-cache" / state.OUTPUT_PATCH).is_file()  # a quick update's
+    page = root / "output/n/lich-tiem-chung-thang-11/index.html"
+    assert "mang theo sổ tiêm chủng" in page.read_text("utf-8")
+    again = run_cli("build", cwd=root)
+    assert again.returncode == 0
+    assert again.stdout == "Nothing changed since the last build: output is up to date.\n"
     assert tree_bytes(root / "output") == fresh_build(root, tmp_path)
 
 

@@ -159,8 +159,8 @@ class Scan:
                 os.close(r)
                 inputs = inputs_digest(*self.args)
                 changed = {name: inputs.hashes[name] for name in inputs.changed}
-                i = inputs
-                head = marshal.dumps((i.digest, i.changed, i.removed, i.known, i.options, changed))
+                what = (inputs.digest, inputs.changed, inputs.removed, inputs.known)
+                head = marshal.dumps((*what, inputs.options, changed))
                 rest = marshal.dumps(dict(inputs.hashes))
                 with os.fdopen(w, "wb") as f:
                     f.write(len(head).to_bytes(8, "little") + head)

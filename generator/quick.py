@@ -65,7 +65,7 @@ from generator.source import read_text, split_front_matter
 from generator.urls import notice_path
 from generator.writer import Record, Writer
 
-VERSION = 1
+VERSION = 2  # 2: notices and settings in the record, places by id
 RECORDED = "recorded"  # in the patch record: a page showing the recorded build's text
 NOTICES = "quick-notices.txt"
 LINKS = "quick-links.txt"
@@ -134,7 +134,7 @@ def remember(
         "counts": list(counts),
         "warnings": [_warning(w) for w in warnings],
         "tags": [[t.slug, t.name] for t in plan.tags],
-        "places": [[loc.id, str(loc.source.path)] for loc in plan.locations],
+        "places": [loc.id for loc in plan.locations],
         "standing": [encode(StandingPage, p) for p in plan.standing],
         "feed": [_feed_item(n, bodies) for n in feed],
         "updated": encode(dt.datetime, feed_updated(plan)),
@@ -462,17 +462,16 @@ class _Names(Mapping[str, str]):
 
 
 class _Places:
-    """The site's places in order: a notice's own read from their files, all from the record."""
+    """The site's places as recorded, in order (``ids``): a notice's own, or all."""
 
-    def __init__(self, lines: _Lines, places: list[list[str]]) -> None:
+    def __init__(self, lines: _Lines, ids: list[str]) -> None:
         self.lines = lines
-        self.paths = [path for _, path in places]
-        self.index = {place_id: i for i, (place_id, _) in enumerate(places)}
+        self.index = {place_id: i for i, place_id in enumerate(ids)}
 
     def of(self, n: Notice) -> tuple[Location, ...]:
         if n.locations == "all":
             found = tuple(decode(Location, data) for data in self.lines.values())
-            if len(found) != len(self.paths):
+            if len(found) != len(self.index):
                 raise _Fallback
             return found
         mine = sorted({self.index[place_id]: place_id for place_id in n.locations}.items())

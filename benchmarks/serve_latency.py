@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.corpus import generate  # noqa: E402
-from generator.urls import slug_from_filename  # noqa: E402
+from generator.plan.urls import slug_from_filename  # noqa: E402
 
 EPOCH = "1795842000"  # 2026-11-28 12:00 in Asia/Ho_Chi_Minh
 

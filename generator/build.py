@@ -1,9 +1,8 @@
-"""The whole build, top to bottom: config, content, plan, Markdown, pages, QR codes, write."""
+"""The whole build, top to bottom: config, content, plan, Markdown, QR codes, pages, write."""
 
 from __future__ import annotations
 
 import hashlib
-import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
@@ -11,71 +10,72 @@ from functools import partial
 from itertools import chain
 from pathlib import Path
 
-from generator import quick, state
-from generator.boards import render_boards, sizing_warnings
+from generator.cache import quick, state
+from generator.cache.content import ContentCache
+from generator.cache.qr import QrCache
+from generator.cache.store import Store
 from generator.clock import now
-from generator.config import load_config
-from generator.content import load_content
-from generator.contentcache import ContentCache
-from generator.errors import BuildError, UsageError
-from generator.headers import render_headers
-from generator.keys import Keys
-from generator.ledger import check_ledger, load_ledger
-from generator.markup import Markup
+from generator.errors import BuildError
+from generator.inputs.config import load_config
+from generator.inputs.content import load_content
+from generator.inputs.ledger import check_ledger, load_ledger
+from generator.inputs.scan import Inputs
 from generator.models import BuildResult, Output, SiteConfig
-from generator.plan import Plan, plan_site
-from generator.qrcache import QrCache
-from generator.redirects import render_redirects
-from generator.render import (
-    Renderer,
-    fingerprint,
-    page_base,
-    render_bodies,
-    render_manifest,
-    render_pages,
-    theme_dirs,
-)
-from generator.urls import absolute
-from generator.writer import Writer
+from generator.output.writer import Writer, check_folders
+from generator.plan.site import Plan, plan_site
+from generator.plan.urls import absolute
+from generator.render.boards import render_boards, sizing_warnings
+from generator.render.headers import render_headers
+from generator.render.keys import Keys
+from generator.render.manifest import render_manifest
+from generator.render.markup import Markup
+from generator.render.pages import page_base, render_bodies, render_pages
+from generator.render.redirects import render_redirects
+from generator.render.templates import Renderer, fingerprint, theme_dirs
+
+Progress = Callable[[str], None]
 
 
 @dataclass(frozen=True, slots=True)
 class Caches:
-    """Work one process may keep between builds: QR images, rendered Markdown, parsed content.
+    """Work kept between builds: QR images, rendered Markdown, parsed content.
 
     All are keyed by everything their result depends on, so a stale entry is never
-    used; they only make ``bangtin serve`` rebuild faster.
+    used.  With a store they live on disk between runs; without one, in memory only
+    (``bangtin serve`` keeps them between its rebuilds).
     """
 
+    store: Store = field(default_factory=lambda: Store(None))
     qr: QrCache = field(default_factory=QrCache)
     markup: Markup = field(default_factory=Markup)
     content: ContentCache = field(default_factory=ContentCache)
 
+    @classmethod
+    def kept_in(cls, store: Store) -> Caches:
+        return cls(store, QrCache(store), Markup(store), ContentCache(store))
+
 
 def build(
     content_dir: Path,
-    output_dir: Path | None,
+    output: Path | None,
+    caches: Caches,
+    *,
     base_url: str | None = None,
-    caches: Caches | None = None,
     strict: bool = False,
-    inputs: state.Inputs | None = None,
-    progress: Callable[[str], None] = lambda stage: None,
     allow_http: bool = False,
+    inputs: Inputs | None = None,
+    progress: Progress = lambda stage: None,
 ) -> BuildResult:
-    """Build the site in ``content_dir`` into ``output_dir`` (None: check only, write nothing).
+    """Build the site in ``content_dir`` into ``output`` (None: check only, write nothing).
 
-    Raises BuildError listing every content error; ``output_dir`` is then untouched.
-    ``caches`` keeps work between builds of one process (``bangtin serve``).
+    Raises BuildError listing every content error; ``output`` is then untouched.
     ``strict`` turns warnings (boards that may be hard to scan) into errors.
-    ``inputs`` is the digest of every input (state.inputs_digest), recorded after a
+    ``inputs`` is the digest of every input (generator.inputs.scan), recorded after a
     successful build so that the next one can tell that nothing changed.
     """
     started = time.perf_counter()
-    if caches is None:
-        folder = cache_folder(output_dir) if output_dir else None
-        caches = Caches(qr=QrCache(folder), markup=Markup(folder), content=ContentCache(folder))
-    if output_dir is not None:
-        check_folders(content_dir, output_dir)
+    if output is not None:
+        check_folders(content_dir, output)
     progress("Reading content")
     site = load_config(content_dir, base_url, allow_http)
     content = load_content(site, caches.content)
@@ -91,7 +91,7 @@ def build(
     if strict and warnings:
         raise BuildError([replace(w, severity="error") for w in warnings])
     progress("Rendering pages")
-    renderer = Renderer(site, theme_dirs(site), cache_folder(output_dir) if output_dir else None)
+    renderer = Renderer(site, theme_dirs(site))
     assets = {name: (fingerprint(name, data), data) for name, data in renderer.static_files()}
     paths = {name: path for name, (path, _) in assets.items()}
     keys = Keys(
@@ -113,7 +113,7 @@ def build(
     )  # each file made only if the writer needs it
 
     files = written = changed = 0
-    if output_dir is None:
+    if output is None:
         for out in outputs:  # a check renders every page too: template errors show
             made = out.make()
             if not isinstance(made, str | bytes):
@@ -122,27 +122,26 @@ def build(
             files += 1
     else:
         progress("Writing files")
-        cache = cache_folder(output_dir)
-        output = Path(os.path.abspath(output_dir))
+        store = caches.store
         base = keys.base if keys.reuse else ""
-        previous = state.output_files(cache, output, base) if keys.reuse else None
-        with Writer(output, previous, before_commit=partial(state.forget, cache)) as writer:
+        previous = state.output_files(store, output, base) if keys.reuse else None
+        with Writer(output, previous, before_commit=partial(state.forget, store)) as writer:
             for out in outputs:
                 files += 1
                 if not writer.keep(out.path, out.key):
                     writer.write(out.path, out.make(), out.key)
         written, changed = writer.bytes_written, len(writer.written)
         manifest = state.manifest_digest(output)  # read once for the three records
-        state.record_files(cache, output, base, writer.records, manifest)
+        state.record_files(store, output, base, writer.records, manifest)
         del writer, previous, outputs  # freed before the quick record is made: the peak
         if inputs is not None:
             until = plan.next_change.timestamp() if plan.next_change else None
-            state.record(cache, output, inputs.digest, until, manifest)
-            state.save_hashes(cache, inputs)
+            state.record(store, output, inputs.digest, until, manifest)
+            state.save_hashes(store, inputs)
             if keys.reuse:
                 counts = (len(plan.pages), 2 * len(plan.pages), files)
                 quick.remember(
-                    cache, output, site, inputs, keys.base, paths, manifest, plan, bodies,
+                    store, output, site, inputs, keys.base, paths, manifest, plan, bodies,
                     counts, warnings,
                 )  # fmt: skip
     return BuildResult(
@@ -167,18 +166,3 @@ def code_outputs(site: SiteConfig, plan: Plan, cache: QrCache) -> Iterator[Outpu
 
 def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:32]
-
-
-def cache_folder(output_dir: Path) -> Path:
-    """``.bangtin-cache`` beside the output folder: plain files, safe to delete."""
-    return Path(os.path.abspath(output_dir)).parent / ".bangtin-cache"
-
-
-def check_folders(content_dir: Path, output_dir: Path) -> None:
-    content = Path(os.path.abspath(content_dir))
-    output = Path(os.path.abspath(output_dir))
-    if output == content or output.is_relative_to(content) or content.is_relative_to(output):
-        raise UsageError(
-            f"the output folder {output_dir} and the content folder {content_dir} overlap; "
-            "choose an output folder outside content/"
-        )

@@ -5,17 +5,16 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
-import os
 import sys
 import traceback
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import click
 
-from generator import __version__, state
+from generator import __version__, api
 
 if TYPE_CHECKING:
     from generator.models import BuildResult
@@ -112,50 +111,6 @@ def summary(result: BuildResult, output: Path | None) -> str:
     )
 
 
-def build_site(
-    content: Path,
-    output_dir: Path,
-    base_url: str | None = None,
-    strict: bool = False,
-    allow_http: bool = False,
-    progress: Callable[[str], None] = lambda stage: None,
-) -> tuple[str, BuildResult | None]:
-    """``bangtin build``: nothing if nothing changed, a quick update for edited notices'
-    text (generator.quick), else a build (an update in place, or a full build).
-
-    Returns how (``"none"``, ``"quick"``, ``"build"``) and the result (None for none).
-    """
-    output = Path(os.path.abspath(output_dir))
-    cache = output.parent / ".bangtin-cache"
-    options = f"{base_url}|{strict}|{allow_http}|{output}"
-    # The input scan runs in a child process while this one loads the modules and the
-    # record a quick update needs: ~0.1 s each at 11,000 files.  A no-op build, which
-    # needs neither, takes ~0.03 s longer for it; an edit ~0.06 s less.
-    with state.Scan(content, options, cache) as scan:
-        from generator import quick
-
-        ready = quick.prepare(content, output)
-        inputs = scan.result()
-        if state.unchanged(cache, output, inputs.digest):
-            return "none", None
-        edited = None if ready is None else quick.update(ready, inputs)
-        if edited is not None:
-            return "quick", edited
-        inputs = state.whole(inputs)  # the child ends before the build begins
-    from generator.build import build
-
-    result = build(
-        content,
-        output_dir,
-        base_url,
-        strict=strict,
-        inputs=inputs,
-        progress=progress,
-        allow_http=allow_http,
-    )
-    return "build", result
-
-
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="bangtin")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
@@ -189,7 +144,7 @@ def build_command(
 ) -> None:
     """Build the site into the output folder, with a QR code for every page."""
     if base_url is not None:
-        from generator.config import check_base_url, normalise_base_url
+        from generator.inputs.config import check_base_url, normalise_base_url
 
         why = check_base_url(base_url, allow_http)
         if why:
@@ -199,32 +154,18 @@ def build_command(
     def action() -> None:
         from generator.progress import Progress
 
-        content = resolve_content(content_dir)
+        options = api.Options(
+            resolve_content(content_dir), Path(output_dir), base_url, strict, allow_http
+        )
         with Progress() as progress:
-            how, result = build_site(
-                content, Path(output_dir), base_url, strict, allow_http, progress.stage
-            )
-        if result is None:
+            outcome = api.build(options, progress.stage)
+        if outcome.result is None:
             click.echo(f"Nothing changed since the last build: {output_dir} is up to date.")
         else:
-            show_warnings(result)
-            click.echo(summary(result, output_dir))
-        if how != "build":
-            exit_at_once()
+            show_warnings(outcome.result)
+            click.echo(summary(outcome.result, output_dir))
 
     run(ctx.obj["debug"], action)
-
-
-def exit_at_once() -> NoReturn:
-    """End the process without Python's clean-up of every module and object: ~15 ms, 5 %
-    of a quick update.  Only after a quick or no-op build: nothing is left to clean up
-    (no worker, thread or child process; every file written and closed)."""
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except OSError:  # e.g. a closed pipe: exit as Python would
-        sys.exit(1)
-    os._exit(0)
 
 
 @main.command("check")
@@ -238,9 +179,8 @@ def check_command(
     """Check the content as a build would, writing nothing."""
 
     def action() -> None:
-        from generator.build import build
-
-        result = build(resolve_content(content_dir), None, strict=strict, allow_http=allow_http)
+        options = api.Options(resolve_content(content_dir), strict=strict, allow_http=allow_http)
+        result = api.check(options)
         show_warnings(result)
         click.echo(summary(result, None))
 
@@ -268,7 +208,7 @@ def serve_command(
     ctx: click.Context, content_dir: Path | None, port: int, bind: str, output_dir: Path | None
 ) -> None:
     """Build, serve on http://127.0.0.1:8000/ and rebuild and reload on every save."""
-    from generator.serve import serve
+    from generator.serve.server import serve
 
     def action() -> None:
         serve(resolve_content(content_dir), bind, port, output_dir, log=_log)
@@ -283,7 +223,7 @@ def _log(message: str) -> None:
 def _today(content: Path) -> dt.date:
     """Today in the site's timezone (``SOURCE_DATE_EPOCH`` when set)."""
     from generator.clock import now
-    from generator.config import load_config
+    from generator.inputs.config import load_config
 
     tz = "Asia/Ho_Chi_Minh"
     # a broken site.yml must not stop `new`; the default zone is the likely one
@@ -361,7 +301,7 @@ def new_location_command(
 @click.pass_context
 def init_command(ctx: click.Context, folder: Path, title: str, base_url: str) -> None:
     """Create a new site in FOLDER: content/, a CI workflow and a .gitignore."""
-    from generator.config import check_base_url, normalise_base_url
+    from generator.inputs.config import check_base_url, normalise_base_url
     from generator.scaffold import init_site
 
     why = check_base_url(base_url)
@@ -393,30 +333,16 @@ def boards_command(
     """Check the print-ready boards; report their sizing; record printed URLs."""
 
     def action() -> None:
-        from generator import boards as boards_module
-        from generator.clock import now
-        from generator.config import load_config
-        from generator.content import load_content
-        from generator.plan import plan_site
-        from generator.qrcache import QrCache
-
-        content = resolve_content(content_dir)
-        site = load_config(content)
-        plan = plan_site(site, load_content(site), now(site.tz))
-        cache = QrCache()
-        warnings = boards_module.sizing_warnings(site, plan, cache)
+        found = api.boards(api.Options(resolve_content(content_dir), strict=strict), record)
         if report or not record:
-            click.echo(boards_module.report(site, plan, cache), nl=False)
-        for warning in warnings:
+            click.echo(found.report, nl=False)
+        for warning in found.warnings:
             click.echo(warning.format(Path.cwd()), err=True)
-        if strict and warnings:
-            raise BuildError([dataclasses.replace(w, severity="error") for w in warnings])
+        if strict and found.warnings:
+            raise BuildError([dataclasses.replace(w, severity="error") for w in found.warnings])
+        for url in found.recorded:
+            click.echo(f"Recorded {url}")
         if record:
-            from generator.ledger import record as record_urls
-
-            added = record_urls(site, plan, now(site.tz).date())
-            for url in added:
-                click.echo(f"Recorded {url}")
-            click.echo(f"{len(added)} new URL(s) in the printed-URL ledger.")
+            click.echo(f"{len(found.recorded)} new URL(s) in the printed-URL ledger.")
 
     run(ctx.obj["debug"], action)

@@ -43,7 +43,7 @@ class Progress:
     def stage(self, name: str) -> None:
         self.current = name
         # The display's thread starts with the first stage: a build that has none (nothing
-        # changed; a quick update) runs no thread, and may fork (state.Scan).
+        # changed; a quick update) runs no thread.
         if self.enabled and self._thread.ident is None and not self._stop.is_set():
             self._thread.start()
 

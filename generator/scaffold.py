@@ -8,7 +8,7 @@ from pathlib import Path
 
 from generator import __version__
 from generator.errors import UsageError
-from generator.urls import is_slug, slugify
+from generator.plan.urls import is_slug, slugify
 
 
 def _quote(text: str) -> str:

@@ -15,7 +15,9 @@ from typing import Any
 
 import pytest
 
-from generator.build import build
+from generator import build as pipeline
+from generator.cache.store import Store, cache_folder
+from generator.models import BuildResult
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "content"
@@ -24,6 +26,23 @@ SITES = Path(__file__).resolve().parent / "sites"
 # The sample site is read as of this moment: 28/11/2026, noon in Hà Nội.
 NOW = dt.datetime(2026, 11, 28, 12, 0, tzinfo=dt.timezone(dt.timedelta(hours=7)))
 EPOCH = str(int(NOW.timestamp()))
+
+
+def build(
+    content: Path,
+    output: Path | None,
+    base_url: str | None = None,
+    strict: bool = False,
+    allow_http: bool = False,
+) -> BuildResult:
+    """The build pipeline itself, with its cache where ``bangtin build`` keeps it: without
+    the "nothing changed" and quick-update shortcuts of ``generator.api.build``.
+    ``output`` None: a check, writing nothing."""
+    store = Store(cache_folder(output) if output is not None else None)
+    caches = pipeline.Caches.kept_in(store)
+    return pipeline.build(
+        content, output, caches, base_url=base_url, strict=strict, allow_http=allow_http
+    )
 
 
 @pytest.fixture(autouse=True, scope="session")

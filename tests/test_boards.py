@@ -16,11 +16,11 @@ import pytest
 import zxingcpp
 from PIL import Image, ImageDraw, ImageFilter
 
-from generator.boards import PAPER, layout, size_board
-from generator.config import load_config
-from generator.content import load_content
-from generator.plan import plan_site
-from generator.qrcache import QrCache
+from generator.cache.qr import QrCache
+from generator.inputs.config import load_config
+from generator.inputs.content import load_content
+from generator.plan.site import plan_site
+from generator.render.boards import PAPER, layout, size_board
 from tests.conftest import NOW, SAMPLE, Built, SiteFactory, notice, run_cli
 
 MakeSite = Callable[[dict[str, str]], SiteFactory]

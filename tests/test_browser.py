@@ -17,10 +17,9 @@ from typing import Any
 
 import pytest
 
-from generator.build import build
 from tests.browser.nginx import free_port, nginx
 from tests.browser.node import check_pages
-from tests.conftest import SAMPLE, Built
+from tests.conftest import SAMPLE, Built, build
 from tests.served import serving
 
 Result = dict[str, Any]

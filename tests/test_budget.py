@@ -15,8 +15,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks.corpus import generate
-from generator.build import build
-from tests.conftest import Built, resident_pages
+from tests.conftest import Built, build, resident_pages
 
 FIRST_FLIGHT = 12 * 1024  # gzipped HTML + CSS of one page
 TOTAL = 100 * 1024  # everything one page loads, QR image included, uncompressed

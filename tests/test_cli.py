@@ -153,3 +153,24 @@ def test_installed_wheel_works_from_any_folder(tmp_path: Path) -> None:
     ref = run_cli("build", cwd=reference)
     assert ref.returncode == 0, ref.stderr
     assert tree_bytes(work / "output") == tree_bytes(reference / "output")
+
+
+@pytest.mark.parametrize("value", ["1.8e9", "-5", " 1795842000", "١٢٣", "soon"])
+@pytest.mark.parametrize("command", ["build", "check", "boards"])
+def test_a_source_date_epoch_that_is_not_digits_is_a_usage_error(
+    command: str, value: str, tmp_path: Path
+) -> None:
+    result = run_cli(
+        command, "--content", str(SAMPLE), cwd=tmp_path, env={"SOURCE_DATE_EPOCH": value}
+    )
+    assert result.returncode == 2, result.stderr
+    assert "SOURCE_DATE_EPOCH must be a whole number of seconds" in result.stderr
+    assert repr(value) in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "output").exists()
+
+
+def test_an_empty_source_date_epoch_means_the_clock(tmp_path: Path) -> None:
+    result = run_cli("check", "--content", str(SAMPLE), env={"SOURCE_DATE_EPOCH": ""})
+    assert result.returncode == 0, result.stderr
+    huge = run_cli("check", "--content", str(SAMPLE), env={"SOURCE_DATE_EPOCH": "9" * 30})
+    assert huge.returncode == 2 and "too far in the future" in huge.stderr

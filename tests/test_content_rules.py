@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pytest
 
 from generator.errors import BuildError
-from generator.urls import slug_from_filename, slugify
+from generator.plan.urls import slug_from_filename, slugify
 from tests.conftest import Built, SiteFactory, notice
 
 PLACES = {

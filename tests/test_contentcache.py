@@ -16,9 +16,14 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from benchmarks.corpus import generate
-from generator.build import Caches, build
-from generator.config import load_config
-from generator.content import (
+from generator import build as pipeline
+from generator.build import Caches
+from generator.cache.codec import CodecError, decode, encode
+from generator.cache.content import FILE, ContentCache
+from generator.cache.store import Store
+from generator.errors import BuildError, Position, Problems
+from generator.inputs.config import load_config
+from generator.inputs.content import (
     MARKDOWN_SUFFIXES,
     YAML_SUFFIXES,
     content_files,
@@ -27,12 +32,7 @@ from generator.content import (
     load_notice,
     load_page,
 )
-from generator.contentcache import FILE, ContentCache
-from generator.errors import BuildError, Position, Problems
-from generator.jsoncodec import CodecError, decode, encode
-from generator.markup import Markup
 from generator.models import Alias, Contact, Content, Geo, Location, Notice, Source
-from generator.qrcache import QrCache
 from tests.conftest import SAMPLE, SiteFactory, notice, tree_bytes
 
 MakeSite = Callable[[dict[str, str]], SiteFactory]
@@ -52,10 +52,10 @@ def assert_same_files(content_dir: Path, folder: Path) -> None:
     """Every file read through a warm cache (on disk, then in memory) is the fresh parse."""
     site = load_config(content_dir)
     fresh = load_content(site)
-    cold = ContentCache(folder)
+    cold = ContentCache(Store(folder))
     load_content(site, cold)  # parses
     cold.save()
-    from_disk = ContentCache(folder)
+    from_disk = ContentCache(Store(folder))
     warm = load_content(site, from_disk)
     n = len(every_item(fresh))
     assert (from_disk.hits, from_disk.parsed) == (n, 0)
@@ -99,7 +99,7 @@ def test_generated_site_from_the_cache_is_the_fresh_parse(corpus: Path, tmp_path
 
 
 def built_with(content_dir: Path, output: Path, content_cache: ContentCache) -> dict[str, bytes]:
-    build(content_dir, output, caches=Caches(QrCache(), Markup(), content_cache))
+    pipeline.build(content_dir, output, Caches(content=content_cache))
     return tree_bytes(output)
 
 
@@ -109,10 +109,10 @@ def test_build_with_a_warm_cache_gives_the_same_bytes(
 ) -> None:
     content_dir = SAMPLE if which == "sample" else corpus
     folder = tmp_path / "cache"
-    cold = ContentCache(folder)
+    cold = ContentCache(Store(folder))
     without = built_with(content_dir, tmp_path / "a" / "output", cold)
-    assert cold.hits == 0 and (folder / FILE).is_file()
-    warm = ContentCache(folder)
+    assert cold.hits == 0 and Store(folder).path(FILE).is_file()
+    warm = ContentCache(Store(folder))
     with_cache = built_with(content_dir, tmp_path / "b" / "output", warm)
     assert warm.hits == cold.parsed > 0 and warm.parsed == 0
     assert with_cache == without
@@ -122,7 +122,7 @@ def test_a_build_writes_the_cache_beside_the_output(make_site: MakeSite) -> None
     site = make_site({"notices/a.md": notice(), "locations/tram.yml": PLACE})
     site.build()
     first = tree_bytes(site.output)
-    data = json.loads((site.root / ".bangtin-cache" / FILE).read_text("utf-8"))
+    data = json.loads(Store(site.root / ".bangtin-cache").path(FILE).read_text("utf-8"))
     assert len(data["entries"]) == 2
     shutil.rmtree(site.output)
     site.build()
@@ -130,7 +130,7 @@ def test_a_build_writes_the_cache_beside_the_output(make_site: MakeSite) -> None
 
 
 def loads(content_dir: Path, folder: Path | None) -> tuple[Content, ContentCache]:
-    cache = ContentCache(folder)
+    cache = ContentCache(Store(folder))
     content = load_content(load_config(content_dir), cache)
     cache.save()
     return content, cache
@@ -166,19 +166,19 @@ def test_a_file_with_an_error_is_reported_on_every_run(make_site: MakeSite) -> N
     path = site.content / "notices" / "a.md"
     folder = site.root / "cache"
     memory = ContentCache()
-    for cache in (memory, ContentCache(folder)):
+    for cache in (memory, ContentCache(Store(folder))):
         load_content(load_config(site.content), cache)  # fine, and kept
         cache.save()
 
     path.write_text(good.replace("2026-11-20", "2026-13-45"), "utf-8")
-    for cache in (memory, ContentCache(folder), memory, ContentCache(folder)):
+    for cache in (memory, ContentCache(Store(folder)), memory, ContentCache(Store(folder))):
         [error] = errors_of(site.content, cache)
         assert error.startswith("a.md:3: ")
 
     # the file itself is fine and cached, but the place it names is gone: reported
     path.write_text(good, "utf-8")
     (site.content / "locations" / "tram.yml").unlink()
-    for cache in (memory, ContentCache(folder), memory):
+    for cache in (memory, ContentCache(Store(folder)), memory):
         assert errors_of(site.content, cache) == ["a.md:4: unknown place `tram`"]
         assert cache.hits >= 1
 
@@ -194,7 +194,7 @@ def test_a_damaged_cache_is_ignored(make_site: MakeSite) -> None:
     folder = site.root / "cache"
     fresh, _ = loads(site.content, None)
     loads(site.content, folder)
-    good = json.loads((folder / FILE).read_text("utf-8"))
+    good = json.loads(Store(folder).path(FILE).read_text("utf-8"))
 
     def damaged(change: str) -> str:
         data = json.loads(json.dumps(good))
@@ -232,7 +232,7 @@ def test_a_damaged_cache_is_ignored(make_site: MakeSite) -> None:
         damaged("bad date"): 2,
     }
     for text, hits in cases.items():
-        (folder / FILE).write_text(text, "utf-8")
+        Store(folder).path(FILE).write_text(text, "utf-8")
         content, cache = loads(site.content, folder)
         assert repr(content) == repr(fresh), text[:80]
         assert cache.hits == hits, text[:80]
@@ -248,7 +248,7 @@ def test_a_cache_written_by_other_code_or_for_other_settings_is_not_used(
     folder = site.root / "cache"
     loads(site.content, folder)
     assert loads(site.content, folder)[1].hits == 2
-    monkeypatch.setattr("generator.contentcache.code_digest", lambda: "another bangtin")
+    monkeypatch.setattr("generator.cache.content.code_digest", lambda: "another bangtin")
     content, cache = loads(site.content, folder)
     assert (cache.hits, cache.parsed) == (0, 2)
     monkeypatch.undo()
@@ -264,11 +264,11 @@ def test_entries_of_files_no_longer_there_are_dropped(make_site: MakeSite) -> No
     site = make_site({"notices/a.md": notice(), "notices/b.md": notice(title="Khác")})
     folder = site.root / "cache"
     loads(site.content, folder)
-    assert len(json.loads((folder / FILE).read_text("utf-8"))["entries"]) == 2
+    assert len(json.loads(Store(folder).path(FILE).read_text("utf-8"))["entries"]) == 2
     (site.content / "notices" / "b.md").unlink()
     (site.content / "notices" / "a.md").write_text(notice(title="Mới"), "utf-8")
     loads(site.content, folder)
-    [entry] = json.loads((folder / FILE).read_text("utf-8"))["entries"].values()
+    [entry] = json.loads(Store(folder).path(FILE).read_text("utf-8"))["entries"].values()
     assert entry["item"]["title"] == "Mới"
     assert entry["item"]["source"]["body"] is None  # taken from the file, not stored twice
 
@@ -415,7 +415,7 @@ def test_codec_refuses_json_of_the_wrong_shape(data: object) -> None:
 
 def test_a_result_that_came_with_a_problem_is_not_kept(tmp_path: Path) -> None:
     site = load_config(SAMPLE)
-    cache = ContentCache(tmp_path)
+    cache = ContentCache(Store(tmp_path))
     view = cache.for_site(site)
     item = Location("tram", "Trạm", Source(HERE, "", 1))
 
@@ -435,7 +435,7 @@ def test_a_result_that_came_with_a_problem_is_not_kept(tmp_path: Path) -> None:
 def test_a_build_with_a_content_error_leaves_the_cache_as_it_was(make_site: MakeSite) -> None:
     site = make_site({"notices/a.md": notice(), "notices/b.md": notice(title="B")})
     site.build()
-    cache_file = site.root / ".bangtin-cache" / FILE
+    cache_file = Store(site.root / ".bangtin-cache").path(FILE)
     saved = cache_file.read_bytes()
     (site.content / "notices" / "a.md").write_text(notice(title="Mới"), "utf-8")
     (site.content / "notices" / "b.md").write_text(notice(body="[x](khong-co.md)"), "utf-8")

@@ -22,9 +22,8 @@ import zxingcpp
 from PIL import Image
 
 from benchmarks.corpus import generate
-from generator.build import build
-from generator.plan import PAGE_SIZE
-from tests.conftest import NOW, resident_pages
+from generator.plan.kinds import PAGE_SIZE
+from tests.conftest import NOW, build, resident_pages
 
 pytestmark = pytest.mark.slow
 

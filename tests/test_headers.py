@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.headers import CSP
+from generator.render.headers import CSP
 from tests.conftest import Built, SiteFactory, notice, run_cli
 
 MakeSite = Callable[[dict[str, str]], SiteFactory]

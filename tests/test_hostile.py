@@ -17,10 +17,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator.build import build
-from generator.content import NOTICE_KEYS
 from generator.errors import BuildError, ContentError, Position
-from tests.conftest import EPOCH, SAMPLE, SiteFactory, notice, run_cli, tree_bytes
+from generator.inputs.content import NOTICE_KEYS
+from tests.conftest import EPOCH, SAMPLE, SiteFactory, build, notice, run_cli, tree_bytes
 
 MakeSite = Callable[[dict[str, str]], SiteFactory]
 

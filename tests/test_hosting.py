@@ -21,9 +21,8 @@ from typing import Any
 
 import pytest
 
-from generator.build import build
 from tests.browser.nginx import free_port, nginx
-from tests.conftest import SAMPLE, Built, SiteFactory
+from tests.conftest import SAMPLE, Built, SiteFactory, build
 from tests.served import serving
 
 MakeSite = Callable[[dict[str, str]], SiteFactory]

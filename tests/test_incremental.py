@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import os
 import shutil
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -13,12 +12,13 @@ from typing import Any
 
 import pytest
 
-import generator.writer as writer_module
-from generator import state
-from generator.build import build as generator_build
+import generator.output.writer as writer_module
+from generator.cache import state
+from generator.cache.store import Store
 from generator.errors import BuildError, UsageError
-from generator.markup import Markup
+from generator.inputs.scan import scan_inputs
 from generator.models import Page
+from generator.render.markup import Markup
 from tests.conftest import (
     EPOCH,
     SAMPLE,
@@ -29,6 +29,7 @@ from tests.conftest import (
     run_cli,
     tree_bytes,
 )
+from tests.conftest import build as generator_build
 
 NOTICE = "notices/2026-11-10-lich-tiem-chung-thang-11.md"
 
@@ -48,7 +49,7 @@ def test_cold_warm_noop_and_incremental_outputs_are_identical(tmp_path: Path) ->
     root = site_copy(tmp_path)
     assert "Built" in build(root)  # cold: no cache
     cold = tree_bytes(root / "output")
-    assert (root / ".bangtin-cache" / "qr" / "index.json").is_file()
+    assert (Store(root / ".bangtin-cache").path("qr/index.json")).is_file()
 
     shutil.rmtree(root / "output")
     assert "Built" in build(root)  # warm: QR codes from the cache
@@ -73,7 +74,7 @@ def test_cold_equals_a_build_with_a_deleted_or_damaged_cache(tmp_path: Path) -> 
     root = site_copy(tmp_path)
     build(root)
     cold = tree_bytes(root / "output")
-    index = root / ".bangtin-cache" / "qr" / "index.json"
+    index = Store(root / ".bangtin-cache").path("qr/index.json")
     index.write_text("{not json", "utf-8")
     # a cached image replaced by a wrong one is never used without its index entry
     shutil.rmtree(root / "output")
@@ -274,8 +275,8 @@ def test_an_update_killed_while_moving_files_is_repaired_by_the_next_build(
         generator_build(root / "content", output)
     monkeypatch.undo()
     assert len(moved) == 3
-    cache = root / ".bangtin-cache"
-    assert not (cache / "output.json").exists() and not (cache / "state.json").exists()
+    store = Store(root / ".bangtin-cache")
+    assert not store.has(state.OUTPUT_FILES) and not store.has(state.STATE)
 
     result = generator_build(root / "content", output)  # no record: a full build
     assert result.changed == result.files
@@ -295,7 +296,7 @@ def test_a_content_error_leaves_an_updatable_output_untouched(tmp_path: Path) ->
     with pytest.raises(BuildError):
         generator_build(root / "content", output)
     assert tree_bytes(output) == before and mtimes(output) == times
-    assert (root / ".bangtin-cache" / "output.json").is_file()  # the record still holds
+    assert Store(root / ".bangtin-cache").path("output.json").is_file()  # the record still holds
 
 
 def test_a_symlink_planted_in_output_is_never_written_through(tmp_path: Path) -> None:
@@ -369,64 +370,18 @@ def test_an_edit_that_puts_the_old_modification_time_back_is_still_seen(tmp_path
     assert "theo lịch SAU" in page.read_text("utf-8")
 
 
-def test_the_scan_in_a_child_process_finds_what_a_scan_here_finds(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_the_input_scan_names_what_changed_since_the_saved_hashes(tmp_path: Path) -> None:
     root = site_copy(tmp_path)
-    args = (root / "content", "options", root / ".bangtin-cache")
-    state.save_hashes(root / ".bangtin-cache", state.inputs_digest(*args))
+    store = Store(root / ".bangtin-cache")
+    first = scan_inputs(root / "content", "options")
+    state.save_hashes(store, first)
+    assert scan_inputs(root / "content", "options", state.load_known(store)).changed == ()
     replace_in(root / "content" / NOTICE, "theo lịch sau", "theo lịch mới")
     (root / "content/notices/2026-11-12-canh-bao-ma-qr-gia.md").unlink()
-    here = state.inputs_digest(*args)
+    here = scan_inputs(root / "content", "options", state.load_known(store))
     assert here.changed == (str(root / "content" / NOTICE),) and len(here.removed) == 1
-
-    scan = state.Scan(*args)
-    assert scan.pid > 0  # Linux, one thread: forked
-    assert scan.result() == here
-
-    # What changed comes first; every file's hash only when asked for
-    name = str(root / "content" / NOTICE)
-    with state.Scan(*args) as scan:
-        inputs = scan.result()
-        assert inputs.digest == here.digest and inputs.changed == (name,)
-        assert inputs.hashes[name] == here.hashes[name]
-        assert scan.pipe is not None  # the rest is still in the child
-    assert scan.pipe is None  # closed: the child is gone
-    with state.Scan(*args) as scan:
-        assert state.whole(scan.result()).hashes == here.hashes
-        assert scan.pipe is None
-
-    # Another thread running: no fork (it would copy this thread only), the same result
-    done = threading.Event()
-    other = threading.Thread(target=done.wait)
-    other.start()
-    try:
-        scan = state.Scan(*args)
-        assert scan.pid == 0
-        assert scan.result() == here
-    finally:
-        done.set()
-        other.join()
-
-    # The child fails: the scan runs here, and its error is raised here
-    parent, real = os.getpid(), state.inputs_digest
-
-    def fails_in_child(*a: Any) -> state.Inputs:
-        if os.getpid() != parent:
-            raise OSError("child")
-        return real(*a)
-
-    monkeypatch.setattr(state, "inputs_digest", fails_in_child)
-    scan = state.Scan(*args)
-    assert scan.pid > 0
-    assert scan.result() == here
-
-    def fails(*a: Any) -> state.Inputs:
-        raise OSError(f"cannot read in {os.getpid()}")
-
-    monkeypatch.setattr(state, "inputs_digest", fails)
-    with pytest.raises(OSError, match=f"cannot read in {parent}$"):
-        state.Scan(*args).result()
+    assert here.known == first.digest and here.digest != first.digest
+    assert scan_inputs(root / "content", "other options").digest != here.digest
 
 
 def test_page_key_text_names_every_field() -> None:

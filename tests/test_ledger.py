@@ -9,11 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import build
-from generator.config import load_config
 from generator.errors import BuildError
-from generator.ledger import Printed, check_ledger, load_ledger, record
-from tests.conftest import SiteFactory, notice
+from generator.inputs.config import load_config
+from generator.inputs.ledger import Printed, check_ledger, load_ledger, record
+from tests.conftest import SiteFactory, build, notice
 from tests.served import follow, get, serving
 from tests.test_redirects import build_with_redirects, stages
 

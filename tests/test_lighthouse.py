@@ -14,10 +14,9 @@ from typing import Any
 
 import pytest
 
-from generator.build import build
 from tests.browser.nginx import free_port, nginx
 from tests.browser.node import lighthouse
-from tests.conftest import SAMPLE, Built
+from tests.conftest import SAMPLE, Built, build
 from tests.test_browser import PAGES as TEST_PAGES
 from tests.test_browser import RESIDENT
 

@@ -12,14 +12,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from generator.build import build
 from generator.errors import BuildError, UsageError
-from generator.urls import relative
-from generator.writer import Writer, safe_relpath
+from generator.output.writer import Writer, safe_relpath
+from generator.plan.urls import relative
 from tests.conftest import (
     SAMPLE,
     Built,
     SiteFactory,
+    build,
     notice,
     resident_pages,
     run_cli,

@@ -20,8 +20,7 @@ import yaml
 import zxingcpp
 from PIL import Image, ImageOps
 
-from generator.build import build
-from tests.conftest import SAMPLE, Built, resident_pages
+from tests.conftest import SAMPLE, Built, build, resident_pages
 
 KINDS = {"home", "notice", "location", "page", "tag", "archive", "verify", "list"}
 LEVELS = "LMQH"  # weakest to strongest

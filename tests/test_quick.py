@@ -17,12 +17,14 @@ from typing import Any
 
 import pytest
 
-from generator import quick, state
-from generator.build import build as full_build
-from generator.cli import build_site
+from generator import api
+from generator.cache import quick, state
+from generator.cache.store import Store
 from generator.errors import BuildError, Position
+from generator.inputs.scan import scan_inputs
 from generator.models import Alias, Notice, Source
 from tests.conftest import EPOCH, SAMPLE, mtimes, notice, replace_in, run_cli, tree_bytes
+from tests.conftest import build as full_build
 from tests.test_incremental import (
     NOTICE,
     add_notice,
@@ -53,8 +55,7 @@ def site_copy(root: Path, extra: dict[str, str] | None = None) -> Path:
 
 def run(root: Path) -> str:
     """``bangtin build`` in ``root``: how it went ("none", "quick", "build")."""
-    how, _ = build_site(root / "content", root / "output")
-    return how
+    return api.build(api.Options(root / "content", root / "output")).how
 
 
 def fresh_build(root: Path, tmp: Path) -> dict[str, bytes]:
@@ -74,7 +75,7 @@ def append(path: Path, text: str) -> None:
 def test_edited_text_is_written_quickly_and_exactly_as_a_full_build(tmp_path: Path) -> None:
     root = site_copy(tmp_path / "site")
     assert run(root) == "build"
-    assert (root / ".bangtin-cache" / state.QUICK).is_file()
+    assert Store(root / ".bangtin-cache").path(state.QUICK).is_file()
     output = root / "output"
     before, times = tree_bytes(output), mtimes(output)
 
@@ -151,8 +152,9 @@ def test_front_matter_is_read_only_when_it_changed(tmp_path: Path) -> None:
     run(root)
     append(root / "content" / IN_FEED, "Bà con mang theo sổ tiêm chủng.")
     script = (
-        "import sys; from pathlib import Path; from generator.cli import build_site; "
-        f"how, _ = build_site(Path({str(root / 'content')!r}), Path({str(root / 'output')!r})); "
+        "import sys; from pathlib import Path; from generator import api; "
+        f"how = api.build(api.Options(Path({str(root / 'content')!r}), "
+        f"Path({str(root / 'output')!r}))).how; "
         "print(how, 'yaml' in sys.modules, 'slugify' in sys.modules)"
     )
     env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH}
@@ -184,7 +186,7 @@ def test_the_command_ends_at_once_after_a_quick_or_no_op_build_with_everything_w
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("Built ") and done.stdout.endswith(" s.\n")
     assert " 2 written" in done.stdout  # the page and the feed
-    assert (root / ".bangtin-cache" / state.OUTPUT_PATCH).is_file()  # a quick update's
+    assert Store(root / ".bangtin-cache").path(state.OUTPUT_PATCH).is_file()  # a quick update's
     page = root / "output/n/lich-tiem-chung-thang-11/index.html"
     assert "mang theo sổ tiêm chủng" in page.read_text("utf-8")
     again = run_cli("build", cwd=root)
@@ -197,11 +199,13 @@ def test_a_quick_update_reports_the_warnings_a_build_reports(tmp_path: Path) -> 
     root = site_copy(tmp_path / "site")
     with open(root / "content/site.yml", "a", encoding="utf-8") as f:
         f.write("boards:\n  size: a5\n  distance: 3\n")  # codes too small to read from 3 m
-    how, built = build_site(root / "content", root / "output")
+    first = api.build(api.Options(root / "content", root / "output"))
+    how, built = first.how, first.result
     assert how == "build" and built is not None
     assert len(built.warnings) > 1 and all(w.severity == "warning" for w in built.warnings)
     append(root / "content" / IN_FEED, "Thêm.")
-    how, quick_result = build_site(root / "content", root / "output")
+    second = api.build(api.Options(root / "content", root / "output"))
+    how, quick_result = second.how, second.result
     assert how == "quick" and quick_result is not None
     assert quick_result.warnings == built.warnings
     shown = [w.format(root) for w in quick_result.warnings]
@@ -343,14 +347,16 @@ def test_a_killed_quick_update_is_repaired(tmp_path: Path, monkeypatch: pytest.M
 
     ready = quick.prepare(root / "content", root / "output")
     assert ready is not None
-    options = f"None|False|False|{root / 'output'}"
-    inputs = state.inputs_digest(root / "content", options, root / ".bangtin-cache")
+    options = api.Options(root / "content", root / "output").text()
+    inputs = scan_inputs(
+        root / "content", options, state.load_known(Store(root / ".bangtin-cache"))
+    )
     monkeypatch.setattr(os, "replace", replace_once)
     with pytest.raises(KeyboardInterrupt):
         quick.update(ready, inputs)
     monkeypatch.setattr(os, "replace", real_replace)
     assert (root / "output/feed.xml").read_bytes() != feed  # moved in: the site is half done
-    assert not (root / ".bangtin-cache/state.json").exists()  # no "nothing changed" now
+    assert not Store(root / ".bangtin-cache").path(state.STATE).exists()  # no "nothing changed" now
     assert run(root) in ("quick", "build")
     assert tree_bytes(root / "output") == fresh_build(root, tmp_path)
 
@@ -363,7 +369,7 @@ def test_a_theme_overriding_templates_never_takes_the_quick_path(tmp_path: Path)
         '{% extends "base.html" %}{% block main %}{{ plan.current|length }}{% endblock %}', "utf-8"
     )
     run(root)
-    assert not (root / ".bangtin-cache" / state.QUICK).exists()
+    assert not Store(root / ".bangtin-cache").path(state.QUICK).exists()
     append(root / "content" / IN_FEED, "Thêm.")
     assert run(root) == "build"
 
@@ -371,7 +377,8 @@ def test_a_theme_overriding_templates_never_takes_the_quick_path(tmp_path: Path)
 def test_a_damaged_record_means_a_full_build(tmp_path: Path) -> None:
     root = site_copy(tmp_path / "site")
     run(root)
-    cache = root / ".bangtin-cache"
+    cache = Store(root / ".bangtin-cache").root
+    assert cache is not None
     (cache / quick.LINKS).write_text("{", "utf-8")
     append(root / "content" / ALL_PLACES, "Gọi [trạm](../locations/tram-y-te.yml).")
     assert run(root) == "build"  # links unreadable: the build does it
@@ -397,7 +404,7 @@ def test_a_new_markdown_version_means_a_full_build(tmp_path: Path) -> None:
     """Python-Markdown and nh3 are not files of the input scan: their versions are checked."""
     root = site_copy(tmp_path / "site")
     run(root)
-    record = root / ".bangtin-cache" / state.QUICK
+    record = Store(root / ".bangtin-cache").path(state.QUICK)
     data = json.loads(record.read_text("utf-8"))
     assert data["markdown"] == quick.MARKDOWN_ENGINE
     record.write_text(json.dumps({**data, "markdown": "Markdown 0.1"}), "utf-8")
@@ -407,15 +414,16 @@ def test_a_new_markdown_version_means_a_full_build(tmp_path: Path) -> None:
 
 def test_record_lines_are_found_by_key_whatever_the_text(tmp_path: Path) -> None:
     keys = ["a", "a\tb", "dòng\nmới", '"q"', "a\\", "b"]
-    quick._write_lines(tmp_path / "x.txt", "d1", ((k, [k, i]) for i, k in enumerate(keys)))
-    lines = quick._Lines(tmp_path / "x.txt", "d1")
+    store = Store(tmp_path)
+    quick._write_lines(store, "x.txt", "d1", ((k, [k, i]) for i, k in enumerate(keys)))
+    lines = quick._Lines(store, "x.txt", "d1")
     for i, k in enumerate(keys):
         assert lines.get(k) == [k, i]
     assert lines.get("c") is None and lines.get("") is None
     assert [v[1] for v in lines.values()] == list(range(len(keys)))
-    assert len((tmp_path / "x.txt").read_text("utf-8").splitlines()) == len(keys) + 1
+    assert len(store.path("x.txt").read_text("utf-8").splitlines()) == len(keys) + 1
     with pytest.raises(quick._Fallback):
-        quick._Lines(tmp_path / "x.txt", "d2").get("a")
+        quick._Lines(store, "x.txt", "d2").get("a")
 
 
 def test_outward_covers_every_field_but_the_source() -> None:
@@ -442,7 +450,7 @@ import json, sys
 FIRST
 from pathlib import Path
 from generator.errors import Problems
-from generator.markup import Markup
+from generator.render.markup import Markup
 text = "Mã:\\n\\n```python\\nx = 1 < 2  # <b>\\n```\\n\\n~~~\\ndòng 2\\n~~~\\n"
 out = Markup().render(text, source=Path("a.md"), located=(text, 1), page_dir="",
                       links={}, problems=Problems())
@@ -451,7 +459,7 @@ print(json.dumps(["pygments" in sys.modules, out.html]))
 
 
 def test_fenced_code_is_the_same_whether_pygments_was_imported_or_not() -> None:
-    """generator.markup hides Pygments while it loads fenced_code (start-up time only)."""
+    """Fenced code is never highlighted: the same HTML whether Pygments is loaded or not."""
     runs = [
         json.loads(
             subprocess.run(
@@ -461,7 +469,7 @@ def test_fenced_code_is_the_same_whether_pygments_was_imported_or_not() -> None:
         )
         for first in ("", "import pygments")
     ]  # fmt: skip
-    assert [loaded for loaded, _ in runs] == [False, True]
+    assert runs[1][0]  # Pygments was loaded in the second run
     assert runs[0][1] == runs[1][1]
     assert "<pre><code>x = 1 &lt; 2  # &lt;b&gt;\n</code></pre>" in runs[0][1]
     assert "<pre><code>dòng 2\n</code></pre>" in runs[0][1]

@@ -7,17 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import build
 from generator.clock import now
-from generator.config import load_config
-from generator.content import load_content
 from generator.errors import BuildError
-from generator.keys import Keys
+from generator.inputs.config import load_config
+from generator.inputs.content import load_content
 from generator.models import SiteConfig
-from generator.plan import Plan, plan_site
-from generator.redirects import render_redirects
-from generator.render import Renderer, theme_dirs
-from tests.conftest import SiteFactory, notice
+from generator.plan.site import Plan, plan_site
+from generator.render.keys import Keys
+from generator.render.redirects import render_redirects
+from generator.render.templates import Renderer, theme_dirs
+from tests.conftest import SiteFactory, build, notice
 from tests.served import follow, get, serving
 
 MakeSite = Callable[[dict[str, str]], SiteFactory]

@@ -11,7 +11,8 @@ from typing import ClassVar
 import pytest
 
 from generator.errors import BuildError
-from generator.markup import LinkError, resolve_href, sanitise
+from generator.render.markup import LinkError, resolve_href
+from generator.render.sanitise import sanitise
 from tests.conftest import SiteFactory, notice
 
 MakeSite = Callable[[dict[str, str]], SiteFactory]

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.serve import DEFAULT_BIND, Preview, make_server
+from generator.serve.server import DEFAULT_BIND, Preview, make_server
 from tests.conftest import EPOCH, SAMPLE
 
 NOTICE = "notices/2026-11-10-lich-tiem-chung-thang-11.md"

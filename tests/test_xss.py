@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import build
 from generator.errors import BuildError
 from tests.browser.node import load_pages
+from tests.conftest import build
 from tests.test_security import active_markup
 
 F = "window.__xss=1"

@@ -12,9 +12,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from generator.build import build
 from tests.browser.node import check_pages
-from tests.conftest import EPOCH, ROOT, SAMPLE
+from tests.conftest import EPOCH, ROOT, SAMPLE, build
 from tests.served import serving
 
 SHOTS = {"home.png": "", "place.png": "l/tram-y-te/"}

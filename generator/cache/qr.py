@@ -3,32 +3,32 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import multiprocessing
 import os
 from collections import deque
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from pathlib import Path
 
+from generator.cache.store import Store
 from generator.models import QrOptions
 from generator.qr import ENGINE, Images, images_of, make_many
 
+INDEX = "qr/index.json"
 PARALLEL_FROM = 64  # below this many new codes, starting worker processes costs more
 
 
 class QrCache:
     """QR images by (URL, options): in memory, or with a ``folder`` on disk only.
 
-    On disk they are plain files: ``qr/<k[:2]>/<k>.svg`` and ``.png`` plus
+    In the store they are plain files: ``qr/<k[:2]>/<k>.svg`` and ``.png`` plus
     ``qr/index.json`` (key -> version, level), where the key hashes the URL, the
-    options, segno's version and qr.py's code, so an entry can never stand for other
+    options, segno's version and the code of generator/qr, so an entry can never stand for other
     input.  Images are read from disk only when a file needs them: an update build
     that keeps a page's code never opens it.  Deleting the folder is always safe.
     """
 
-    def __init__(self, folder: Path | None = None) -> None:
+    def __init__(self, store: Store | None = None) -> None:
         self._images: dict[tuple[str, QrOptions], Images] = {}
-        self.folder = folder / "qr" if folder is not None else None
+        self.store = store if store is not None and store.enabled else None
         self._index: dict[str, list[object]] | None = None
         self._dirty = False
         self.made = 0  # codes made by this process, for reports
@@ -41,17 +41,14 @@ class QrCache:
     def _load_index(self) -> dict[str, list[object]]:
         if self._index is None:
             self._index = {}
-            if self.folder is not None:
-                try:
-                    data = json.loads((self.folder / "index.json").read_text("utf-8"))
-                    if isinstance(data, dict):
-                        self._index = data
-                except (OSError, ValueError):
-                    pass  # no cache yet, or a damaged one: start afresh
+            if self.store is not None:
+                data = self.store.read_json(INDEX)
+                if isinstance(data, dict):  # else no cache yet, or a damaged one
+                    self._index = data
         return self._index
 
     def _meta(self, key: str) -> tuple[int, str] | None:
-        meta = self._load_index().get(key) if self.folder is not None else None
+        meta = self._load_index().get(key) if self.store is not None else None
         if not (isinstance(meta, list) and len(meta) == 2):
             return None
         version, error = meta
@@ -62,27 +59,21 @@ class QrCache:
     def _from_disk(self, url: str, options: QrOptions) -> Images | None:
         key = self.key(url, options)
         meta = self._meta(key)
-        if meta is None or self.folder is None:
+        if meta is None or self.store is None:
             return None
-        base = self.folder / key[:2] / key
-        try:
-            svg = base.with_suffix(".svg").read_bytes()
-            png = base.with_suffix(".png").read_bytes()
-        except OSError:
+        svg = self.store.read_bytes(_name(key, ".svg"))
+        png = self.store.read_bytes(_name(key, ".png"))
+        if svg is None or png is None:
             return None
         return Images(svg, png, *meta)
 
     def _store(self, url: str, options: QrOptions, images: Images) -> None:
-        if self.folder is None:
+        if self.store is None:
             self._images[(url, options)] = images  # the only place they are kept
             return
         key = self.key(url, options)
-        base = self.folder / key[:2] / key
-        base.parent.mkdir(parents=True, exist_ok=True)
-        for suffix, data in ((".svg", images.svg), (".png", images.png)):
-            tmp = base.with_suffix(suffix + ".tmp")
-            tmp.write_bytes(data)
-            os.replace(tmp, base.with_suffix(suffix))
+        self.store.write_bytes(_name(key, ".svg"), images.svg)
+        self.store.write_bytes(_name(key, ".png"), images.png)
         self._load_index()[key] = [images.version, images.error]
         self._dirty = True
 
@@ -137,7 +128,6 @@ class QrCache:
                     done = list(wait(running, return_when=FIRST_COMPLETED).done)
                 for future in done:
                     self._store_all(running.pop(future), future.result())
-        _stop_resource_tracker()
 
     def _store_all(self, jobs: list[tuple[str, QrOptions]], made: list[Images]) -> None:
         for (url, options), images in zip(jobs, made, strict=True):
@@ -145,12 +135,9 @@ class QrCache:
 
     def save(self) -> None:
         """Write the index, if anything was added (atomically)."""
-        if self.folder is None or not self._dirty:
+        if self.store is None or not self._dirty:
             return
-        self.folder.mkdir(parents=True, exist_ok=True)
-        tmp = self.folder / "index.json.tmp"
-        tmp.write_text(json.dumps(self._load_index(), sort_keys=True), "utf-8")
-        os.replace(tmp, self.folder / "index.json")
+        self.store.write_json(INDEX, self._load_index(), sort_keys=True)
         self._dirty = False
 
     def images(self, url: str, options: QrOptions) -> tuple[bytes, bytes]:
@@ -161,13 +148,12 @@ class QrCache:
     def image(self, url: str, options: QrOptions, suffix: str) -> bytes:
         """One image of ``url``'s code: ``.svg`` or ``.png`` (reads only that file)."""
         found = self._images.get((url, options))
-        if found is None and self.folder is not None:
+        if found is None and self.store is not None:
             key = self.key(url, options)
             if self._meta(key) is not None:
-                try:
-                    return (self.folder / key[:2] / (key + suffix)).read_bytes()
-                except OSError:
-                    pass  # gone: made again below
+                data = self.store.read_bytes(_name(key, suffix))
+                if data is not None:
+                    return data  # else gone: made again below
         svg, png = self.images(url, options)
         return svg if suffix == ".svg" else png
 
@@ -183,16 +169,5 @@ class QrCache:
         return found.version, found.error
 
 
-def _stop_resource_tracker() -> None:
-    """Stop the helper process that a spawned pool starts (multiprocessing's resource
-    tracker, ~10 MiB), which would otherwise live until this process exits.
-
-    Once the pool is shut down, its queues' semaphores are released and the tracker has
-    nothing left to watch; the next pool (``bangtin serve``) starts it again.
-    ``_stop`` is not public API: where it is missing, the tracker simply stays.
-    """
-    from multiprocessing import resource_tracker
-
-    stop = getattr(resource_tracker._resource_tracker, "_stop", None)
-    if callable(stop):
-        stop()
+def _name(key: str, suffix: str) -> str:
+    return f"qr/{key[:2]}/{key}{suffix}"

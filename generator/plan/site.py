@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,62 +14,71 @@ from generator.models import (
     Location,
     Notice,
     Page,
-    PageKind,
     Redirect,
     SiteConfig,
     StandingPage,
     Tag,
 )
-from generator.urls import (
-    archive_path,
-    home_path,
+from generator.plan.kinds import KINDS, Lists, listed
+from generator.plan.urls import (
     location_path,
     notice_path,
     page_path,
     slugify,
-    tag_path,
 )
 
 
 @dataclass(frozen=True, slots=True)
 class Plan:
+    """Every page of the site on one day, what each lists, and where each content file is."""
+
     now: dt.datetime
     today: dt.date
+    lists: Lists
     pages: tuple[Page, ...]
-    published: tuple[Notice, ...]  # every notice with a page, newest first
-    current: tuple[Notice, ...]  # in effect today: pinned first, then newest
-    expired: tuple[Notice, ...]  # past their `expires` day, newest first
-    locations: tuple[Location, ...]
-    standing: tuple[StandingPage, ...]  # by `order`, then title
-    tags: tuple[Tag, ...]
-    notice_tags: dict[str, tuple[Tag, ...]]  # notice slug -> its tags
     links: dict[Path, str]  # content file -> URL path, for published items only
     redirects: tuple[Redirect, ...]  # old paths of published pages
-    boards: tuple[Board, ...]  # every place, and notices with `board: true`
-    at_location: dict[str, tuple[Notice, ...]]  # place id -> its current notices, in order
     next_change: dt.datetime | None  # when a notice is next published or expires by itself
-    with_tag: dict[str, tuple[Notice, ...]]  # tag slug -> its current notices, in order
 
-    def current_at(self, location_id: str) -> tuple[Notice, ...]:
-        return self.at_location.get(location_id, ())
+    # What templates and stages read most, by name (see Lists).
+    @property
+    def published(self) -> tuple[Notice, ...]:
+        return self.lists.published
 
-    def current_tagged(self, tag: Tag) -> tuple[Notice, ...]:
-        return self.with_tag.get(tag.slug, ())
+    @property
+    def current(self) -> tuple[Notice, ...]:
+        return self.lists.current
+
+    @property
+    def expired(self) -> tuple[Notice, ...]:
+        return self.lists.expired
+
+    @property
+    def locations(self) -> tuple[Location, ...]:
+        return self.lists.locations
+
+    @property
+    def standing(self) -> tuple[StandingPage, ...]:
+        return self.lists.standing
+
+    @property
+    def tags(self) -> tuple[Tag, ...]:
+        return self.lists.tags
+
+    @property
+    def notice_tags(self) -> Mapping[str, tuple[Tag, ...]]:
+        return self.lists.notice_tags
+
+    @property
+    def boards(self) -> tuple[Board, ...]:
+        return self.lists.boards
 
     def home_notices(self) -> tuple[Notice, ...]:
-        """Every pinned notice, then the newest others: one screenful, not the whole list."""
-        pinned = tuple(n for n in self.current if n.pinned)
-        return pinned + tuple(n for n in self.current if not n.pinned)[:PAGE_SIZE]
+        return self.lists.home_notices()
 
     def listed(self, page: Page) -> tuple[Notice, ...]:
         """The notices that one page of a list shows."""
-        full = {
-            "location": lambda: self.current_at(page.id),
-            "tag": lambda: self.with_tag.get(page.id, ()),
-            "archive": lambda: self.expired,
-            "list": lambda: self.current,
-        }[page.kind]()
-        return full[(page.number - 1) * PAGE_SIZE : page.number * PAGE_SIZE]
+        return listed(self.lists, page)
 
     def is_expired(self, notice: Notice) -> bool:
         return notice.is_expired(self.today)
@@ -76,10 +86,6 @@ class Plan:
 
 def newest_first(notices: list[Notice]) -> list[Notice]:
     return sorted(notices, key=lambda n: (-n.date.timestamp(), n.slug))
-
-
-def notice_page(site: SiteConfig, n: Notice) -> Page:
-    return Page("notice", n.slug, n.title, notice_path(site, n.slug), "notice.html")
 
 
 def plan_site(site: SiteConfig, content: Content, now: dt.datetime) -> Plan:
@@ -115,38 +121,6 @@ def plan_site(site: SiteConfig, content: Content, now: dt.datetime) -> Plan:
         for tag in notice_tags[n.slug]:
             with_tag[tag.slug].append(n)
 
-    pages: list[Page] = [
-        Page("home", "home", site.title, home_path(), "home.html", site.description)
-    ]
-    links: dict[Path, str] = {}
-    for n in published:
-        pages.append(notice_page(site, n))
-        links[n.source.path] = notice_path(site, n.slug)
-    for loc in content.locations:
-        pages += paged(
-            "location", loc.id, loc.name, location_path(site, loc.id), "location.html",
-            len(at_location[loc.id]),
-        )  # fmt: skip
-        links[loc.source.path] = location_path(site, loc.id)
-    for p in standing:
-        pages.append(Page("page", p.slug, p.title, page_path(site, p.slug), "page.html"))
-        links[p.source.path] = page_path(site, p.slug)
-    for tag in tags:
-        pages += paged(
-            "tag", tag.slug, f"Chủ đề: {tag.name}", tag_path(site, tag.slug), "tag.html",
-            len(with_tag[tag.slug]),
-        )  # fmt: skip
-    pages += paged(
-        "archive", "archive", "Thông báo đã hết hiệu lực", archive_path(site), "archive.html",
-        len(expired),
-    )  # fmt: skip
-    pages += paged(
-        "list", "all", "Tất cả thông báo", f"{site.urls.all}/", "list.html", len(current)
-    )
-    pages.append(
-        Page("verify", "verify", "Kiểm tra bảng QR", f"{site.urls.verify}/", "verify.html")
-    )
-
     redirects = [
         Redirect(alias, notice_path(site, n.slug)) for n in published for alias in n.aliases
     ]
@@ -177,11 +151,8 @@ def plan_site(site: SiteConfig, content: Content, now: dt.datetime) -> Plan:
         for n in published
         if n.board
     ]
-    check_paths(site, pages, redirects, boards)
-    return Plan(
-        now=now,
+    lists = Lists(
         today=today,
-        pages=tuple(pages),
         published=tuple(published),
         current=tuple(current),
         expired=tuple(expired),
@@ -189,12 +160,23 @@ def plan_site(site: SiteConfig, content: Content, now: dt.datetime) -> Plan:
         standing=tuple(standing),
         tags=tags,
         notice_tags=notice_tags,
+        at_location={k: tuple(v) for k, v in at_location.items()},
+        with_tag={k: tuple(v) for k, v in with_tag.items()},
+        boards=tuple(boards),
+    )
+    pages = [page for kind in KINDS.values() for page in kind.pages(site, lists)]
+    links: dict[Path, str] = {n.source.path: notice_path(site, n.slug) for n in published}
+    links.update((loc.source.path, location_path(site, loc.id)) for loc in content.locations)
+    links.update((p.source.path, page_path(site, p.slug)) for p in standing)
+    check_paths(site, pages, redirects, boards)
+    return Plan(
+        now=now,
+        today=today,
+        lists=lists,
+        pages=tuple(pages),
         links=links,
         redirects=tuple(redirects),
-        boards=tuple(boards),
-        at_location={k: tuple(v) for k, v in at_location.items()},
         next_change=next_change(site, content, now),
-        with_tag={k: tuple(v) for k, v in with_tag.items()},
     )
 
 
@@ -207,29 +189,6 @@ def next_change(site: SiteConfig, content: Content, now: dt.datetime) -> dt.date
             moments.append(dt.datetime(after.year, after.month, after.day, tzinfo=site.tz))
     future = [m for m in moments if m > now]
     return min(future) if future else None
-
-
-PAGE_SIZE = 20  # notices per page of a list: small pages open fast on a weak signal
-
-
-def paged(
-    kind: PageKind, page_id: str, title: str, path: str, template: str, items: int
-) -> list[Page]:
-    """Page 1 at ``path``, then ``path/2/``, ``path/3/``... for a list of ``items`` notices."""
-    count = max(1, -(-items // PAGE_SIZE))
-    return [
-        Page(
-            kind,
-            page_id,
-            title if n == 1 else f"{title} (trang {n})",
-            path if n == 1 else f"{path}{n}/",
-            template,
-            number=n,
-            count=count,
-            first=path,
-        )
-        for n in range(1, count + 1)
-    ]
 
 
 # Files and folders at the top of every output: an alias must not take their place.

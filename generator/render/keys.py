@@ -19,10 +19,10 @@ from collections.abc import Callable, Collection, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from generator.inputs.scan import source_files
 from generator.models import Location, Notice, StandingPage
-from generator.state import source_files
 
-PACKAGE = Path(__file__).parent
+PACKAGE = Path(__file__).parent.parent  # generator/
 
 
 def _digest(parts: Iterable[str]) -> str:

@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
+from generator.cache.codec import CodecError, Json, decoder, encode, known_path
+from generator.cache.store import Store
 from generator.errors import Position, Problems
-from generator.jsoncodec import CodecError, Json, decoder, encode, known_path
-from generator.keys import code_digest
 from generator.models import Location, Notice, SiteConfig, StandingPage
+from generator.render.keys import code_digest
 
 FILE = "content.json"
-FORMAT = 1
 
 Refs = tuple[tuple[str, Position], ...]  # the place ids a notice names, where it names them
 Item = TypeVar("Item", Notice, Location, StandingPage)
@@ -25,7 +24,7 @@ Places = tuple[tuple[str, int, int], ...]  # Refs on disk: [id, line, col] in th
 
 class ContentCache:
     """Notices, places and pages parsed without any problem, in memory and, with a
-    ``folder``, in ``folder/content.json`` between builds.
+    ``store``, in its ``content.json`` between builds.
 
     An entry's key hashes everything its parse depends on: bangtin's code, the site
     settings, the kind of file, its path and its text exactly as ``read_text`` gave it
@@ -37,8 +36,8 @@ class ContentCache:
     file is always safe.
     """
 
-    def __init__(self, folder: Path | None = None) -> None:
-        self.file = folder / FILE if folder is not None else None
+    def __init__(self, store: Store | None = None) -> None:
+        self.store = store if store is not None and store.enabled else None
         self._stored: dict[str, Json] = {}  # key -> entry as written on disk
         self._items: dict[str, Entry] = {}  # key -> the entry's models
         self._used: set[str] = set()
@@ -53,13 +52,10 @@ class ContentCache:
 
     def _load(self) -> None:
         self._loaded = True
-        if self.file is None:
+        if self.store is None:
             return
-        try:
-            data = json.loads(self.file.read_bytes())
-        except (OSError, ValueError, RecursionError):
-            return  # none yet, or damaged: parse afresh
-        if isinstance(data, dict) and data.get("format") == FORMAT:
+        data = self.store.read_json(FILE)  # None if there is none yet, or it is damaged
+        if isinstance(data, dict):
             entries = data.get("entries")
             if isinstance(entries, dict):
                 self._stored = entries
@@ -89,7 +85,7 @@ class ContentCache:
     def put(self, key: str, item: Item, refs: Refs, text: str) -> None:
         if not self._loaded:
             self._load()
-        if self.file is not None:
+        if self.store is not None:
             try:
                 self._stored[key] = _encode(item, refs, text)
             except CodecError:
@@ -108,14 +104,10 @@ class ContentCache:
         self._stored = {k: v for k, v in self._stored.items() if k in self._used}
         self._items = {k: v for k, v in self._items.items() if k in self._used}
         self._used = set()
-        if self.file is not None and self._changed:
-            self.file.parent.mkdir(parents=True, exist_ok=True)
-            data = {"format": FORMAT, "entries": dict(sorted(self._stored.items()))}
-            tmp = self.file.with_name(f"{FILE}.{os.getpid()}.tmp")
-            tmp.write_text(json.dumps(data, separators=(",", ":")), "ascii")
-            os.replace(tmp, self.file)
+        if self.store is not None and self._changed:
+            self.store.write_json(FILE, {"entries": dict(sorted(self._stored.items()))})
         self._changed = False
-        if self.file is not None:
+        if self.store is not None:
             # On disk now: the rest of the build needs none of it (a later build in this
             # process reads the file again), and it is a large share of a build's memory.
             self._stored, self._items, self._loaded = {}, {}, False

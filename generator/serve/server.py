@@ -20,11 +20,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from generator.build import Caches, build
+from generator import api
+from generator.build import Caches
 from generator.bundled import builtin
+from generator.cache.store import Store, cache_folder
 from generator.errors import BuildError
 from generator.models import BuildResult
-from generator.watch import Watcher
+from generator.serve.watch import Watcher
 
 DEFAULT_BIND = "127.0.0.1"
 EVENTS = "/__bangtin/events"
@@ -46,7 +48,7 @@ class Preview:
     output: Path
     base_url: str
     log: Callable[[str], None] = print
-    caches: Caches = field(default_factory=Caches)
+    caches: Caches | None = None  # in memory between rebuilds; the records beside output
     generation: int = 0
     errors: BuildError | None = None
     changed: threading.Condition = field(default_factory=threading.Condition)
@@ -54,10 +56,11 @@ class Preview:
 
     def rebuild(self) -> None:
         started = time.perf_counter()
+        if self.caches is None:
+            self.caches = Caches(Store(cache_folder(self.output)))
         try:
-            result: BuildResult | None = build(
-                self.content, self.output, self.base_url, self.caches
-            )
+            options = api.Options(self.content, self.output, self.base_url)
+            result: BuildResult | None = api.build(options, caches=self.caches).result
             errors = None
         except BuildError as exc:
             result, errors = None, exc

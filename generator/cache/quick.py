@@ -6,13 +6,12 @@ places, tags, pin, summary, aliases, board) is as before, so a build would rewri
 their own pages and, for notices in it, the feed, and nothing else.  This module does
 exactly that without reading the other 10,000 files:
 
-* every full or updating build records, in ``.bangtin-cache/quick.json`` and the
+* every full or updating build records, in the cache store's ``quick.json`` and the
   ``quick-*.txt`` files beside it, what each published notice shows outside its own
   page (its ``outward`` digest), the URLs of every content file (for links), the
   places, the standing pages (the menu) and the notices of the feed as they were;
-* ``prepare`` loads that record, the settings it holds, Markdown and the templates
-  while the input scan runs (``state.Scan``, in a child process);
-* ``update`` compares the inputs with that build's (``state.Inputs.changed``): when
+* ``prepare`` loads that record, the settings it holds, Markdown and the templates;
+* ``update`` compares the inputs with that build's (``Inputs.changed``): when
   every changed file is such a notice, it reads those notices again (their recorded
   front matter while it is unchanged: no YAML), renders their Markdown, checks that
   nothing outward changed, and renders and writes their pages (and the feed) with the
@@ -38,34 +37,35 @@ import os
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, fields, replace
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
-from generator import state
+from generator.cache import state
+from generator.cache.codec import CodecError, decode, encode
+from generator.cache.store import Store, cache_folder
 from generator.clock import now
 from generator.errors import ContentError, Position, Problems
-from generator.jsoncodec import CodecError, decode, encode
-from generator.keys import Keys
-from generator.markup import ENGINE as MARKDOWN_ENGINE
-from generator.markup import Entry, Markup
+from generator.inputs.files import read_text, split_front_matter
+from generator.inputs.scan import Inputs
 from generator.models import BuildResult, Location, Notice, SiteConfig, StandingPage, Tag
-from generator.plan import Plan, notice_page
-from generator.render import (
+from generator.output.writer import Record, Writer
+from generator.plan.kinds import Lists, Lookup, notice_page
+from generator.plan.site import Plan
+from generator.plan.urls import notice_path
+from generator.render.keys import Keys
+from generator.render.markup import ENGINE as MARKDOWN_ENGINE
+from generator.render.markup import Entry, Markup
+from generator.render.pages import (
     Bodies,
-    Lookup,
-    Renderer,
     common_context,
     feed_notices,
     feed_output,
     feed_updated,
     page_output,
-    theme_dirs,
 )
-from generator.source import read_text, split_front_matter
-from generator.urls import notice_path
-from generator.writer import Record, Writer
+from generator.render.templates import Renderer, theme_dirs
 
-VERSION = 2  # 2: notices and settings in the record, places by id
 RECORDED = "recorded"  # in the patch record: a page showing the recorded build's text
 NOTICES = "quick-notices.txt"
 LINKS = "quick-links.txt"
@@ -81,10 +81,10 @@ def outward(n: Notice, summary: str) -> str:
 
 
 def remember(
-    cache: Path,
+    store: Store,
     output: Path,
     site: SiteConfig,
-    inputs: state.Inputs,
+    inputs: Inputs,
     base: str,
     assets: Mapping[str, str],
     manifest: str | None,
@@ -116,11 +116,10 @@ def remember(
         )
         for n in plan.published
     )
-    _write_lines(cache / NOTICES, stamp, notices)
-    _write_lines(cache / LINKS, stamp, ((str(p), url) for p, url in plan.links.items()))
-    _write_lines(cache / PLACES, stamp, ((loc.id, encode(Location, loc)) for loc in plan.locations))
+    _write_lines(store, NOTICES, stamp, notices)
+    _write_lines(store, LINKS, stamp, ((str(p), url) for p, url in plan.links.items()))
+    _write_lines(store, PLACES, stamp, ((loc.id, encode(Location, loc)) for loc in plan.locations))
     head = {
-        "version": VERSION,
         "output": str(output),
         "options": inputs.options,
         "inputs": stamp,
@@ -139,23 +138,19 @@ def remember(
         "feed": [_feed_item(n, bodies) for n in feed],
         "updated": encode(dt.datetime, feed_updated(plan)),
     }
-    state.write_atomically(cache / state.QUICK, _dump(head))
+    store.write_bytes(state.QUICK, _dump(head).encode("utf-8"))
 
 
 def _dump(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def _write_lines(path: Path, stamp: str, items: Iterable[tuple[str, object]]) -> None:
+def _write_lines(store: Store, name: str, stamp: str, items: Iterable[tuple[str, object]]) -> None:
     """One line per item, ``"key"<TAB>value`` in JSON (no raw tab or newline in either), so
     that a few keys are found without parsing the rest (``_Lines``); the build's digest first.
     """
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as f:
-        f.write(_dump(stamp) + "\n")
-        for key, value in items:
-            f.write(f"{_dump(key)}\t{_dump(value)}\n")
-    os.replace(tmp, path)
+    lines = (f"{_dump(key)}\t{_dump(value)}" for key, value in items)
+    store.write_lines(name, chain([_dump(stamp)], lines))
 
 
 class _Lines:
@@ -163,16 +158,15 @@ class _Lines:
 
     Kept as bytes: a key is found without decoding the file (7 MB at 10,000 notices)."""
 
-    def __init__(self, path: Path, stamp: str) -> None:
-        self.path, self.stamp = path, stamp
+    def __init__(self, store: Store, name: str, stamp: str) -> None:
+        self.store, self.name, self.stamp = store, name, stamp
         self._data: bytes | None = None
 
     def data(self) -> bytes:
         if self._data is None:
-            with open(self.path, "rb") as f:
-                data = f.read()
-            if not data.startswith(f"{_dump(self.stamp)}\n".encode()):
-                raise _Fallback  # another build's
+            data = self.store.read_bytes(self.name)
+            if data is None or not data.startswith(f"{_dump(self.stamp)}\n".encode()):
+                raise _Fallback  # none, or another build's
             self._data = data
         return self._data
 
@@ -221,11 +215,11 @@ _NOT_QUICK = (_Fallback, OSError, ValueError, KeyError, TypeError, IndexError, C
 
 @dataclass(frozen=True, slots=True)
 class Ready:
-    """What an update needs whichever files changed, loaded while the input scan runs:
+    """What an update needs whichever files changed:
     the record, the settings it holds, Markdown and the templates."""
 
     output: Path
-    cache: Path
+    store: Store
     record: dict[str, Any]
     site: SiteConfig
     notices: _Lines
@@ -237,28 +231,27 @@ class Ready:
 def prepare(content: Path, output: Path) -> Ready | None:
     """Get ready for ``update``; None if the last build left no record to update from."""
     started = time.perf_counter()
-    cache = output.parent / ".bangtin-cache"
+    store = Store(cache_folder(output))
     try:
-        with open(cache / state.QUICK, encoding="utf-8") as f:
-            record = json.load(f)
+        record = store.read_json(state.QUICK)
         if not (
-            record["version"] == VERSION
+            isinstance(record, dict)
             and record["output"] == str(output)
             and record["markdown"] == MARKDOWN_ENGINE
         ):
             return None
         site = decode(SiteConfig, record["site"])  # update checks that site.yml is unchanged
-        renderer = Renderer(site, theme_dirs(site), cache)
+        renderer = Renderer(site, theme_dirs(site))
         if site.root != content or renderer.overrides_templates():
             return None
-        notices = _Lines(cache / NOTICES, record["inputs"])
+        notices = _Lines(store, NOTICES, record["inputs"])
         notices.data()
-        return Ready(output, cache, record, site, notices, Markup(cache), renderer, started)
+        return Ready(output, store, record, site, notices, Markup(store), renderer, started)
     except _NOT_QUICK:
         return None
 
 
-def update(ready: Ready, inputs: state.Inputs) -> BuildResult | None:
+def update(ready: Ready, inputs: Inputs) -> BuildResult | None:
     """Apply edits of notices' text since the last build to ``output``; None if not that case."""
     if inputs.removed or not inputs.known:
         return None
@@ -268,8 +261,8 @@ def update(ready: Ready, inputs: state.Inputs) -> BuildResult | None:
         return None
 
 
-def _update(ready: Ready, inputs: state.Inputs) -> BuildResult:
-    output, cache, record, site = ready.output, ready.cache, ready.record, ready.site
+def _update(ready: Ready, inputs: Inputs) -> BuildResult:
+    output, store, record, site = ready.output, ready.store, ready.record, ready.site
     lines, markup, renderer = ready.notices, ready.markup, ready.renderer
     if not (
         record["options"] == inputs.options
@@ -281,7 +274,7 @@ def _update(ready: Ready, inputs: state.Inputs) -> BuildResult:
     # pages for: a page is written again when its notice's text is no longer the one it
     # shows (edited again, or undone: the recorded page comes back).
     # (RECORDED: the recorded build's text, which every notice not changed since has.)
-    shown = state.patched_notices(cache, record["base"])  # path -> hash of that text
+    shown = state.patched_notices(store, record["base"])  # path -> hash of that text
     text = dict.fromkeys(shown, RECORDED)
     text.update((name, inputs.hashes[name][-64:]) for name in inputs.changed)
     stale = {name for name, sha in text.items() if shown.get(name) != sha}
@@ -304,7 +297,7 @@ def _update(ready: Ready, inputs: state.Inputs) -> BuildResult:
             edited[n.source.path] = _reread(n.source.path, n, site)
     problems = Problems()
 
-    links = _Links(_Lines(cache / LINKS, record["inputs"]))
+    links = _Links(_Lines(store, LINKS, record["inputs"]))
     feed: list[Notice] = []
     doc_keys: dict[Path, str] = {}
     preload: dict[str, Entry] = {}
@@ -337,33 +330,31 @@ def _update(ready: Ready, inputs: state.Inputs) -> BuildResult:
     menu = repr([(p.slug, p.title) for p in standing])
     keys = Keys((), bodies.identity, bodies.summary, True, menu, digest=record["base"])
 
-    places = _Places(_Lines(cache / PLACES, record["inputs"]), record["places"])
+    places = _Places(_Lines(store, PLACES, record["inputs"]), record["places"])
     outputs = []
     for path, n in sorted(edited.items()):
         if str(path) not in stale:
             continue  # in the feed only
         tags = tuple(Tag(*record["tags"][i]) for i in notices[str(path)][2])
         page = notice_page(site, n)
-        plan = Plan(
-            now=moment,
+        expired = n.is_expired(moment.date())
+        lists = Lists(
             today=moment.date(),
-            pages=(page,),
             published=(n,),
-            current=() if n.is_expired(moment.date()) else (n,),
-            expired=(n,) if n.is_expired(moment.date()) else (),
+            current=() if expired else (n,),
+            expired=(n,) if expired else (),
             locations=places.of(n),
             standing=standing,
             tags=tags,
             notice_tags={n.slug: tags},
-            links={},
-            redirects=(),
-            boards=(),
             at_location={},
-            next_change=None,
             with_tag={},
-        )  # all a notice's page reads; lists are built only by a full plan
+            boards=(),
+        )
+        plan = Plan(moment, moment.date(), lists, (page,), {}, (), None)
+        # all a notice's page reads; lists are built only by a full plan
         common = common_context(site, plan, bodies)
-        lookup = Lookup.of(plan)
+        lookup = Lookup.of(lists)
         outputs.append(
             page_output(site, plan, bodies, renderer, assets, keys, lookup, common, page)
         )
@@ -374,8 +365,8 @@ def _update(ready: Ready, inputs: state.Inputs) -> BuildResult:
     made = [(out.path, _bytes(out.make()), out.key) for out in outputs]  # errors before writing
 
     def before_commit() -> None:  # a quick update killed now leaves a record that is right
-        (cache / "state.json").unlink(missing_ok=True)
-        state.patch_files(cache, keys.base, {}, dict.fromkeys(stale, ""))
+        store.delete(state.STATE)
+        state.patch_files(store, keys.base, {}, dict.fromkeys(stale, ""))
 
     held: dict[str, Record] = {}
     with Writer(output, {}, before_commit=before_commit) as w:
@@ -385,8 +376,8 @@ def _update(ready: Ready, inputs: state.Inputs) -> BuildResult:
                 w.write(relpath, data, key)
             else:  # an earlier update wrote it already
                 held[relpath] = (key, st.st_size, st.st_mtime_ns)
-    state.patch_files(cache, keys.base, {**held, **w.records}, {n: text[n] for n in stale})
-    state.record(cache, output, inputs.digest, record["until"], record["manifest"][0])
+    state.patch_files(store, keys.base, {**held, **w.records}, {n: text[n] for n in stale})
+    state.record(store, output, inputs.digest, record["until"], record["manifest"][0])
     warnings = _warnings(record["warnings"])
     pages, codes, files = record["counts"]
     seconds = time.perf_counter() - ready.started
@@ -403,7 +394,7 @@ def _reread(path: Path, recorded: Notice, site: SiteConfig) -> Notice:
         raise _Fallback
     if fm.digest == recorded.source.head and fm.body_first_line == recorded.source.body_first_line:
         return replace(recorded, source=replace(recorded.source, body=fm.body))
-    from generator.content import parse_notice  # the front matter changed: read it
+    from generator.inputs.content import parse_notice  # the front matter changed: read it
 
     notice, _ = parse_notice(path, text, site, problems)
     if problems.errors or notice is None:

@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from functools import partial
 from typing import overload
 
+from generator.cache.qr import QrCache
 from generator.errors import ContentError, Position
-from generator.keys import Keys
 from generator.models import Board, Output, PaperSize, SiteConfig
-from generator.plan import Plan
-from generator.qrcache import QrCache
-from generator.render import Later, Renderer, ready
-from generator.urls import absolute, relative
+from generator.plan.site import Plan
+from generator.plan.urls import absolute, relative
+from generator.render.keys import Keys
+from generator.render.templates import Later, Renderer, ready
 
 # Portrait paper, width x height in mm.
 PAPER: dict[PaperSize, tuple[int, int]] = {"a5": (148, 210), "a4": (210, 297), "a3": (297, 420)}

@@ -18,10 +18,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from generator.errors import BuildError, Position, Problems
-from generator.fields import Fields, load_yaml_list
+from generator.inputs.fields import Fields, load_yaml_list
+from generator.inputs.files import read_text
 from generator.models import SiteConfig
-from generator.plan import Plan
-from generator.source import read_text
+from generator.plan.site import Plan
 
 LEDGER_NAMES = ("printed.yml", "printed.yaml")
 ENTRY_KEYS = ["url", "board", "printed"]

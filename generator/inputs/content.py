@@ -9,9 +9,10 @@ from functools import partial
 from pathlib import Path
 from typing import Literal, cast
 
-from generator.contentcache import ContentCache, SiteCache
+from generator.cache.content import ContentCache, SiteCache
 from generator.errors import Position, Problems
-from generator.fields import Fields, did_you_mean, load_yaml
+from generator.inputs.fields import Fields, did_you_mean, load_yaml
+from generator.inputs.files import read_text, split_front_matter
 from generator.models import (
     ALL_LOCATIONS,
     Alias,
@@ -25,8 +26,7 @@ from generator.models import (
     Source,
     StandingPage,
 )
-from generator.source import read_text, split_front_matter
-from generator.urls import is_slug, slug_from_filename, slugify
+from generator.plan.urls import is_slug, slug_from_filename, slugify
 
 NOTICE_KEYS = [
     "title",

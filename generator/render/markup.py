@@ -2,77 +2,47 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import html
-import json
 import os
 import re
-import sys
 import xml.etree.ElementTree as etree
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
 import markdown
-import nh3
 from markdown.extensions import Extension
+from markdown.extensions.fenced_code import FencedCodeExtension
 from markdown.extensions.sane_lists import SaneListExtension
 from markdown.extensions.tables import TableExtension
 from markdown.treeprocessors import Treeprocessor
 
+from generator.cache.store import Store
 from generator.errors import Position, Problems
-from generator.urls import relative
+from generator.plan.urls import relative
+from generator.render.sanitise import (
+    INVISIBLE,
+    SAFE_SCHEMES,
+    SANITISER,
+    SCHEME,
+    safe_scheme,
+    sanitise,
+)
 
-
-@functools.cache
-def _fenced_code() -> type[Extension]:
-    """Python-Markdown's fenced code, without Pygments.
-
-    ``fenced_code`` imports ``codehilite``, which imports Pygments (when installed) to
-    offer syntax highlighting; bangtin never turns highlighting on, and that import is
-    ~20 ms of every process.  Pygments is hidden while the module loads, so the output
-    is the same with or without it; a process that imported Pygments before is not
-    touched.  (Side effect: ``codehilite`` in this process believes Pygments missing.)
-    """
-    hide = "pygments" not in sys.modules
-    if hide:
-        sys.modules["pygments"] = None  # type: ignore[assignment]  # "import pygments" fails
-    try:
-        from markdown.extensions.fenced_code import FencedCodeExtension
-    finally:
-        if hide:
-            del sys.modules["pygments"]
-    return FencedCodeExtension
-
-
-SAFE_SCHEMES = frozenset({"http", "https", "mailto", "tel", "sms"})
 CONTENT_SUFFIXES = (".md", ".yml", ".yaml")
 
-ALLOWED_TAGS = {
-    "a", "abbr", "b", "blockquote", "br", "code", "del", "div", "em", "h2", "h3", "h4",
-    "h5", "h6", "hr", "i", "li", "ol", "p", "pre", "s", "small", "span", "strong", "sub",
-    "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
-}  # fmt: skip
-ALLOWED_ATTRIBUTES = {
-    "a": {"href", "title"},
-    "abbr": {"title"},
-    "div": {"class"},
-    "ol": {"start"},
-    "td": {"colspan", "rowspan"},
-    "th": {"colspan", "rowspan", "scope"},
-}
-
-_SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):")
-# What rendered HTML depends on besides the document: this code and its libraries.
+# What rendered HTML depends on besides the document: this code, the sanitiser's, and
+# their libraries' versions.
 ENGINE = hashlib.sha256(
     Path(__file__).read_bytes()
-    + f"{markdown.__version__} {getattr(nh3, '__version__', '')}".encode()
+    + (Path(__file__).parent / "sanitise.py").read_bytes()
+    + f"{markdown.__version__} {SANITISER}".encode()
 ).hexdigest()
+INDEX = "markup/index.json"
 _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 _PLACEHOLDER = re.compile("\x02[^\x03]*\x03")
-_INVISIBLE = re.compile(r"[\x00-\x20\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,10 +62,10 @@ def resolve_href(
 ) -> str | LinkError:
     """The href to write for a Markdown link in ``source``, or why it is refused."""
     raw = href.strip()
-    compact = _INVISIBLE.sub("", html.unescape(unquote(raw))).lower()
+    compact = INVISIBLE.sub("", html.unescape(unquote(raw))).lower()
     if not compact or raw.startswith("#"):
         return raw
-    scheme = _SCHEME.match(compact)
+    scheme = SCHEME.match(compact)
     if scheme:
         if scheme.group(1) in SAFE_SCHEMES:
             return raw
@@ -221,19 +191,19 @@ class Markup:
 
     Rendered documents are kept by a hash of the text, its file, its page and this
     code; an entry is used while every content link it resolved still leads to the
-    same URL (so adding a notice re-renders nothing else).  With a ``folder`` they are
+    same URL (so adding a notice re-renders nothing else).  With a ``store`` they are
     kept between builds as plain files: ``markup/index.json`` (key -> first paragraph,
     links) and ``markup/<k[:2]>/<k>.html``, read only when a page needs the HTML.
     """
 
-    def __init__(self, folder: Path | None = None) -> None:
+    def __init__(self, store: Store | None = None) -> None:
         self.md = markdown.Markdown(
             # instances, not names: names are looked up in every installed package's
             # entry points first (~50 ms a process)
             extensions=[
                 TableExtension(),
                 SaneListExtension(),
-                _fenced_code()(),
+                FencedCodeExtension(),
                 _LinkExtension(),
             ],
             output_format="html",
@@ -241,7 +211,7 @@ class Markup:
         processor = self.md.treeprocessors["bangtin_links"]
         assert isinstance(processor, _Links)
         self.links_processor = processor
-        self.folder = folder / "markup" if folder is not None else None
+        self.store = store if store is not None and store.enabled else None
         self.index: dict[str, Entry] = {}
         # all HTML without a folder; new HTML until saved (as UTF-8: half the memory)
         self.html_of: dict[str, bytes] = {}
@@ -251,13 +221,10 @@ class Markup:
 
     def _load(self) -> None:
         self.loaded = True
-        if self.folder is None:
+        if self.store is None:
             return
-        try:
-            data = json.loads((self.folder / "index.json").read_text("utf-8"))
-        except (OSError, ValueError):
-            return  # none yet, or damaged: render afresh
-        if not isinstance(data, dict):
+        data = self.store.read_json(INDEX)
+        if not isinstance(data, dict):  # none yet, or damaged: render afresh
             return
         for key, value in data.items():
             if (
@@ -275,22 +242,23 @@ class Markup:
         self.loaded = True
         self.index.update(entries)
 
-    def _file_name(self, key: str) -> str:
-        """Where a document's HTML is kept (a string: checked for 10,000 files a build)."""
-        assert self.folder is not None
-        return f"{self.folder}/{key[:2]}/{key}.html"
+    @staticmethod
+    def _file_name(key: str) -> str:
+        """Where a document's HTML is kept in the store."""
+        return f"markup/{key[:2]}/{key}.html"
 
     def html(self, key: str) -> str:
         """The HTML of a document rendered (or found) in this build."""
         found = self.html_of.get(key)
-        if found is not None:
-            return found.decode("utf-8")
-        with open(self._file_name(key), encoding="utf-8") as f:
-            return f.read()
+        if found is None and self.store is not None:
+            found = self.store.read_bytes(self._file_name(key))
+        if found is None:
+            raise KeyError(f"the HTML of document {key} is gone")
+        return found.decode("utf-8")
 
     def _has_html(self, key: str) -> bool:
         return key in self.html_of or (
-            self.folder is not None and os.path.isfile(self._file_name(key))
+            self.store is not None and self.store.has(self._file_name(key))
         )
 
     def first_paragraph(self, key: str) -> str:
@@ -307,25 +275,18 @@ class Markup:
         dropped = [key for key in self.index if key not in self.used]
         self.index = {key: entry for key, entry in self.index.items() if key in self.used}
         self.used = set()
-        if self.folder is None:
+        if self.store is None:
             self.html_of = {k: v for k, v in self.html_of.items() if k in self.index}
-        if self.folder is None or not self.changed:
+        if self.store is None or not self.changed:
             self.changed = False
             return
         for key, text in self.html_of.items():
             if key in self.index:
-                path = Path(self._file_name(key))
-                path.parent.mkdir(parents=True, exist_ok=True)
-                tmp = path.with_suffix(".tmp")
-                tmp.write_bytes(text)
-                os.replace(tmp, path)
+                self.store.write_bytes(self._file_name(key), text)
         self.html_of = {}
-        for key in dropped:
-            Path(self._file_name(key)).unlink(missing_ok=True)
+        self.store.delete(*map(self._file_name, dropped))
         data = {k: [e.first_paragraph, e.links] for k, e in sorted(self.index.items())}
-        tmp = self.folder / "index.json.tmp"
-        tmp.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
-        os.replace(tmp, self.folder / "index.json")
+        self.store.write_json(INDEX, data, ensure_ascii=False, separators=None)
         self.changed = False
 
     def render_cached(
@@ -409,7 +370,7 @@ class Markup:
 
         def raw_html_link(tag: str, attr: str, value: str) -> str | None:
             # Markdown links were rewritten above; this sees links written as raw HTML.
-            if attr == "href" and not _safe_scheme(value):
+            if attr == "href" and not safe_scheme(value):
                 return None
             if tag == "a" and attr == "href" and _is_content_link(value):
                 result = resolve_href(value, source, page_dir, links)
@@ -427,39 +388,9 @@ class Markup:
         return Rendered(cleaned, html.unescape(_PLACEHOLDER.sub("", first)))
 
 
-def _safe_scheme(href: str) -> bool:
-    """False for `java\tscript:` and the like, which browsers read as `javascript:`."""
-    compact = _INVISIBLE.sub("", html.unescape(href)).lower()
-    scheme = _SCHEME.match(compact)
-    return scheme is None or scheme.group(1) in SAFE_SCHEMES
-
-
 def _is_content_link(href: str) -> bool:
     target = href.partition("#")[0].strip().lower()
-    return target.endswith(CONTENT_SUFFIXES) and not _SCHEME.match(target)
-
-
-AttributeFilter = Callable[[str, str, str], "str | None"]
-
-
-def sanitise(fragment: str, attribute_filter: AttributeFilter | None = None) -> str:
-    def safe_urls(tag: str, attr: str, value: str) -> str | None:
-        # nh3 checks schemes, but keeps `java\tscript:`; browsers drop the tab and run it.
-        if attr in ("href", "src") and not _safe_scheme(value):
-            return None
-        return attribute_filter(tag, attr, value) if attribute_filter else value
-
-    return str(
-        nh3.clean(
-            fragment,
-            tags=ALLOWED_TAGS,
-            attributes=ALLOWED_ATTRIBUTES,
-            url_schemes=set(SAFE_SCHEMES),
-            link_rel=None,
-            strip_comments=True,
-            attribute_filter=safe_urls,
-        )
-    )
+    return target.endswith(CONTENT_SUFFIXES) and not SCHEME.match(target)
 
 
 class _Finder:

@@ -11,11 +11,11 @@ from collections.abc import Iterator
 from urllib.parse import unquote
 
 from generator.errors import BuildError, Position, Problems
-from generator.keys import Keys
 from generator.models import Output, Redirect, SiteConfig
-from generator.plan import Plan
-from generator.render import Renderer
-from generator.urls import absolute, relative
+from generator.plan.site import Plan
+from generator.plan.urls import absolute, relative
+from generator.render.keys import Keys
+from generator.render.templates import Renderer
 
 NETLIFY_HEADER = """\
 # Old URLs (aliases) and the pages that replaced them, as permanent redirects.

@@ -9,7 +9,8 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from generator.errors import BuildError, Position, Problems
-from generator.fields import Fields, load_yaml
+from generator.inputs.fields import Fields, load_yaml
+from generator.inputs.files import read_text
 from generator.models import (
     BoardOptions,
     Contact,
@@ -19,7 +20,6 @@ from generator.models import (
     SiteConfig,
     UrlPrefixes,
 )
-from generator.source import read_text
 
 SITE_KEYS = [
     "title",

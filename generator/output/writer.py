@@ -229,3 +229,14 @@ def _exchange(a: Path, b: Path) -> bool:
     renameat2.argtypes = [ctypes.c_int, path_t, ctypes.c_int, path_t, ctypes.c_uint]
     result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
     return bool(result == 0)
+
+
+def check_folders(content_dir: Path, output_dir: Path) -> None:
+    """Refuse an output folder inside the content folder, or the other way round."""
+    content = Path(os.path.abspath(content_dir))
+    output = Path(os.path.abspath(output_dir))
+    if output == content or output.is_relative_to(content) or content.is_relative_to(output):
+        raise UsageError(
+            f"the output folder {output_dir} and the content folder {content_dir} overlap; "
+            "choose an output folder outside content/"
+        )

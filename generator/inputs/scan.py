@@ -1,0 +1,112 @@
+"""Every file a build reads, and one digest of them all (by content, not modification time).
+
+Deliberately small: it imports nothing heavy, so that a ``bangtin build`` with nothing
+to do costs little more than starting Python.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PACKAGE = Path(__file__).parent.parent  # generator/
+RACY_NS = 2_000_000_000  # a file changed this close to the last record is read again
+
+
+def source_files(folder: Path) -> list[Path]:
+    """Every file a build may read under ``folder``, sorted (no dotfiles, no caches)."""
+    return [Path(name) for name in walk(str(folder))]
+
+
+def walk(folder: str) -> list[str]:
+    """``source_files`` as plain strings: a folder's files (sorted), then its folders'."""
+    try:
+        with os.scandir(folder) as it:
+            entries = {e.name: e for e in it if not e.name.startswith(".")}
+    except (NotADirectoryError, FileNotFoundError):
+        return []
+    found, below = [], []
+    for name in sorted(entries):
+        entry = entries[name]
+        if entry.is_dir():  # a symlink to a folder is not followed (as os.walk)
+            if name != "__pycache__" and not entry.is_symlink():
+                below.append(entry.path)
+        else:
+            found.append(entry.path)
+    for sub in below:
+        found += walk(sub)
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class Known:
+    """The file hashes a previous scan recorded (generator.cache.state), and when."""
+
+    files: Mapping[str, str] = field(default_factory=dict)
+    written_ns: int = 0
+    digest: str = ""  # that scan's digest
+
+
+@dataclass(frozen=True, slots=True)
+class Inputs:
+    """The digest of every input, and the content hash of each file that went into it."""
+
+    digest: str
+    hashes: Mapping[str, str]  # path -> "size:mtime:ctime:inode:sha256" (times in ns)
+    # Against the hashes of ``Known``: files new or with other bytes, files gone, and
+    # that scan's digest ("" if none).
+    changed: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    known: str = ""
+    options: str = ""  # the build's options, in the digest
+
+
+def scan_inputs(content: Path, options: str, known: Known | None = None) -> Inputs:
+    """A hash of everything a build reads: the content, the themes, bangtin's own code.
+
+    A file whose size, inode, modification and change times are those ``known`` recorded
+    (and not within 2 s of that record, the "racily clean" case git also guards
+    against) is not read again: its recorded hash is used.  The change time cannot be
+    set back, so an edit that restores the modification time is still seen.
+    """
+    known = known or Known()
+    hashes: dict[str, str] = {}
+    changed: list[str] = []
+    parts = [options]
+    limit = known.written_ns - RACY_NS
+    roots = [content, content.parent / "themes", PACKAGE.parent / "themes", PACKAGE]
+    for root in map(str, roots):
+        skip = len(root) + 1
+        for name in walk(root):
+            if name.endswith(".pyc"):
+                continue
+            try:
+                st = os.stat(name)
+            except OSError:  # e.g. a broken symlink: the build reports it
+                hashes[name] = "0:0:0:0:unreadable"
+                changed.append(name)
+                parts.append(f"{name[skip:]}\0unreadable")
+                continue
+            stamp = f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}:"
+            entry = known.files.get(name)
+            if (
+                type(entry) is str
+                and entry.startswith(stamp)
+                and len(entry) == len(stamp) + 64
+                and st.st_mtime_ns < limit
+                and st.st_ctime_ns < limit
+            ):
+                sha = entry[len(stamp) :]
+            else:
+                with open(name, "rb") as f:
+                    sha = hashlib.sha256(f.read()).hexdigest()
+                if not (type(entry) is str and entry.endswith(":" + sha)):
+                    changed.append(name)
+            hashes[name] = stamp + sha
+            parts.append(f"{name[skip:]}\0{sha}")
+    digest = hashlib.sha256("\0".join(parts).encode("utf-8", "surrogateescape"))
+    removed = sorted(set(known.files) - set(hashes))
+    return Inputs(digest.hexdigest(), hashes, tuple(changed), tuple(removed), known.digest, options)

@@ -6,7 +6,7 @@
 The corpus (``benchmarks/corpus.py``) is written to ``<work>/content``; every build is a new
 ``python -m generator build --content <work>/content --output <work>/output`` process with
 ``SOURCE_DATE_EPOCH=1795842000`` (28/11/2026 12:00 in Hanoi), so interpreter start-up and
-imports count.  bangtin keeps its cache in ``<work>/.bangtin-cache``, beside the output.
+imports count.  bangtin keeps its cache in ``<work>/.bangtin-cache`` (``--cache-dir``).
 Python keeps bangtin's compiled bytecode in ``<work>/.pycache`` (``PYTHONPYCACHEPREFIX``),
 as an installed program has it, even where ``PYTHONDONTWRITEBYTECODE`` is set.
 Scenarios, run in this order, each ``--runs`` times:
@@ -250,6 +250,7 @@ class Bangtin:
         cmd = [
             sys.executable, "-m", "generator", "build",
             "--content", str(self.content), "--output", str(self.output),
+            "--cache-dir", str(self.cache),
         ]  # fmt: skip
         env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH}
         # Compiled bytecode kept, as for any installed program (pip compiles it at install;

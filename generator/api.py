@@ -7,24 +7,31 @@ and picks exit codes.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from generator.cache import state
-from generator.cache.store import Store, cache_folder
+from generator.cache.store import Store, cache_folder, cache_root, cap_bytes, prune
 from generator.clock import now
 from generator.errors import ContentError
 from generator.inputs.scan import scan_inputs
 from generator.models import BuildResult
+from generator.output.lock import WAIT, output_lock
 from generator.output.writer import check_folders
 
 if TYPE_CHECKING:
     from generator.build import Caches
 
-How = Literal["none", "quick", "build"]
+How = Literal["none", "build"]
+# What a failed build did to its output folder (``output_state``).
+OutputState = Literal["kept", "partly", "written"]
+_STATE = "bangtin_output"  # the attribute of the exception that says so
+PAUSE = "BANGTIN_TEST_PAUSE"  # a test hook: see _pause
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +43,8 @@ class Options:
     base_url: str | None = None  # overrides site.yml's (a preview host)
     strict: bool = False  # warnings (boards hard to scan) are errors
     allow_http: bool = False  # accept an http:// base URL (local previews)
+    cache_dir: Path | None = None  # the cache root (else BANGTIN_CACHE_DIR, else the user's)
+    preview: bool = False  # for `bangtin serve`: never a folder a build publishes
 
     def text(self) -> str:
         """The options as they enter the input digest: other options, another build."""
@@ -45,55 +54,124 @@ class Options:
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    """How a build went: nothing to do, a quick update, or a build (full or updating)."""
+    """How a build went: nothing to do, or a build (full, or updating what changed)."""
 
     how: How
     result: BuildResult | None  # None when there was nothing to do
+    warnings: tuple[ContentError, ...] = ()  # the last build's, when there was nothing to do
 
 
 def build(
     options: Options,
     progress: Callable[[str], None] = lambda stage: None,
     caches: Caches | None = None,
+    *,
+    lock_wait: float = WAIT,
 ) -> Outcome:
     """Build ``options.content`` into ``options.output``, doing no more than needed.
 
     Nothing, when no input changed since the last build and no notice is due to appear
-    or expire; a quick update (generator.cache.quick) when only the text of published
-    notices changed; else the build pipeline (generator.build), which rewrites only
-    the files whose inputs changed.  ``caches``: work a process keeps between its
-    builds (``bangtin serve``); by default everything is kept in the cache store.
+    or expire; else the build pipeline (generator.build), which rewrites only the files
+    whose inputs changed.  ``caches``: work a process keeps in memory between its builds
+    (``bangtin serve``, which builds when a file changed); by default everything is kept
+    in the cache store.
+
+    One build at a time writes into a folder (generator.output.lock): this one waits up
+    to ``lock_wait`` seconds (a keyword for tests) for another to finish, then raises
+    UsageError.  Any other failure says what it did to the output folder: see
+    ``output_state``.
     """
     if options.output is None:
         raise ValueError("build() needs an output folder; check() writes nothing")
     output = Path(os.path.abspath(options.output))
     check_folders(options.content, output)  # before the scan reads either
-    store = Store(cache_folder(output))
-    inputs = scan_inputs(options.content, options.text(), state.load_known(store))
-    if state.unchanged(store, output, inputs.digest):
-        return Outcome("none", None)
-    if caches is None:
-        from generator.cache import quick
+    reached: list[str] = []  # the stages the build got to
 
-        ready = quick.prepare(options.content, output)
-        edited = None if ready is None else quick.update(ready, inputs)
-        if edited is not None:
-            return Outcome("quick", edited)
+    def stage(name: str) -> None:
+        reached.append(name)
+        progress(name)
+        _pause(name)
+
+    with output_lock(output, lock_wait):
+        try:
+            return _build(options, output, stage, caches)
+        except Exception as exc:
+            if reached:
+                _note_output(exc, reached[-1], options, output, caches)
+            raise
+
+
+def _build(
+    options: Options, output: Path, progress: Callable[[str], None], caches: Caches | None
+) -> Outcome:
+    """The build itself, holding the output folder's lock."""
+    inputs, store = None, Store(cache_folder(output, options.cache_dir))
+    store.mark_used()
+    if caches is None:  # a command's build: it may have nothing to do
+        inputs = scan_inputs(options.content, options.text(), state.load_known(store))
+        warnings = state.still_current(store, output, inputs.digest)
+        if warnings is not None:
+            return Outcome("none", None, warnings)
     from generator import build as pipeline  # Jinja, Markdown, YAML: not for the above
 
-    if caches is None:
-        caches = pipeline.Caches.kept_in(store)
     result = pipeline.build(
         options.content,
         output,
-        caches,
+        caches or pipeline.Caches.kept_in(store),
         base_url=options.base_url,
         strict=options.strict,
         allow_http=options.allow_http,
         inputs=inputs,
         progress=progress,
+        preview=options.preview,
     )
+    if store.folder is not None:  # the cache root stays under its size cap
+        prune(cache_root(options.cache_dir), store.folder, cap_bytes())
     return Outcome("build", result)
+
+
+def output_state(exc: BaseException) -> OutputState:
+    """What the build that raised ``exc`` did to its output folder: left it as it was
+    ("kept"), began to replace it and stopped ("partly": it may be part old, part new),
+    or replaced it whole and then could not save its records ("written").  After the
+    last two the build's records are gone, so the next build is a full one."""
+    found = getattr(exc, _STATE, "kept")
+    return "partly" if found == "partly" else "written" if found == "written" else "kept"
+
+
+def _note_output(
+    exc: Exception, last: str, options: Options, output: Path, caches: Caches | None
+) -> None:
+    """Mark ``exc`` with what the failed build did to output/ (``last``: its last stage)."""
+    from generator import build as pipeline  # a stage was reached: already imported
+
+    if last == pipeline.REPLACING:
+        setattr(exc, _STATE, "partly")  # the writer forgot the records before it began
+    elif last == pipeline.RECORDING:
+        setattr(exc, _STATE, "written")
+        # some records may have been saved before the failure: forget them all, so that
+        # the next build is a full one, as the user is told
+        if caches is not None:
+            caches.records.pop(output, None)
+        with contextlib.suppress(OSError):
+            store = caches.store if caches else Store(cache_folder(output, options.cache_dir))
+            pipeline.forget(store)
+
+
+def _pause(stage: str) -> None:
+    """A test hook, to make overlapping builds happen in a known order.
+
+    With ``BANGTIN_TEST_PAUSE=STAGE=PATH`` (e.g. ``Rendering pages=/tmp/x/pause``), a
+    build that reaches a progress stage whose name starts with STAGE creates the file
+    ``PATH.reached``, then waits until the file PATH no longer exists (60 s at most).
+    """
+    prefix, equals, path = os.environ.get(PAUSE, "").partition("=")
+    if not (equals and prefix and path and stage.startswith(prefix)):
+        return
+    Path(f"{path}.reached").touch()
+    give_up = time.monotonic() + 60
+    while os.path.lexists(path) and time.monotonic() < give_up:
+        time.sleep(0.05)
 
 
 def check(options: Options) -> BuildResult:
@@ -133,6 +211,7 @@ def boards(options: Options, record: bool = False) -> Boards:
     site = load_config(options.content, options.base_url, options.allow_http)
     moment = now(site.tz)
     plan = plan_site(site, load_content(site), moment)
+    sizing.check_codes_fit(site, plan)
     cache = QrCache()
     warnings = tuple(sizing.sizing_warnings(site, plan, cache))
     recorded: tuple[str, ...] = ()

@@ -2,38 +2,42 @@
 
 from __future__ import annotations
 
-import hashlib
 import time
+from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import partial
 from itertools import chain
 from pathlib import Path
 
-from generator.cache import quick, state
+from generator.cache import state
 from generator.cache.content import ContentCache
+from generator.cache.outputs import OutputRecord, forget_record, load_record, save_record
 from generator.cache.qr import QrCache
 from generator.cache.store import Store
 from generator.clock import now
-from generator.errors import BuildError
+from generator.errors import BuildError, ContentError
 from generator.inputs.config import load_config
 from generator.inputs.content import load_content
 from generator.inputs.ledger import check_ledger, load_ledger
-from generator.inputs.scan import Inputs
+from generator.inputs.scan import Inputs, code_digest
 from generator.models import BuildResult, Output, SiteConfig
 from generator.output.writer import Writer, check_folders
 from generator.plan.site import Plan, plan_site
 from generator.plan.urls import absolute
-from generator.render.boards import render_boards, sizing_warnings
+from generator.render.boards import check_codes_fit, render_boards, sizing_warnings
+from generator.render.deps import Read, changed_reads
 from generator.render.headers import render_headers
-from generator.render.keys import Keys
-from generator.render.manifest import render_manifest
+from generator.render.manifest import manifest_output
 from generator.render.markup import Markup
-from generator.render.pages import page_base, render_bodies, render_pages
+from generator.render.pages import render_bodies, render_pages, text_output, track
 from generator.render.redirects import render_redirects
-from generator.render.templates import Renderer, fingerprint, theme_dirs
+from generator.render.templates import Renderer, asset_path, theme_dirs
 
 Progress = Callable[[str], None]
+# The stages after which output/ is no longer as it was (generator.api tells the user).
+REPLACING = "Replacing the output folder"
+RECORDING = "Saving the build's records"
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +53,8 @@ class Caches:
     qr: QrCache = field(default_factory=QrCache)
     markup: Markup = field(default_factory=Markup)
     content: ContentCache = field(default_factory=ContentCache)
+    # the record of each output folder, kept here when the store keeps nothing on disk
+    records: dict[Path, OutputRecord] = field(default_factory=dict)
 
     @classmethod
     def kept_in(cls, store: Store) -> Caches:
@@ -65,11 +71,13 @@ def build(
     allow_http: bool = False,
     inputs: Inputs | None = None,
     progress: Progress = lambda stage: None,
+    preview: bool = False,
 ) -> BuildResult:
     """Build the site in ``content_dir`` into ``output`` (None: check only, write nothing).
 
     Raises BuildError listing every content error; ``output`` is then untouched.
     ``strict`` turns warnings (boards that may be hard to scan) into errors.
+    ``preview``: a build for ``bangtin serve`` (its output is marked as not for publishing).
     ``inputs`` is the digest of every input (generator.inputs.scan), recorded after a
     successful build so that the next one can tell that nothing changed.
     """
@@ -80,39 +88,49 @@ def build(
     site = load_config(content_dir, base_url, allow_http)
     content = load_content(site, caches.content)
     plan = plan_site(site, content, now(site.tz))
-    check_ledger(site, plan, load_ledger(site))
+    errors: list[ContentError] = []  # together: every printed URL opens, every URL fits
+    checks: list[Callable[[], None]] = [
+        partial(check_ledger, site, plan, load_ledger(site)),
+        partial(check_codes_fit, site, plan),
+    ]
+    for check in checks:
+        try:
+            check()
+        except BuildError as error:
+            errors.extend(error.errors)
+    if errors:
+        raise BuildError(errors)
     progress("Rendering Markdown")
     bodies = render_bodies(site, plan, caches.markup)  # the last content check: links
+    store, base = caches.store, code_digest()
+    record = None  # what the last build into output/ wrote, from what
+    if output is not None:
+        record = load_record(store, output, base) if store.enabled else caches.records.get(output)
     progress(f"Making QR codes for {len(plan.pages)} pages")
-    caches.qr.prepare([(absolute(site, page.url_path), site.qr) for page in plan.pages])
+    jobs = [(absolute(site, page.url_path), site.qr) for page in plan.pages]
+    caches.qr.prepare(jobs, images=record is None)  # else only the pages that changed
     caches.qr.save()
     caches.content.save()  # only now: a build with a content error leaves no cache behind
-    warnings = tuple(sizing_warnings(site, plan, caches.qr))
+    warnings = content.warnings + tuple(sizing_warnings(site, plan, caches.qr))
     if strict and warnings:
         raise BuildError([replace(w, severity="error") for w in warnings])
     progress("Rendering pages")
-    renderer = Renderer(site, theme_dirs(site))
-    assets = {name: (fingerprint(name, data), data) for name, data in renderer.static_files()}
+    registry = track(site, plan, bodies)
+    renderer = Renderer(site, theme_dirs(site), registry)
+    assets = {name: (asset_path(name, data), data) for name, data in renderer.static_files()}
     paths = {name: path for name, (path, _) in assets.items()}
-    keys = Keys(
-        page_base(site, renderer, paths),
-        bodies.identity,
-        bodies.summary,
-        reuse=not renderer.overrides_templates(),
-        menu=repr([(p.slug, p.title) for p in plan.standing]),
-    )
-    manifest_key = keys.of("qr-manifest.json", {"pages": plan.pages, "boards": plan.boards})
     outputs = chain(
-        (Output(path, _digest(data), partial(bytes, data)) for path, data in assets.values()),
-        render_pages(site, plan, bodies, renderer, paths, keys),
-        render_boards(site, plan, renderer, caches.qr, paths, keys),
-        render_redirects(site, plan, renderer, keys),
-        (Output(path, None, partial(str, text)) for path, text in render_headers(site).items()),
+        (text_output(path, data) for path, data in assets.values()),
+        render_pages(site, plan, bodies, renderer, paths),
+        render_boards(site, plan, renderer, caches.qr, paths),
+        render_redirects(site, plan, renderer),
+        (text_output(path, text) for path, text in render_headers(site).items()),
         code_outputs(site, plan, caches.qr),
-        [Output("qr-manifest.json", manifest_key, partial(render_manifest, site, plan))],
+        [manifest_output(site, plan)],
     )  # each file made only if the writer needs it
 
     files = written = changed = 0
+    in_place = False
     if output is None:
         for out in outputs:  # a check renders every page too: template errors show
             made = out.make()
@@ -122,28 +140,34 @@ def build(
             files += 1
     else:
         progress("Writing files")
-        store = caches.store
-        base = keys.base if keys.reuse else ""
-        previous = state.output_files(store, output, base) if keys.reuse else None
-        with Writer(output, previous, before_commit=partial(state.forget, store)) as writer:
+        previous = None
+        if record is not None:  # what the last build left, and which of its reads changed
+            previous = record.kept(changed_reads(registry, record.reads, record.stamps))
+        reads: dict[str, tuple[Read, ...] | array[int]] = {}
+        with Writer(
+            output, previous, partial(forget, store, progress), site.keep, preview
+        ) as writer:
             for out in outputs:
                 files += 1
-                if not writer.keep(out.path, out.key):
+                if writer.keep(out.path, out.key):
+                    assert record is not None
+                    reads[out.path] = record.files[out.path].reads
+                else:
                     writer.write(out.path, out.make(), out.key)
+                    reads[out.path] = tuple(out.reads or ())
+        progress(RECORDING)
         written, changed = writer.bytes_written, len(writer.written)
-        manifest = state.manifest_digest(output)  # read once for the three records
-        state.record_files(store, output, base, writer.records, manifest)
-        del writer, previous, outputs  # freed before the quick record is made: the peak
+        in_place, stats = writer.in_place, writer.stats()
+        caches.records[output] = save_record(
+            store, output, base, writer.records, reads, registry.memo, registry.stamps, record
+        )
+        if store.enabled:
+            del caches.records[output]  # on disk: read again by the next build
+        del writer, previous, outputs, reads, record  # freed: the end of a build is its peak
         if inputs is not None:
             until = plan.next_change.timestamp() if plan.next_change else None
-            state.record(store, output, inputs.digest, until, manifest)
+            state.record(store, output, inputs.digest, plan.now.timestamp(), until, stats, warnings)
             state.save_hashes(store, inputs)
-            if keys.reuse:
-                counts = (len(plan.pages), 2 * len(plan.pages), files)
-                quick.remember(
-                    store, output, site, inputs, keys.base, paths, manifest, plan, bodies,
-                    counts, warnings,
-                )  # fmt: skip
     return BuildResult(
         pages=len(plan.pages),
         codes=2 * len(plan.pages),
@@ -152,11 +176,13 @@ def build(
         bytes=written,
         seconds=time.perf_counter() - started,
         warnings=warnings,
+        in_place=in_place,
     )
 
 
 def code_outputs(site: SiteConfig, plan: Plan, cache: QrCache) -> Iterator[Output]:
-    """A QR code of every page's absolute URL, as SVG and PNG beside the page."""
+    """A QR code of every page's absolute URL, as SVG and PNG beside the page (keyed by
+    the URL and the QR options: the cache's key)."""
     for page in plan.pages:
         url = absolute(site, page.url_path)
         key = cache.key(url, site.qr)
@@ -164,5 +190,9 @@ def code_outputs(site: SiteConfig, plan: Plan, cache: QrCache) -> Iterator[Outpu
         yield Output(page.url_path + "qr.png", key, partial(cache.image, url, site.qr, ".png"))
 
 
-def _digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()[:32]
+def forget(store: Store, progress: Progress = lambda stage: None) -> None:
+    """Before ``output/`` changes: a build killed from then on leaves no record behind,
+    so the next one is a full build."""
+    state.forget(store)
+    forget_record(store)
+    progress(REPLACING)

@@ -7,7 +7,7 @@ import dataclasses
 import datetime as dt
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo
@@ -19,13 +19,21 @@ from generator import __version__, api
 if TYPE_CHECKING:
     from generator.models import BuildResult
 from generator.bundled import builtin
-from generator.errors import BuildError, UsageError
+from generator.errors import BuildError, ContentError, UsageError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 EXIT_CONTENT = 1
 EXIT_USAGE = 2
 EXIT_INTERNAL = 3
+
+# What a failed build did to its output folder (api.output_state), in the user's words.
+AFTER_FAILURE = {
+    "kept": "The previous output folder was left as it was.",
+    "partly": "The output folder may be partly updated; the next build will be a full one.",
+    "written": "The site was written, but the build's records could not be saved; "
+    "the next build will be a full one.",
+}
 
 
 def content_option(func: F) -> F:
@@ -53,10 +61,21 @@ def strict_option(func: F) -> F:
     )(func)
 
 
-def show_warnings(result: BuildResult) -> None:
-    if result.warnings:
+def cache_dir_option(func: F) -> F:
+    return click.option(
+        "--cache-dir",
+        type=click.Path(path_type=Path, file_okay=False),
+        default=None,
+        help="Folder for the build cache (default: $BANGTIN_CACHE_DIR, else the user's "
+        "cache folder). Never trusted: every file is checked before use.",
+    )(func)
+
+
+def show_warnings(result: BuildResult | None, warnings: Sequence[ContentError] = ()) -> None:
+    shown = result.warnings if result is not None else warnings
+    if shown:
         root = Path.cwd()
-        click.echo("\n".join(warning.format(root) for warning in result.warnings), err=True)
+        click.echo("\n".join(warning.format(root) for warning in shown), err=True)
 
 
 def resolve_content(content_dir: Path | None) -> Path:
@@ -81,13 +100,15 @@ def run(debug: bool, action: Callable[[], None]) -> None:
         sys.exit(EXIT_CONTENT)
     except UsageError as exc:
         click.echo(f"Error: {exc}", err=True)
+        if api.output_state(exc) != "kept":
+            click.echo(AFTER_FAILURE[api.output_state(exc)], err=True)
         sys.exit(EXIT_USAGE)
     except OSError as exc:
         if debug:
             traceback.print_exc()
         name = f" {exc.filename}" if exc.filename else ""
         click.echo(f"Error: cannot write{name}: {exc.strerror or exc}", err=True)
-        click.echo("The previous output folder was left as it was.", err=True)
+        click.echo(AFTER_FAILURE[api.output_state(exc)], err=True)
         sys.exit(EXIT_CONTENT)
     except Exception as exc:
         if debug:
@@ -98,6 +119,8 @@ def run(debug: bool, action: Callable[[], None]) -> None:
                 "This is a bug in bangtin; run again with --debug for details.",
                 err=True,
             )
+        if api.output_state(exc) != "kept":
+            click.echo(AFTER_FAILURE[api.output_state(exc)], err=True)
         sys.exit(EXIT_INTERNAL)
 
 
@@ -133,6 +156,7 @@ def main(ctx: click.Context, debug: bool) -> None:
 @click.option("--base-url", help="Override base_url from site.yml (absolute https URL).")
 @strict_option
 @allow_http_option
+@cache_dir_option
 @click.pass_context
 def build_command(
     ctx: click.Context,
@@ -141,6 +165,7 @@ def build_command(
     base_url: str | None,
     strict: bool,
     allow_http: bool,
+    cache_dir: Path | None,
 ) -> None:
     """Build the site into the output folder, with a QR code for every page."""
     if base_url is not None:
@@ -155,15 +180,22 @@ def build_command(
         from generator.progress import Progress
 
         options = api.Options(
-            resolve_content(content_dir), Path(output_dir), base_url, strict, allow_http
+            resolve_content(content_dir), Path(output_dir), base_url, strict, allow_http, cache_dir
         )
         with Progress() as progress:
             outcome = api.build(options, progress.stage)
         if outcome.result is None:
+            show_warnings(None, outcome.warnings)
             click.echo(f"Nothing changed since the last build: {output_dir} is up to date.")
         else:
             show_warnings(outcome.result)
             click.echo(summary(outcome.result, output_dir))
+            if outcome.result.in_place:
+                click.echo(
+                    f"Note: {output_dir} cannot be replaced whole (a mount point), so it was "
+                    "updated in place, file by file.",
+                    err=True,
+                )
 
     run(ctx.obj["debug"], action)
 
@@ -346,3 +378,54 @@ def boards_command(
             click.echo(f"{len(found.recorded)} new URL(s) in the printed-URL ledger.")
 
     run(ctx.obj["debug"], action)
+
+
+@main.group("cache")
+def cache_group() -> None:
+    """The build cache: where it is, and removing it."""
+
+
+@cache_group.command("clean")
+@click.option(
+    "--output",
+    "output_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Remove only the cache of builds into this folder (default: every cache).",
+)
+@cache_dir_option
+@click.pass_context
+def cache_clean_command(
+    ctx: click.Context, output_dir: Path | None, cache_dir: Path | None
+) -> None:
+    """Remove the build cache (always safe: the next build makes it again)."""
+
+    def action() -> None:
+        from generator.cache.store import cache_root, clean
+
+        root = cache_root(cache_dir)
+        removed = clean(root, output_dir)
+        if removed:
+            for folder in removed:
+                click.echo(f"Removed {folder}")
+        else:
+            click.echo(f"No cache to remove in {root}.")
+
+    run(ctx.obj["debug"], action)
+
+
+@cache_group.command("path")
+@click.option(
+    "--output",
+    "output_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("output"),
+    show_default=True,
+    help="The output folder whose cache to show.",
+)
+@cache_dir_option
+def cache_path_command(output_dir: Path, cache_dir: Path | None) -> None:
+    """Print where the cache of builds into the output folder lives."""
+    from generator.cache.store import cache_folder
+
+    click.echo(str(cache_folder(output_dir, cache_dir)))

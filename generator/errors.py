@@ -90,11 +90,19 @@ class Problems:
 
     def __init__(self) -> None:
         self.errors: list[ContentError] = []
+        self.warnings: list[ContentError] = []  # reported, and errors with --strict
 
     def add(
         self, pos: Position, message: str, hint: str = "", source_line: str | None = None
     ) -> None:
         self.errors.append(ContentError(pos, message, hint, source_line))
+
+    def warn(self, pos: Position, message: str, hint: str = "") -> None:
+        self.warnings.append(ContentError(pos, message, hint, severity="warning"))
+
+    def count(self) -> int:
+        """Errors and warnings so far: a file that added none is clean."""
+        return len(self.errors) + len(self.warnings)
 
     def __bool__(self) -> bool:
         return bool(self.errors)

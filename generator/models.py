@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from generator.errors import ContentError, Position
@@ -73,6 +74,8 @@ class SiteConfig:
     boards: BoardOptions = field(default_factory=BoardOptions)
     # base_url as site.yml has it: printed codes hold it even when --base-url previews elsewhere
     site_base_url: str = ""
+    # files in output/ that bangtin did not write and carries over (glob patterns)
+    keep: tuple[str, ...] = ()
 
     @property
     def tz(self) -> ZoneInfo:
@@ -98,9 +101,10 @@ class Source:
     path: Path
     body: str  # the Markdown body; for a place, its file from the `description` key on
     body_first_line: int
-    # A notice's front matter, identified (FrontMatter.digest): a quick update reuses what
-    # was read from it while it is unchanged.  Not part of what any page shows.
-    head: str = field(default="", repr=False, compare=False)
+    # What the item was made from, digested: its file's path and text, the settings and
+    # bangtin's code (the content cache's key).  Items with the same stamp are the same
+    # (render.deps).  Not part of what any page shows.
+    stamp: str = field(default="", repr=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,6 +165,7 @@ class Content:
     notices: tuple[Notice, ...]
     locations: tuple[Location, ...]
     pages: tuple[StandingPage, ...]
+    warnings: tuple[ContentError, ...] = ()  # reported; errors with --strict
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,13 +191,6 @@ class Page:
     @property
     def file(self) -> str:
         return self.url_path + "index.html"
-
-    def key_text(self) -> str:
-        """Every field, for page keys (generator.keys): quicker than the dataclass repr."""
-        return (
-            f"Page({self.kind!r},{self.id!r},{self.title!r},{self.url_path!r},"
-            f"{self.template!r},{self.description!r},{self.number},{self.count},{self.first!r})"
-        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,13 +220,15 @@ class Board:
 class Output:
     """One file of the site, made only when the writer needs it.
 
-    ``key`` digests everything the file is made from (generator.keys); a file whose key
-    matches the one already in ``output/`` is kept as it is.  ``None``: always made.
+    ``key`` digests what the file is made from, besides what ``reads`` records while it
+    is made (render.deps); a file whose key and reads are unchanged since the build
+    that wrote it in ``output/`` is kept as it is.
     """
 
     path: str  # relative to output/
-    key: str | None
+    key: str
     make: Callable[[], str | bytes | Iterator[str]]  # an iterator: written chunk by chunk
+    reads: AbstractSet[Any] | None = None  # what it read (render.deps), filled as it is made
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,3 +240,4 @@ class BuildResult:
     bytes: int
     seconds: float
     warnings: tuple[ContentError, ...] = ()
+    in_place: bool = False  # output/ was updated file by file (it cannot be replaced whole)

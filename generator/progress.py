@@ -42,8 +42,8 @@ class Progress:
 
     def stage(self, name: str) -> None:
         self.current = name
-        # The display's thread starts with the first stage: a build that has none (nothing
-        # changed; a quick update) runs no thread.
+        # The display's thread starts with the first stage: a build with nothing to do
+        # runs no thread.
         if self.enabled and self._thread.ident is None and not self._stop.is_set():
             self._thread.start()
 

@@ -170,6 +170,16 @@ jobs:
 """
 
 
+# Themes are code (templates run at build time, in the job that checks pull requests):
+# changes to them need a review by someone who can read them.
+CODEOWNERS = """\
+# Giao diện (themes/) là mã chương trình: mọi thay đổi cần người phụ trách kỹ thuật duyệt.
+# Themes are code: every change needs a review by the site's technical owner.
+/themes/ @your-org/technical-owners
+/.github/ @your-org/technical-owners
+"""
+
+
 def init_site(
     folder: Path, day: dt.date, title: str = "Bảng tin xã", base_url: str = ""
 ) -> list[Path]:
@@ -207,6 +217,7 @@ thông báo mới nhất.
         _create(
             folder / ".github" / "workflows" / "bangtin.yml", WORKFLOW.format(version=__version__)
         ),
-        _create(folder / ".gitignore", "/output/\n/.bangtin-cache/\n/.bangtin-staging-*/\n"),
+        _create(folder / ".gitignore", "/output/\n/.bangtin-staging-*/\n/.bangtin-lock-*\n"),
+        _create(folder / ".github" / "CODEOWNERS", CODEOWNERS),
     ]
     return files

@@ -46,10 +46,16 @@ def build(
 
 
 @pytest.fixture(autouse=True, scope="session")
-def fixed_clock() -> Iterator[None]:
-    """Every build in the tests sees the same "now"."""
+def fixed_clock(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Every build in the tests sees the same "now", and keeps its cache and cache key in
+    folders of the test session (never the user's own)."""
+    home = tmp_path_factory.mktemp("home")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
+        mp.setenv("XDG_CACHE_HOME", str(home / "cache"))
+        mp.setenv("XDG_CONFIG_HOME", str(home / "config"))
+        for name in ("BANGTIN_CACHE_DIR", "BANGTIN_CACHE_KEY", "BANGTIN_CACHE_SIZE_MB"):
+            mp.delenv(name, raising=False)
         yield
 
 

@@ -20,7 +20,7 @@ from generator import build as pipeline
 from generator.build import Caches
 from generator.cache.codec import CodecError, decode, encode
 from generator.cache.content import FILE, ContentCache
-from generator.cache.store import Store
+from generator.cache.store import Store, cache_folder
 from generator.errors import BuildError, Position, Problems
 from generator.inputs.config import load_config
 from generator.inputs.content import (
@@ -118,11 +118,11 @@ def test_build_with_a_warm_cache_gives_the_same_bytes(
     assert with_cache == without
 
 
-def test_a_build_writes_the_cache_beside_the_output(make_site: MakeSite) -> None:
+def test_a_build_writes_the_cache_of_its_output_folder(make_site: MakeSite) -> None:
     site = make_site({"notices/a.md": notice(), "locations/tram.yml": PLACE})
     site.build()
     first = tree_bytes(site.output)
-    data = json.loads(Store(site.root / ".bangtin-cache").path(FILE).read_text("utf-8"))
+    data = Store(cache_folder(site.output)).read_json(FILE)
     assert len(data["entries"]) == 2
     shutil.rmtree(site.output)
     site.build()
@@ -194,7 +194,7 @@ def test_a_damaged_cache_is_ignored(make_site: MakeSite) -> None:
     folder = site.root / "cache"
     fresh, _ = loads(site.content, None)
     loads(site.content, folder)
-    good = json.loads(Store(folder).path(FILE).read_text("utf-8"))
+    good = Store(folder).read_json(FILE)
 
     def damaged(change: str) -> str:
         data = json.loads(json.dumps(good))
@@ -231,8 +231,8 @@ def test_a_damaged_cache_is_ignored(make_site: MakeSite) -> None:
         damaged("bad zone"): 2,  # the place and the page are still good
         damaged("bad date"): 2,
     }
-    for text, hits in cases.items():
-        Store(folder).path(FILE).write_text(text, "utf-8")
+    for text, hits in cases.items():  # signed with this machine's key: checked all the same
+        Store(folder).write_bytes(FILE, text.encode("utf-8"))
         content, cache = loads(site.content, folder)
         assert repr(content) == repr(fresh), text[:80]
         assert cache.hits == hits, text[:80]
@@ -264,11 +264,11 @@ def test_entries_of_files_no_longer_there_are_dropped(make_site: MakeSite) -> No
     site = make_site({"notices/a.md": notice(), "notices/b.md": notice(title="Khác")})
     folder = site.root / "cache"
     loads(site.content, folder)
-    assert len(json.loads(Store(folder).path(FILE).read_text("utf-8"))["entries"]) == 2
+    assert len(Store(folder).read_json(FILE)["entries"]) == 2
     (site.content / "notices" / "b.md").unlink()
     (site.content / "notices" / "a.md").write_text(notice(title="Mới"), "utf-8")
     loads(site.content, folder)
-    [entry] = json.loads(Store(folder).path(FILE).read_text("utf-8"))["entries"].values()
+    [entry] = Store(folder).read_json(FILE)["entries"].values()
     assert entry["item"]["title"] == "Mới"
     assert entry["item"]["source"]["body"] is None  # taken from the file, not stored twice
 
@@ -435,7 +435,7 @@ def test_a_result_that_came_with_a_problem_is_not_kept(tmp_path: Path) -> None:
 def test_a_build_with_a_content_error_leaves_the_cache_as_it_was(make_site: MakeSite) -> None:
     site = make_site({"notices/a.md": notice(), "notices/b.md": notice(title="B")})
     site.build()
-    cache_file = Store(site.root / ".bangtin-cache").path(FILE)
+    cache_file = Store(cache_folder(site.output)).path(FILE)
     saved = cache_file.read_bytes()
     (site.content / "notices" / "a.md").write_text(notice(title="Mới"), "utf-8")
     (site.content / "notices" / "b.md").write_text(notice(body="[x](khong-co.md)"), "utf-8")

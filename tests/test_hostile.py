@@ -17,8 +17,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from generator.cache.store import cache_folder
 from generator.errors import BuildError, ContentError, Position
-from generator.inputs.content import NOTICE_KEYS
+from generator.inputs import schema
 from tests.conftest import EPOCH, SAMPLE, SiteFactory, build, notice, run_cli, tree_bytes
 
 MakeSite = Callable[[dict[str, str]], SiteFactory]
@@ -51,7 +52,7 @@ def test_sigkill_at_random_moments_leaves_old_or_new_output(tmp_path: Path) -> N
     rng = random.Random(20261128)
     outcomes = {"old": 0, "new": 0}
     for _ in range(50):
-        shutil.rmtree(root / ".bangtin-cache", ignore_errors=True)  # a full build each time
+        shutil.rmtree(cache_folder(root / "output"), ignore_errors=True)  # a full build each time
         process = subprocess.Popen(
             [sys.executable, "-m", "generator", "build"], cwd=root, env=env,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -78,7 +79,7 @@ def test_full_disk_gives_a_clean_error_and_keeps_the_old_output(tmp_path: Path) 
     shutil.copytree(SAMPLE, root / "content")
     assert run_cli("build", cwd=root).returncode == 0
     old = tree_bytes(root / "output")
-    shutil.rmtree(root / ".bangtin-cache")
+    shutil.rmtree(cache_folder(root / "output"))
     (root / "content" / "pages" / "moi.md").write_text("---\ntitle: Mới\n---\nx\n", "utf-8")
 
     def small_disk() -> None:  # files larger than 20 KB cannot be written
@@ -221,7 +222,7 @@ def test_path_escapes_in_links_are_refused(make_site: MakeSite, link: str) -> No
 
 # -- property: random input never makes a traceback --------------------------------------
 
-KEYS = [*NOTICE_KEYS, "titel"]  # every real key, and a misspelt one
+KEYS = [*schema.names(schema.NOTICE), "titel"]  # every real key, and a misspelt one
 YAML_VALUES = st.one_of(
     st.sampled_from(["yes", "no", "~", "", "01234", "1e3", "2026-11-20", "2026-13-40", "[a, b]",
                      "{a: 1}", "all", "'x'", '"y"', "- z", "&a x", "*a", "!!python/object x", "|"]),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import shutil
 import time
@@ -14,10 +13,10 @@ import pytest
 
 import generator.output.writer as writer_module
 from generator.cache import state
-from generator.cache.store import Store
+from generator.cache.outputs import RECORD
+from generator.cache.store import Store, cache_folder
 from generator.errors import BuildError, UsageError
 from generator.inputs.scan import scan_inputs
-from generator.models import Page
 from generator.render.markup import Markup
 from tests.conftest import (
     EPOCH,
@@ -36,7 +35,7 @@ NOTICE = "notices/2026-11-10-lich-tiem-chung-thang-11.md"
 
 def site_copy(tmp_path: Path) -> Path:
     shutil.copytree(SAMPLE, tmp_path / "content")
-    return tmp_path  # content/ inside it; output/ and .bangtin-cache/ go beside
+    return tmp_path  # content/ inside it; output/ goes beside
 
 
 def build(root: Path, **env: str) -> str:
@@ -49,7 +48,7 @@ def test_cold_warm_noop_and_incremental_outputs_are_identical(tmp_path: Path) ->
     root = site_copy(tmp_path)
     assert "Built" in build(root)  # cold: no cache
     cold = tree_bytes(root / "output")
-    assert (Store(root / ".bangtin-cache").path("qr/index.json")).is_file()
+    assert (Store(cache_folder(root / "output")).path("qr/index.json")).is_file()
 
     shutil.rmtree(root / "output")
     assert "Built" in build(root)  # warm: QR codes from the cache
@@ -74,13 +73,12 @@ def test_cold_equals_a_build_with_a_deleted_or_damaged_cache(tmp_path: Path) -> 
     root = site_copy(tmp_path)
     build(root)
     cold = tree_bytes(root / "output")
-    index = Store(root / ".bangtin-cache").path("qr/index.json")
-    index.write_text("{not json", "utf-8")
-    # a cached image replaced by a wrong one is never used without its index entry
+    index = Store(cache_folder(root / "output")).path("qr/index.json")
+    index.write_text("{not json", "utf-8")  # unsigned, and damaged: worked out again
     shutil.rmtree(root / "output")
     build(root)
     assert tree_bytes(root / "output") == cold
-    shutil.rmtree(root / ".bangtin-cache")
+    shutil.rmtree(cache_folder(root / "output"))
     shutil.rmtree(root / "output")
     build(root)
     assert tree_bytes(root / "output") == cold
@@ -126,11 +124,6 @@ def test_theme_or_option_change_rebuilds(tmp_path: Path) -> None:
 
 
 # -- update builds: only what changed is written, and the result is a full build's ----
-
-ALWAYS_WRITTEN = {  # cheap files without a key, made and written by every build
-    "robots.txt", "_redirects", "nginx-redirects.conf", "_headers",
-    "nginx-security.conf",
-}  # fmt: skip
 
 
 def edit_notice_body(content: Path) -> None:
@@ -231,13 +224,15 @@ def test_an_update_build_writes_what_a_full_build_writes_and_touches_nothing_els
     changed = {path for path, data in after.items() if before.get(path) != data}
     assert changed <= rewritten
     if edit in (edit_notice_body, edit_place_description, retitle_page):
-        # a small edit rewrites only the files it changes (and the cheap unkeyed ones)
-        assert rewritten - changed <= ALWAYS_WRITTEN
+        # a small edit rewrites only the files it changes
+        assert rewritten == changed
         assert result.changed == len(rewritten)
     if edit in (edit_notice_body, edit_place_description):
         assert result.changed < len(after) / 8
-    if edit is override_template:  # the theme may read anything: every page made again
-        assert {path for path in after if path.endswith(".html")} <= rewritten
+    if edit is override_template:  # the pages made from page.html, and only those
+        standing = {path for path in after if path.startswith("p/") and path.endswith(".html")}
+        assert standing and standing <= rewritten
+        assert "n/lich-tiem-chung-thang-11/index.html" not in rewritten
 
 
 def test_an_update_repairs_files_changed_or_removed_in_output(tmp_path: Path) -> None:
@@ -252,7 +247,7 @@ def test_an_update_repairs_files_changed_or_removed_in_output(tmp_path: Path) ->
     (output / "l" / "ubnd-xa" / "index.html").write_bytes(b"")
     result = generator_build(root / "content", output)
     assert tree_bytes(output) == full
-    assert result.changed == 3 + len(ALWAYS_WRITTEN)
+    assert result.changed == 3
 
 
 def test_an_update_killed_while_moving_files_is_repaired_by_the_next_build(
@@ -275,8 +270,8 @@ def test_an_update_killed_while_moving_files_is_repaired_by_the_next_build(
         generator_build(root / "content", output)
     monkeypatch.undo()
     assert len(moved) == 3
-    store = Store(root / ".bangtin-cache")
-    assert not store.has(state.OUTPUT_FILES) and not store.has(state.STATE)
+    store = Store(cache_folder(root / "output"))
+    assert not store.has(RECORD) and not store.has(state.STATE)
 
     result = generator_build(root / "content", output)  # no record: a full build
     assert result.changed == result.files
@@ -296,7 +291,7 @@ def test_a_content_error_leaves_an_updatable_output_untouched(tmp_path: Path) ->
     with pytest.raises(BuildError):
         generator_build(root / "content", output)
     assert tree_bytes(output) == before and mtimes(output) == times
-    assert Store(root / ".bangtin-cache").path("output.json").is_file()  # the record still holds
+    assert Store(cache_folder(root / "output")).has(RECORD)  # the record still holds
 
 
 def test_a_symlink_planted_in_output_is_never_written_through(tmp_path: Path) -> None:
@@ -372,7 +367,7 @@ def test_an_edit_that_puts_the_old_modification_time_back_is_still_seen(tmp_path
 
 def test_the_input_scan_names_what_changed_since_the_saved_hashes(tmp_path: Path) -> None:
     root = site_copy(tmp_path)
-    store = Store(root / ".bangtin-cache")
+    store = Store(cache_folder(root / "output"))
     first = scan_inputs(root / "content", "options")
     state.save_hashes(store, first)
     assert scan_inputs(root / "content", "options", state.load_known(store)).changed == ()
@@ -382,13 +377,3 @@ def test_the_input_scan_names_what_changed_since_the_saved_hashes(tmp_path: Path
     assert here.changed == (str(root / "content" / NOTICE),) and len(here.removed) == 1
     assert here.known == first.digest and here.digest != first.digest
     assert scan_inputs(root / "content", "other options").digest != here.digest
-
-
-def test_page_key_text_names_every_field() -> None:
-    """Page.key_text stands for the page in keys: a new field must be added to it."""
-    page = Page("notice", "a", "A", "n/a/", "notice.html", "d", 2, 3, "n/")
-    for f in dataclasses.fields(Page):
-        value = getattr(page, f.name)
-        other = value + 1 if isinstance(value, int) else "location" if f.name == "kind" else "x"
-        changed = dataclasses.replace(page, **{f.name: other})
-        assert changed.key_text() != page.key_text(), f.name

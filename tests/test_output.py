@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from generator.errors import BuildError, UsageError
-from generator.output.writer import Writer, safe_relpath
+from generator.output.writer import MARKER, Writer, safe_relpath
 from generator.plan.urls import relative
 from tests.conftest import (
     SAMPLE,
@@ -236,6 +236,7 @@ def test_a_file_made_in_pieces_is_written_as_the_whole_would_be(tmp_path: Path) 
 
     (tmp_path / "out2").mkdir()
     (tmp_path / "out2" / "qr-manifest.json").write_text("{}", "utf-8")
+    (tmp_path / "out2" / MARKER).write_text("bangtin output 1\nqr-manifest.json\n", "utf-8")
     with pytest.raises(ValueError), Writer(tmp_path / "out2") as w:
         w.write("a.txt", failing())
-    assert sorted(p.name for p in (tmp_path / "out2").iterdir()) == ["qr-manifest.json"]
+    assert sorted(p.name for p in (tmp_path / "out2").iterdir()) == [MARKER, "qr-manifest.json"]

@@ -13,7 +13,6 @@ from generator.inputs.config import load_config
 from generator.inputs.content import load_content
 from generator.models import SiteConfig
 from generator.plan.site import Plan, plan_site
-from generator.render.keys import Keys
 from generator.render.redirects import render_redirects
 from generator.render.templates import Renderer, theme_dirs
 from tests.conftest import SiteFactory, build, notice
@@ -37,8 +36,15 @@ def stages(site: SiteFactory, base_url: str | None = None) -> tuple[SiteConfig, 
 def redirect_files(site: SiteFactory, base_url: str | None = None) -> dict[str, str]:
     config, plan = stages(site, base_url)
     renderer = Renderer(config, theme_dirs(config))
-    made = render_redirects(config, plan, renderer, Keys([], str, str, reuse=False))
-    return {out.path: str(out.make()) for out in made}
+    made = render_redirects(config, plan, renderer)
+    return {out.path: _text(out.make()) for out in made}
+
+
+def _text(made: object) -> str:
+    if isinstance(made, bytes):
+        return made.decode("utf-8")
+    assert isinstance(made, str)
+    return made
 
 
 def build_with_redirects(site: SiteFactory, output: Path | None = None) -> Path:

@@ -101,9 +101,12 @@ def test_init_creates_a_site_that_checks_and_builds(tmp_path: Path) -> None:
         f"content/notices/{TODAY}-chao-mung-den-bang-tin-dien-tu.md",
         "content/pages/gioi-thieu.md",
         ".github/workflows/bangtin.yml",
+        ".github/CODEOWNERS",
         ".gitignore",
     ):
         assert (folder / rel).is_file(), rel
+    owners = (folder / ".github" / "CODEOWNERS").read_text("utf-8")
+    assert "\n/themes/ @" in owners  # themes are code: reviewed like code
     assert run_cli("check", cwd=folder).returncode == 0
     result = run_cli("build", cwd=folder)
     assert result.returncode == 0, result.stderr

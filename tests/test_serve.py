@@ -59,8 +59,8 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[Running]:
+def running_server(tmp_path: Path) -> Iterator[Running]:
+    """``bangtin serve`` on a copy of the sample site (the ``server`` fixture)."""
     content = tmp_path / "content"
     shutil.copytree(SAMPLE, content)
     output = tmp_path / "preview"
@@ -88,6 +88,9 @@ def server(tmp_path: Path) -> Iterator[Running]:
     process.stdout.close()
     assert code == 0, "".join(log)
     assert not list(output.parent.glob(".bangtin-staging*")), "serve left staging folders behind"
+
+
+server = pytest.fixture(running_server)
 
 
 def edit(path: Path, old: str, new: str) -> None:

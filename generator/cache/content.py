@@ -5,14 +5,15 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import TypeVar
 
 from generator.cache.codec import CodecError, Json, decoder, encode, known_path
 from generator.cache.store import Store
 from generator.errors import Position, Problems
+from generator.inputs.scan import code_digest
 from generator.models import Location, Notice, SiteConfig, StandingPage
-from generator.render.keys import code_digest
 
 FILE = "content.json"
 
@@ -142,13 +143,22 @@ class SiteCache:
         known_path(path)
         found = self.cache.get(key, kind, text)
         if found is not None:
-            return found
-        before = len(problems.errors)
-        item, refs = parse()
+            item, refs = found
+            return (item if item.source.stamp == key else stamped(item, key)), refs
+        before = problems.count()
+        parsed, refs = parse()
         self.cache.parsed += 1
-        if item is not None and len(problems.errors) == before:
+        if parsed is None:
+            return None, refs
+        item = stamped(parsed, key)
+        if problems.count() == before:  # a file with a warning is parsed (and warned) again
             self.cache.put(key, item, refs, text)
         return item, refs
+
+
+def stamped(item: Item, key: str) -> Item:
+    """``item`` with the stamp of what it was made from (``Source.stamp``)."""
+    return replace(item, source=replace(item.source, stamp=key))
 
 
 def from_line(text: str, line: int) -> str | None:

@@ -2,32 +2,30 @@
 
 After each build the store keeps a digest of every input (generator.inputs.scan: the
 content, the themes, bangtin's own code, the options) and the moment the site would
-change by itself (the next notice to be published, the next one to expire).  A build
-whose inputs have the same digest, before that moment, with the output still in
-place, has nothing to do.  Also kept: each file's hash (so that the next scan reads
+change by itself (the next notice to be published, the next one to expire), and the
+status of every file of ``output/`` as the build left it.  A build whose inputs have
+the same digest, inside that time window, with every file of ``output/`` still as it
+was left (none added, removed or changed: generator.output.writer.survey), has
+nothing to do.  Also kept: each file's hash (so that the next scan reads
 only changed files) and what the last build wrote to ``output/`` (so that an update
-rewrites only what changed).  Deliberately small: it imports nothing heavy.
+rewrites only what changed: generator.cache.outputs).  Deliberately small: it imports
+nothing heavy.
 """
 
 from __future__ import annotations
 
-import hashlib
-import os
 import time
-from collections.abc import Mapping
-from itertools import chain
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
 
 from generator.cache.store import Store
 from generator.clock import epoch
+from generator.errors import ContentError, Position
 from generator.inputs.scan import Inputs, Known
+from generator.output.writer import Stat, digest_of, survey
 
 HASHES = "hashes.json"
 STATE = "state.json"
-OUTPUT_FILES = "output.json"  # what the last build left in output/: path -> key, size, mtime
-OUTPUT_PATCH = "output-patch.json"  # files written by quick updates since
-QUICK = "quick.json"  # what generator.cache.quick needs, kept by the last full or updating build
 
 
 def load_known(store: Store) -> Known:
@@ -49,140 +47,83 @@ def save_hashes(store: Store, inputs: Inputs) -> None:
     store.write_json(HASHES, data)
 
 
-def manifest_stamp(output: Path) -> list[int]:
-    """Size, modification time and inode of output/qr-manifest.json ([] if none)."""
-    try:
-        st = os.stat(output / "qr-manifest.json")
-    except OSError:
-        return []
-    return [st.st_size, st.st_mtime_ns, st.st_ino]
-
-
-def manifest_digest(output: Path) -> str | None:
-    try:
-        return hashlib.sha256((output / "qr-manifest.json").read_bytes()).hexdigest()
-    except OSError:
-        return None
-
-
-def unchanged(store: Store, output: Path, digest: str) -> bool:
-    """True when the last build in ``output`` had these inputs and is still current."""
+def still_current(store: Store, output: Path, digest: str) -> tuple[ContentError, ...] | None:
+    """The warnings of the last build in ``output`` if it had these inputs and is still
+    current, else None (build).  Current: "now" is inside the window that build was
+    valid for, from its own "now" (the clock may go back: a build dated later, then one
+    dated earlier) to the next notice published or expired, and every file of output/
+    is as that build left it."""
     state = store.read_json(STATE)
     if not isinstance(state, dict):
-        return False
-    valid_until = state.get("valid_until")
-    return (
-        state.get("inputs") == digest
-        and state.get("output") == str(output)
-        and state.get("manifest") is not None
-        and state.get("manifest") == manifest_digest(output)
-        and (valid_until is None or (type(valid_until) in (int, float) and epoch() < valid_until))
-    )
-
-
-def output_files(
-    store: Store, output: Path, base: str
-) -> dict[str, tuple[str | None, int, int]] | None:
-    """The files the last build wrote to ``output``, if that record can be trusted.
-
-    It can when it names this output folder and the site's manifest there is the one
-    that build wrote; each file is still checked (size, mtime) before it is kept.
-    ``base`` digests what every file shares (settings, theme, code): when it changed,
-    most files change, and a full build (swapped in at once) is the better way.
-    """
-    data = store.read_json(OUTPUT_FILES)
-    if not (
-        isinstance(data, dict)
-        and data.get("output") == str(output)
-        and data.get("base") == base
-        and data.get("manifest") is not None
-        and data.get("manifest") == manifest_digest(output)
-        and isinstance(data.get("files"), dict)
+        return None
+    valid_from, valid_until = state.get("valid_from"), state.get("valid_until")
+    if not isinstance(valid_from, int | float) or isinstance(valid_from, bool):
+        return None
+    if valid_until is not None and (
+        not isinstance(valid_until, int | float) or isinstance(valid_until, bool)
     ):
         return None
-    files: dict[str, tuple[str | None, int, int]] = {}
-    later = _patch(store, base)["files"]  # files quick updates (generator.quick) wrote since
-    for path, entry in chain(data["files"].items(), later.items()):
-        if not (isinstance(entry, list) and len(entry) == 3):
+    warnings = _warnings(state.get("warnings"))
+    moment = epoch()
+    current = (
+        warnings is not None
+        and state.get("inputs") == digest
+        and state.get("output") == str(output)
+        and valid_from <= moment
+        and (valid_until is None or moment < valid_until)
+        and type(state.get("files")) is str
+        and state.get("files") == digest_of(survey(output))  # last: it stats every file
+    )
+    return warnings if current else None
+
+
+def _warnings(data: object) -> tuple[ContentError, ...] | None:
+    """The warnings kept in the state, or None if they are not exactly that shape."""
+    if type(data) is not list:
+        return None
+    out = []
+    for entry in data:
+        if not (type(entry) is list and len(entry) == 7):
             return None
-        key, size, mtime = entry
-        if not (isinstance(key, str | None) and isinstance(size, int) and isinstance(mtime, int)):
+        path, line, col, message, hint, source_line, severity = entry
+        texts = (path, message, hint, severity)
+        if not all(type(t) is str for t in texts) or severity not in ("warning", "error"):
             return None
-        files[path] = (key, size, mtime)
-    return files
-
-
-def patch_files(
-    store: Store,
-    base: str,
-    files: dict[str, tuple[str | None, int, int]],
-    notices: Mapping[str, str] | None = None,
-) -> None:
-    """Add to the record of output/ (output_files) what a quick update wrote: files, and the
-    notices it wrote pages for, each with the hash of the text it was written from."""
-    patch = _patch(store, base)
-    data = {
-        "base": base,
-        "files": {**patch["files"], **files},
-        "notices": {**patch["notices"], **(notices or {})},
-    }
-    store.write_json(OUTPUT_PATCH, data, sort_keys=True)
-
-
-def patched_notices(store: Store, base: str) -> dict[str, str]:
-    """The notices quick updates wrote pages for since the last build: path -> the hash of
-    the text their page shows ("" while it is being written).  ValueError if the record
-    is damaged: what it held is not known."""
-    notices: dict[str, str] = _patch(store, base, strict=True)["notices"]
-    return notices
-
-
-def _patch(store: Store, base: str, strict: bool = False) -> dict[str, Any]:
-    """The record of quick updates since the last build; if it is damaged or another
-    build's, none (ValueError if ``strict``)."""
-    if not store.has(OUTPUT_PATCH):
-        return {"files": {}, "notices": {}}
-    data = store.read_json(OUTPUT_PATCH)
-    if not (
-        isinstance(data, dict)
-        and data.get("base") == base
-        and isinstance(data.get("files"), dict)
-        and isinstance(data.get("notices"), dict)
-        and all(isinstance(sha, str) for sha in data["notices"].values())
-    ):
-        if strict:
-            raise ValueError(f"{OUTPUT_PATCH} is damaged or another build's")
-        return {"files": {}, "notices": {}}
-    return data
+        if type(line) is not int or type(col) is not int or line < 1 or col < 1:
+            return None
+        if source_line is not None and type(source_line) is not str:
+            return None
+        out.append(
+            ContentError(Position(Path(path), line, col), message, hint, source_line, severity)
+        )
+    return tuple(out)
 
 
 def forget(store: Store) -> None:
-    """Before output/ changes file by file: a build killed now leaves no record behind."""
-    store.delete(STATE, OUTPUT_FILES, OUTPUT_PATCH, HASHES, QUICK)
-
-
-def record_files(
-    store: Store,
-    output: Path,
-    base: str,
-    files: dict[str, tuple[str | None, int, int]],
-    manifest: str | None = None,
-) -> None:
-    """``manifest``: the digest of output/qr-manifest.json, when known (else read)."""
-    manifest = manifest or manifest_digest(output)
-    data = {"output": str(output), "base": base, "manifest": manifest, "files": files}
-    store.write_json(OUTPUT_FILES, data, sort_keys=True)
-    store.delete(OUTPUT_PATCH)
+    """Before output/ changes: a build killed now leaves no "nothing changed" record."""
+    store.delete(STATE, HASHES)
 
 
 def record(
-    store: Store, output: Path, digest: str, valid_until: float | None, manifest: str | None = None
+    store: Store,
+    output: Path,
+    digest: str,
+    valid_from: float,
+    valid_until: float | None,
+    files: Mapping[str, Stat | None],
+    warnings: Sequence[ContentError] = (),
 ) -> None:
-    """``manifest``: the digest of output/qr-manifest.json, when known (else read)."""
+    """``files``: every file of output/ with its status as the build left it;
+    ``warnings``: shown again by a build that has nothing to do."""
     state = {
+        "warnings": [
+            [str(w.pos.path), w.pos.line, w.pos.col, w.message, w.hint, w.source_line, w.severity]
+            for w in warnings
+        ],
         "inputs": digest,
         "output": str(output),
-        "manifest": manifest or manifest_digest(output),
+        "files": digest_of(files),
+        "valid_from": valid_from,
         "valid_until": valid_until,
     }
     store.write_json(STATE, state, indent=1, sort_keys=True)

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from generator.errors import BuildError, Position, Problems
+from generator.inputs import schema
 from generator.inputs.fields import Fields, load_yaml
 from generator.inputs.files import read_text
 from generator.models import (
@@ -20,23 +21,6 @@ from generator.models import (
     SiteConfig,
     UrlPrefixes,
 )
-
-SITE_KEYS = [
-    "title",
-    "base_url",
-    "language",
-    "timezone",
-    "theme",
-    "description",
-    "contact",
-    "qr",
-    "urls",
-    "boards",
-]
-BOARD_KEYS = ["size", "distance"]
-CONTACT_KEYS = ["name", "phone", "email"]
-QR_KEYS = ["error", "scale", "dark", "light"]
-URL_KEYS = ["notice", "location", "page", "tag", "archive", "verify", "all"]
 
 _COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 _SEGMENT = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
@@ -57,9 +41,17 @@ def check_base_url(url: str, allow_http: bool = False) -> str | None:
         if parts.scheme == "http":
             return "must start with https:// (plain http only with --allow-http, for previews)"
         return "must start with https://"
+    if "@" in parts.netloc:
+        return "must not hold a user name or password (user@ or user:pass@)"
     if not parts.hostname:
         return "has no host name"
-    if parts.query or parts.fragment:
+    try:
+        port = parts.port
+    except ValueError:
+        return "has a port that is not a number from 1 to 65535"
+    if port == 0 or parts.netloc.endswith(":"):
+        return "has a port that is not a number from 1 to 65535"
+    if "?" in url or "#" in url:
         return "must not have a query (?) or fragment (#)"
     if any(c.isspace() for c in url) or not url.isascii():
         return "must be plain ASCII without spaces (write an international domain in its xn-- form)"
@@ -68,6 +60,13 @@ def check_base_url(url: str, allow_http: bool = False) -> str | None:
 
 def normalise_base_url(url: str) -> str:
     return url if url.endswith("/") else url + "/"
+
+
+# top-level folders of every site that no URL prefix may take
+RESERVED_FOLDERS = {
+    "boards": "the print-ready boards",
+    "assets": "stylesheets and pictures, cached for a year by browsers",
+}
 
 
 def load_config(
@@ -88,10 +87,10 @@ def load_config(
     node = None if text is None else load_yaml(path, text, 1, problems)
     if node is None:
         raise BuildError(problems.errors)
-    f = Fields(path, node, 1, problems, SITE_KEYS)
+    f = Fields(path, node, 1, problems, schema.SITE)
 
-    title = f.text("title", required="title: Bảng tin xã Định Hưng")
-    url = f.text("base_url", required="base_url: https://dinhhung.example/")
+    title = f.text("title")
+    url = f.text("base_url")
     if base_url is not None:
         url = base_url
     elif url is not None:
@@ -124,12 +123,12 @@ def load_config(
         )
 
     contact = Contact()
-    cf = f.group("contact", CONTACT_KEYS)
+    cf = f.group("contact")
     if cf is not None:
         contact = Contact(cf.text("name"), cf.text("phone"), cf.text("email"))
 
     qr = QrOptions()
-    qf = f.group("qr", QR_KEYS)
+    qf = f.group("qr")
     if qf is not None:
         level = (qf.text("error") or "q").lower()
         if level not in ("l", "m", "q", "h"):
@@ -163,7 +162,7 @@ def load_config(
         qr = QrOptions(cast(ErrorLevel, level), scale, 4, colours["dark"], colours["light"])
 
     boards = BoardOptions()
-    bf = f.group("boards", BOARD_KEYS)
+    bf = f.group("boards")
     if bf is not None:
         size = (bf.text("size") or "a4").lower()
         if size not in ("a5", "a4", "a3"):
@@ -176,10 +175,10 @@ def load_config(
         boards = BoardOptions(cast(PaperSize, size), distance or 1.0)
 
     urls = UrlPrefixes()
-    uf = f.group("urls", URL_KEYS)
+    uf = f.group("urls")
     if uf is not None:
         prefixes: dict[str, str] = {}
-        for key in URL_KEYS:
+        for key in schema.names(schema.URLS):
             prefix = uf.text(key)
             if prefix is None:
                 prefixes[key] = str(getattr(urls, key))
@@ -189,12 +188,25 @@ def load_config(
                     f"URL prefix `{prefix}` must be lowercase ASCII letters, digits and '-'",
                 )
                 prefixes[key] = getattr(urls, key)
+            elif prefix in RESERVED_FOLDERS:
+                uf.error(
+                    uf.node_of(key),
+                    f"URL prefix `{prefix}` is a folder bangtin writes itself "
+                    f"({RESERVED_FOLDERS[prefix]})",
+                    hint="choose another prefix",
+                )
+                prefixes[key] = getattr(urls, key)
             else:
                 prefixes[key] = prefix
         urls = UrlPrefixes(**prefixes)
         if len(set(prefixes.values())) != len(prefixes):
             uf.error(None, "two URL prefixes are the same", hint="give each kind its own prefix")
 
+    keep = tuple(
+        pattern
+        for pattern, where in f.text_list("keep") or ()
+        if _keep_pattern(pattern, where, problems)
+    )
     problems.check()
     assert title is not None and url is not None
     declared = f.text("base_url") or url
@@ -212,7 +224,24 @@ def load_config(
         urls=urls,
         boards=boards,
         site_base_url=normalise_base_url(declared),
+        keep=keep,
     )
+
+
+_KEEP = re.compile(r"[A-Za-z0-9._~*?\[\]!-]+(/[A-Za-z0-9._~*?\[\]!-]+)*")
+
+
+def _keep_pattern(pattern: str, where: Position, problems: Problems) -> bool:
+    """A ``keep:`` item: a path or glob pattern inside the output folder."""
+    parts = pattern.split("/")
+    if _KEEP.fullmatch(pattern) and not any(p in (".", "..") for p in parts):
+        return True
+    problems.add(
+        where,
+        f"`keep:` item `{pattern}` is not a file name inside the output folder",
+        hint="write paths like CNAME or .well-known/security.txt or google*.html",
+    )
+    return False
 
 
 def luminance(colour: str) -> float:

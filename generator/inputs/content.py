@@ -11,6 +11,7 @@ from typing import Literal, cast
 
 from generator.cache.content import ContentCache, SiteCache
 from generator.errors import Position, Problems
+from generator.inputs import schema
 from generator.inputs.fields import Fields, did_you_mean, load_yaml
 from generator.inputs.files import read_text, split_front_matter
 from generator.models import (
@@ -28,23 +29,6 @@ from generator.models import (
 )
 from generator.plan.urls import is_slug, slug_from_filename, slugify
 
-NOTICE_KEYS = [
-    "title",
-    "date",
-    "expires",
-    "locations",
-    "tags",
-    "pinned",
-    "summary",
-    "slug",
-    "draft",
-    "aliases",
-    "board",
-    "board_size",
-]
-LOCATION_KEYS = ["name", "address", "description", "geo", "contact", "aliases", "board_size"]
-PAGE_KEYS = ["title", "summary", "slug", "order", "draft", "aliases"]
-PAPER_SIZES = ("a5", "a4", "a3")
 _ALIAS_PART = re.compile(r"[A-Za-z0-9._~-]+")
 
 MARKDOWN_SUFFIXES = (".md",)
@@ -98,7 +82,7 @@ def load_content(site: SiteConfig, cache: ContentCache | None = None) -> Content
     check_unique(locations, notices, pages, problems)
     check_location_refs(loaded, {loc.id for loc in locations}, problems)
     problems.check()
-    return Content(tuple(notices), tuple(locations), tuple(pages))
+    return Content(tuple(notices), tuple(locations), tuple(pages), tuple(problems.warnings))
 
 
 def _slug(f: Fields, stem: str) -> str | None:
@@ -150,9 +134,9 @@ def parse_notice(
     if fm is None or node is None:
         return None, ()
     before = len(problems.errors)
-    f = Fields(path, node, fm.yaml_first_line, problems, NOTICE_KEYS)
-    title = f.text("title", required="title: Lịch tiêm chủng tháng 12")
-    when = f.when("date", required="date: 2026-11-28")
+    f = Fields(path, node, fm.yaml_first_line, problems, schema.NOTICE)
+    title = f.text("title")
+    when = f.when("date")
     expires_raw = f.when("expires")
     expires: dt.date | None = None
     if isinstance(expires_raw, dt.datetime):
@@ -181,7 +165,15 @@ def parse_notice(
             locations = tuple(dict.fromkeys(ids))
             refs = raw_locations
 
-    tags = tuple(dict.fromkeys(value for value, _ in (f.text_list("tags") or ())))
+    raw_tags = f.text_list("tags") or ()
+    for value, where in raw_tags:
+        if not slugify(value):
+            problems.warn(
+                where,
+                f"tag `{value}` has no letter or digit, so it makes no topic page and is left out",
+                hint="name topics with words, e.g. `tags: [y tế, điện]`",
+            )
+    tags = tuple(dict.fromkeys(value for value, _ in raw_tags if slugify(value)))
     pinned = f.boolean("pinned")
     draft = f.boolean("draft")
     summary = f.text("summary")
@@ -205,7 +197,7 @@ def parse_notice(
         slug=slug,
         title=title,
         date=date,
-        source=Source(path, fm.body, fm.body_first_line, fm.digest),
+        source=Source(path, fm.body, fm.body_first_line),
         expires=expires,
         locations=locations,
         tags=tags,
@@ -254,7 +246,7 @@ def read_paper(f: Fields, key: str) -> PaperSize | None:
     value = f.text(key)
     if value is None:
         return None
-    if value.lower() not in PAPER_SIZES:
+    if value.lower() not in schema.PAPER:
         f.error(f.node_of(key), f"`{key}` must be a5, a4 or a3, not `{value}`")
         return None
     return cast(PaperSize, value.lower())
@@ -297,15 +289,15 @@ def parse_location(
         return None, ()
     location_id = path.stem
     before = len(problems.errors)
-    f = Fields(path, node, 1, problems, LOCATION_KEYS)
-    name = f.text("name", required="name: Trạm y tế xã")
+    f = Fields(path, node, 1, problems, schema.PLACE)
+    name = f.text("name")
     address = f.text("address")
     description = f.text("description") or ""
     # Link errors in the description are found in the file from its key on.
     description_line = f.key_pos("description").line if f.has("description") else 1
     located = "\n".join(text.split("\n")[description_line - 1 :])
     geo = None
-    gf = f.group("geo", ["lat", "lon"])
+    gf = f.group("geo")
     if gf is not None:
         lat, lon = gf.number("lat"), gf.number("lon")
         if lat is None or lon is None:
@@ -318,7 +310,7 @@ def parse_location(
         else:
             geo = Geo(lat, lon)
     contact = Contact()
-    cf = f.group("contact", ["name", "phone"])
+    cf = f.group("contact")
     if cf is not None:
         contact = Contact(cf.text("name"), cf.text("phone"))
     aliases = read_aliases(f)
@@ -357,8 +349,8 @@ def parse_page(
     if fm is None or node is None:
         return None, ()
     before = len(problems.errors)
-    f = Fields(path, node, fm.yaml_first_line, problems, PAGE_KEYS)
-    title = f.text("title", required="title: Giới thiệu")
+    f = Fields(path, node, fm.yaml_first_line, problems, schema.PAGE)
+    title = f.text("title")
     summary = f.text("summary")
     order = f.integer("order")
     draft = f.boolean("draft")

@@ -16,6 +16,7 @@ from pathlib import Path
 import yaml
 
 from generator.errors import Position, Problems, read_line
+from generator.inputs.schema import Field, names
 
 
 def load_yaml(
@@ -126,6 +127,10 @@ def did_you_mean(word: str, choices: list[str], what: str = "allowed keys") -> s
     return f"{what}: " + ", ".join(f"`{c}`" for c in choices)
 
 
+# bidirectional embedding, override and isolate controls (Unicode TR9): never in a title
+BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
 class Fields:
     """Typed, positioned access to one YAML mapping, reporting problems as it goes."""
 
@@ -135,12 +140,15 @@ class Fields:
         node: yaml.MappingNode,
         first_line: int,
         problems: Problems,
-        allowed: list[str],
+        schema: tuple[Field, ...],
     ) -> None:
+        """``schema``: the keys this mapping may have (generator.inputs.schema)."""
         self.path = path
         self.node = node
         self.first_line = first_line
         self.problems = problems
+        self.schema = {f.name: f for f in schema}
+        allowed = names(schema)
         self.values: dict[str, yaml.Node] = {}
         key_lines: dict[str, int] = {}
         for key_node, value_node in node.value:
@@ -200,18 +208,39 @@ class Fields:
             return None
         return node
 
-    def text(self, key: str, *, required: str = "") -> str | None:
+    def _required(self, key: str) -> None:
+        """Report ``key`` missing if the schema requires it."""
+        required = self.schema[key].required
+        if required and key not in self.values:
+            self.missing(key, required)
+
+    def text(self, key: str) -> str | None:
         """A string, exactly as written (``01234`` stays ``01234``, ``no`` stays ``no``)."""
         node = self._scalar(key, "text")
         if node is None:
-            if required and key not in self.values:
-                self.missing(key, required)
+            self._required(key)
             return None
         value = str(node.value).strip()
         if not value:
             self.error(node, f"`{key}` is empty", hint=self._empty_hint(key, node))
             return None
+        if not self._plain(node, key, value):
+            return None
         return value
+
+    def _plain(self, node: yaml.Node, key: str, value: str) -> bool:
+        """False (and an error) for text with bidirectional control characters, which
+        reorder what is shown: a title with U+202E prints a reversed, convincing domain."""
+        found = BIDI.search(value)
+        if found is None:
+            return True
+        self.error(
+            node,
+            f"`{key}` contains an invisible direction control character "
+            f"(U+{ord(found.group()):04X}), which can make text show in another order",
+            hint="retype the text, or delete and rewrite the part copied from elsewhere",
+        )
+        return False
 
     def boolean(self, key: str, default: bool = False) -> bool:
         node = self._scalar(key, "true or false")
@@ -250,12 +279,11 @@ class Fields:
         )
         return None
 
-    def when(self, key: str, *, required: str = "") -> dt.date | dt.datetime | None:
+    def when(self, key: str) -> dt.date | dt.datetime | None:
         """A date ``YYYY-MM-DD`` or an ISO datetime."""
         node = self._scalar(key, "a date")
         if node is None:
-            if required and key not in self.values:
-                self.missing(key, required)
+            self._required(key)
             return None
         raw = node.value.strip()
         hint = (
@@ -266,7 +294,13 @@ class Fields:
             if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
                 return dt.date.fromisoformat(raw)
             if re.fullmatch(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}.*", raw):
-                return dt.datetime.fromisoformat(raw)
+                moment = dt.datetime.fromisoformat(raw)
+                if moment.tzinfo is not None and moment.year in (dt.MINYEAR, dt.MAXYEAR):
+                    # a time with its own offset, at the calendar's edge: no time zone could
+                    # show it (9999-12-31 alone, a day, means "never")
+                    self.error(node, f"`{key}` is out of range: `{raw}`", hint=hint)
+                    return None
+                return moment
         except ValueError:
             self.error(node, f"`{key}` is not a real date: `{raw}`", hint=hint)
             return None
@@ -290,22 +324,24 @@ class Fields:
                 self.error(item, f"each item of `{key}` must be text")
                 continue
             value = str(item.value).strip()
-            if value:
+            if value and self._plain(item, key, value):
                 items.append((value, self.pos(item)))
         return tuple(items)
 
-    def group(self, key: str, allowed: list[str]) -> Fields | None:
+    def group(self, key: str) -> Fields | None:
+        """The keys under ``key``, as its schema entry lists them."""
         node = self.values.get(key)
         if node is None:
             return None
+        keys = self.schema[key].keys
         if not isinstance(node, yaml.MappingNode):
             self.error(
                 node,
                 f"`{key}` must be a group of keys",
-                hint=f"indent its keys under `{key}:`, e.g. `  {allowed[0]}: ...`",
+                hint=f"indent its keys under `{key}:`, e.g. `  {keys[0].name}: ...`",
             )
             return None
-        return Fields(self.path, node, self.first_line, self.problems, allowed)
+        return Fields(self.path, node, self.first_line, self.problems, keys)
 
     def keys(self) -> Iterator[str]:
         return iter(self.values)

@@ -1,12 +1,10 @@
 """Read source files: strict UTF-8, NFC text, and the front matter split from the body.
 
-The YAML itself is read by generator.fields; this module does not import YAML, so that
-a quick update (generator.quick) of a notice whose front matter is unchanged needs none.
+The YAML itself is read by generator.inputs.fields.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -69,12 +67,6 @@ class FrontMatter:
     yaml_first_line: int  # file line of the first YAML line
     body: str
     body_first_line: int
-
-    @property
-    def digest(self) -> str:
-        """Identifies the front matter's text (``Source.head``)."""
-        data = self.yaml_text.encode("utf-8", "surrogatepass")
-        return hashlib.sha256(data).hexdigest()[:32]
 
 
 _FENCE = re.compile(r"^---[ \t]*$")

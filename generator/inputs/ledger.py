@@ -20,12 +20,18 @@ from urllib.parse import urlsplit
 from generator.errors import BuildError, Position, Problems
 from generator.inputs.fields import Fields, load_yaml_list
 from generator.inputs.files import read_text
+from generator.inputs.schema import Field
 from generator.models import SiteConfig
 from generator.plan.site import Plan
 
 LEDGER_NAMES = ("printed.yml", "printed.yaml")
-ENTRY_KEYS = ["url", "board", "printed"]
 EXAMPLE = "- url: https://dinhhung.example/l/tram-y-te/"
+# The keys of an entry (not an editor's file: bangtin writes it, editors only read it).
+ENTRY = (
+    Field("url", "text", required=EXAMPLE.removeprefix("- ")),
+    Field("board", "text"),
+    Field("printed", "date"),
+)
 ALIAS_HINT = "add `aliases: [{path}]` to the page that replaced it (see README: Permanent URLs)"
 
 HEADER = """\
@@ -89,8 +95,8 @@ def parse_ledger(path: Path, text: str, problems: Problems) -> tuple[Printed, ..
     out: list[Printed] = []
     seen: dict[str, int] = {}
     for node in nodes or ():
-        f = Fields(path, node, 1, problems, ENTRY_KEYS)
-        url = f.text("url", required=EXAMPLE.removeprefix("- "))
+        f = Fields(path, node, 1, problems, ENTRY)
+        url = f.text("url")
         board = f.text("board")
         printed = f.when("printed")
         if isinstance(printed, dt.datetime):

@@ -6,14 +6,18 @@ to do costs little more than starting Python.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from importlib import metadata
 from pathlib import Path
 
 PACKAGE = Path(__file__).parent.parent  # generator/
 RACY_NS = 2_000_000_000  # a file changed this close to the last record is read again
+# The libraries whose code decides what bangtin writes: a new version is a new input.
+LIBRARIES = ("jinja2", "markdown", "nh3", "pyyaml", "python-slugify", "segno")
 
 
 def source_files(folder: Path) -> list[Path]:
@@ -41,6 +45,30 @@ def walk(folder: str) -> list[str]:
     return found
 
 
+@functools.cache
+def library_versions() -> str:
+    """``jinja2 3.1.6, markdown 3.10, ...``: the versions installed (from their metadata,
+    without importing them)."""
+    found = []
+    for name in LIBRARIES:
+        try:
+            found.append(f"{name} {metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            found.append(f"{name} ?")
+    return ", ".join(found)
+
+
+@functools.cache
+def code_digest() -> str:
+    """bangtin's own code and its libraries' versions: what every output is made by."""
+    h = hashlib.sha256(library_versions().encode())
+    for name in walk(str(PACKAGE)):
+        if not name.endswith(".pyc"):
+            with open(name, "rb") as f:
+                h.update(f"\0{name[len(str(PACKAGE)) :]}\0".encode() + f.read())
+    return h.hexdigest()
+
+
 @dataclass(frozen=True, slots=True)
 class Known:
     """The file hashes a previous scan recorded (generator.cache.state), and when."""
@@ -65,7 +93,8 @@ class Inputs:
 
 
 def scan_inputs(content: Path, options: str, known: Known | None = None) -> Inputs:
-    """A hash of everything a build reads: the content, the themes, bangtin's own code.
+    """A hash of everything a build reads: the content, the themes, bangtin's own code
+    and its libraries' versions.
 
     A file whose size, inode, modification and change times are those ``known`` recorded
     (and not within 2 s of that record, the "racily clean" case git also guards
@@ -75,7 +104,7 @@ def scan_inputs(content: Path, options: str, known: Known | None = None) -> Inpu
     known = known or Known()
     hashes: dict[str, str] = {}
     changed: list[str] = []
-    parts = [options]
+    parts = [options, library_versions()]
     limit = known.written_ns - RACY_NS
     roots = [content, content.parent / "themes", PACKAGE.parent / "themes", PACKAGE]
     for root in map(str, roots):

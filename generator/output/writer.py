@@ -4,18 +4,36 @@ A full build writes everything to a staging folder beside ``output/``; when the 
 site is written, the two folders are swapped in one step.  A failed or killed build
 leaves the previous ``output/`` exactly as it was.
 
-An update (``previous`` given: what the last build wrote to ``output/``, by key, size
-and modification time) stages only the files whose key changed or whose file on disk
-no longer matches its record, then moves each into ``output/`` and removes the files
-the site no longer has.  Until that last step nothing in ``output/`` changes, so a
-content or template error still leaves it exactly as it was; a build killed during
-the moves leaves each file whole but the site partly updated, and the caller has
-already forgotten the record by then (``before_commit``), so the next build is a full
-one.
+An update (``previous`` given: what the last build wrote to ``output/``, by key and
+file status) stages only the files whose key changed or whose file on disk no longer
+matches its record, then moves each into ``output/`` and removes the files the site no
+longer has.  Until that last step nothing in ``output/`` changes, so a content or
+template error still leaves it exactly as it was; a build killed during the moves
+leaves each file whole but the site partly updated, and the caller has already
+forgotten the record by then (``before_commit``), so the next build is a full one.
+
+Nothing on disk is taken on trust:
+
+* ``output/`` is replaced only if it is empty or holds the marker (``MARKER``) that
+  lists every file bangtin wrote there: a folder with a ``qr-manifest.json`` that
+  someone copied in is not enough;
+* a file of ``output/`` is kept only if its status (size, modification and change
+  times, inode) is the one recorded when bangtin wrote it: an edit, even one of the
+  same size with the modification time put back, changes the change time, which no
+  program can set;
+* files in ``output/`` that bangtin did not write (a hand-added ``CNAME``) are carried
+  over when ``keep`` patterns (``site.yml``'s ``keep:``) match them; any other stops
+  the build, which names them (``Foreign``);
+* when ``output/`` cannot be replaced whole (a mount point: ``rename`` fails with
+  EBUSY or EXDEV), it is updated in place, file by file (``in_place``): each file is
+  whole, but a reader may see the site half old, half new for a moment.
 """
 
 from __future__ import annotations
 
+import errno
+import fnmatch
+import hashlib
 import os
 import re
 import shutil
@@ -25,14 +43,81 @@ from types import TracebackType
 
 from generator.errors import UsageError
 
-MARKER = "qr-manifest.json"  # every bangtin output has one
+MARKER = ".bangtin-output"  # every bangtin output has one: the files bangtin wrote
+_MARKER_HEAD = "bangtin output 1"
+_PREVIEW_HEAD = "bangtin preview 1"  # made by `bangtin serve`: never published
 _PREFIX = ".bangtin-"
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
+_NOT_HERE = (errno.EBUSY, errno.EXDEV, errno.EPERM, errno.EACCES, errno.ENOTEMPTY)
+
+# A file's status as the writer left it: size, mtime and ctime in ns, inode.
+Stat = tuple[int, int, int, int]
+# A file of output/ as the writer left it: its key (models.Output) and its status.
+Record = tuple[str, int, int, int, int]
 
 
-# A file of output/ as the writer left it: its key (generator.keys), size, mtime in ns.
-Record = tuple[str | None, int, int]
+def file_stat(st: os.stat_result) -> Stat:
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+
+
+def survey(folder: Path) -> dict[str, Stat | None]:
+    """Every entry of ``folder`` that is not a folder, by relative POSIX path, with its
+    status (None: a symlink or other non-file, never a file bangtin wrote)."""
+    found: dict[str, Stat | None] = {}
+    top = str(folder)
+
+    def walk(path: str, prefix: str) -> None:
+        try:
+            entries = list(os.scandir(path))
+        except (FileNotFoundError, NotADirectoryError):
+            return
+        for entry in entries:
+            rel = prefix + entry.name
+            if entry.is_dir(follow_symlinks=False):
+                walk(entry.path, rel + "/")
+            elif entry.is_file(follow_symlinks=False):
+                found[rel] = file_stat(entry.stat(follow_symlinks=False))
+            else:
+                found[rel] = None
+
+    walk(top, "")
+    return found
+
+
+def digest_of(found: Mapping[str, Stat | None]) -> str:
+    """One digest of a folder's files and their status (``survey``)."""
+    digest = hashlib.sha256()
+    for path in sorted(found):
+        digest.update(f"{path}\0{found[path]}\n".encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def read_marker(output: Path) -> set[str] | None:
+    """The files the marker says bangtin wrote into ``output``; None without a marker."""
+    try:
+        lines = (output / MARKER).read_text("utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    if not lines or lines[0] not in (_MARKER_HEAD, _PREVIEW_HEAD):
+        return None
+    return set(lines[1:])
+
+
+def published(output: Path) -> bool:
+    """Whether ``output`` holds a site ``bangtin build`` made (not a preview)."""
+    try:
+        with open(output / MARKER, encoding="utf-8") as f:
+            return f.readline().rstrip("\n") == _MARKER_HEAD
+    except (OSError, UnicodeDecodeError):
+        return False
 
 
 class Writer:
@@ -41,30 +126,36 @@ class Writer:
         output: Path,
         previous: Mapping[str, Record] | None = None,
         before_commit: Callable[[], None] = lambda: None,
+        keep_patterns: Iterable[str] = (),
+        preview: bool = False,
     ) -> None:
         self.output = Path(os.path.abspath(output))
         parent = self.output.parent
         self.staging = parent / f"{_PREFIX}staging-{self.output.name}-{os.getpid()}"
         self.previous = previous if previous is not None and self.output.is_dir() else None
         self.before_commit = before_commit
+        self.keep_patterns = tuple(keep_patterns)
+        self.head = _PREVIEW_HEAD if preview else _MARKER_HEAD
         self.written: set[str] = set()
         self.records: dict[str, Record] = {}  # every file of the site once committed
         self.folders: set[Path] = set()
         self.bytes_written = 0
+        self.found: dict[str, Stat | None] = {}  # output/ as it is before this build
+        self.ours: set[str] = set()  # the files of output/ that bangtin wrote
+        self.carried: dict[str, Stat] = {}  # files of output/ that keep: carries over
+        self.committed = False  # output/ was changed by this build
+        self.in_place = False  # ... file by file (a mount point)
 
-    def keep(self, relpath: str, key: str | None) -> bool:
-        """True (and nothing to write) when output/ holds this file, made from the same key."""
-        if self.previous is None or key is None:
+    def keep(self, relpath: str, key: str) -> bool:
+        """True (and nothing to write) when output/ holds this file, made from the same key
+        and untouched since."""
+        if self.previous is None or not key:
             return False
         record = self.previous.get(relpath)
-        if record is None or record[0] != key:
+        if record is None or record[0] != key or relpath not in self.ours:
             return False
-        try:  # only looked at; what is written or removed goes through safe_relpath
-            st = os.stat(f"{self.output}/{relpath}")
-        except OSError:
-            return False  # removed since: written again
-        if (st.st_size, st.st_mtime_ns) != (record[1], record[2]):
-            return False  # changed by someone else: written again
+        if self.found.get(relpath) != record[1:]:
+            return False  # removed or changed since: written again
         self.records[relpath] = record
         return True
 
@@ -72,9 +163,35 @@ class Writer:
         check_replaceable(self.output)
         self.output.parent.mkdir(parents=True, exist_ok=True)
         clean_leftovers(self.output)
+        self.found = survey(self.output)
+        self.ours = (read_marker(self.output) or set()) & set(self.found)
+        self._check_foreign()
         shutil.rmtree(self.staging, ignore_errors=True)
         self.staging.mkdir()
         return self
+
+    def _check_foreign(self) -> None:
+        """Files bangtin did not write: carried over when ``keep:`` names them, else an
+        error that names them (never deleted silently)."""
+        foreign = sorted(set(self.found) - self.ours - {MARKER})
+        unknown = []
+        for relpath in foreign:
+            stat = self.found[relpath]
+            if stat is not None and any(
+                fnmatch.fnmatchcase(relpath, p) for p in self.keep_patterns
+            ):
+                self.carried[relpath] = stat
+            else:
+                unknown.append(relpath)
+        if unknown:
+            shown = ", ".join(unknown[:10]) + (
+                f" and {len(unknown) - 10} more" if len(unknown) > 10 else ""
+            )
+            raise UsageError(
+                f"{self.output} holds files that bangtin did not write: {shown}. "
+                "To publish them with the site, list them under `keep:` in site.yml; "
+                "otherwise move them out of the output folder"
+            )
 
     def __exit__(
         self,
@@ -87,13 +204,13 @@ class Writer:
         else:
             shutil.rmtree(self.staging, ignore_errors=True)
 
-    def write(
-        self, relpath: str, data: bytes | str | Iterable[str], key: str | None = None
-    ) -> None:
+    def write(self, relpath: str, data: bytes | str | Iterable[str], key: str = "") -> None:
         """Write one file of the site; refuses paths outside it and second writes."""
         safe = safe_relpath(relpath)
-        if safe in self.written or safe in self.records:
+        if safe in self.written or safe in self.records or safe == MARKER:
             raise ValueError(f"{safe} would be written twice")
+        if safe in self.carried:
+            raise UsageError(f"`keep:` in site.yml names {safe}, which the site itself has")
         # safe_relpath allows no "..", no absolute path, no backslash, and the staging
         # folder is new and holds no symlinks: the target cannot be outside it.
         target = self.staging / safe
@@ -108,45 +225,97 @@ class Writer:
                     f.write(chunk.encode("utf-8"))
             f.flush()
             st = os.fstat(f.fileno())
-        self.records[safe] = (key, st.st_size, st.st_mtime_ns)  # a rename keeps both
+        # a folder rename keeps a file's status; a file moved on its own is stat'ed again
+        self.records[safe] = (key, *file_stat(st))
         self.written.add(safe)
         self.bytes_written += st.st_size
 
     def commit(self) -> None:
         """Put the staged site in place of ``output/``: in one step, or file by file."""
         self.before_commit()
+        marker = ("\n".join([self.head, *sorted(self.records)]) + "\n").encode("utf-8")
+        if self.previous is None or _read(self.output / MARKER) != marker:
+            (self.staging / MARKER).write_bytes(marker)
         if self.previous is not None:
             self._update()
+        else:
+            self._replace()
+        self.committed = True
+
+    def _replace(self) -> None:
+        for relpath in self.carried:  # hand-added files the site keeps
+            target = self.staging / relpath
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(self.output / relpath, target, follow_symlinks=False)
+            self.carried[relpath] = file_stat(os.lstat(target))
+        try:
+            if not self.output.exists():
+                os.rename(self.staging, self.output)
+                return
+            if _exchange(self.staging, self.output):
+                shutil.rmtree(self.staging)  # now holds the previous site
+                return
+            old = self.output.parent / f"{_PREFIX}old-{self.output.name}-{os.getpid()}"
+            os.rename(self.output, old)
+        except OSError as e:
+            if e.errno not in _NOT_HERE:
+                raise
+            self._in_place(self.ours)  # a mount point: it stays, its files change
             return
-        if not self.output.exists():
+        try:
             os.rename(self.staging, self.output)
-            return
-        if _exchange(self.staging, self.output):
-            shutil.rmtree(self.staging)  # now holds the previous site
-            return
-        old = self.output.parent / f"{_PREFIX}old-{self.output.name}-{os.getpid()}"
-        os.rename(self.output, old)
-        os.rename(self.staging, self.output)
+        except OSError:
+            os.rename(old, self.output)  # put back as it was
+            raise
         shutil.rmtree(old)
+
+    def _in_place(self, old_files: set[str]) -> None:
+        """Copy each staged file over its file in output/ (atomically, one by one), then
+        remove what the site lost; for an output folder that cannot be renamed."""
+        self.in_place = True
+        for relpath in sorted([*self.written, MARKER]):
+            self._move(relpath, copy=True)
+        for relpath in sorted(old_files - set(self.records) - {MARKER}, reverse=True):
+            self._remove(relpath)
+        for relpath in self.carried:  # stayed where they were
+            self.carried[relpath] = file_stat(os.lstat(self.output / relpath))
+        shutil.rmtree(self.staging)
 
     def _update(self) -> None:
         """Move each staged file into output/, then remove the files the site lost."""
-        assert self.previous is not None
-        made: set[Path] = set()
         for relpath in sorted(self.written):
-            target = self.output / relpath
-            if target.parent not in made:
-                self._check_inside(target.parent)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                made.add(target.parent)
-            os.replace(self.staging / relpath, target)
-        for relpath in sorted(set(self.previous) - set(self.records), reverse=True):
-            path = self.output / safe_relpath(relpath)
-            if path.parent.is_dir():
-                self._check_inside(path.parent)
-                path.unlink(missing_ok=True)
-                _remove_empty_folders(path.parent, self.output)
+            self._move(relpath, copy=False)
+        if (self.staging / MARKER).exists():  # the list of files changed
+            self._move(MARKER, copy=False)
+        for relpath in sorted(self.ours - set(self.records) - {MARKER}, reverse=True):
+            self._remove(relpath)
         shutil.rmtree(self.staging)
+
+    def _move(self, relpath: str, copy: bool) -> None:
+        target = self.output / relpath
+        self._check_inside(target.parent)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        source = self.staging / relpath
+        if not copy:
+            try:
+                os.replace(source, target)
+            except OSError as e:
+                if e.errno != errno.EXDEV:
+                    raise
+                copy = True  # another file system (a mount point)
+        if copy:
+            temporary = target.parent / f"{_PREFIX}{target.name}.{os.getpid()}.tmp"
+            shutil.copyfile(source, temporary)
+            os.replace(temporary, target)
+        if relpath in self.records:  # a moved file's change time is not its staged one
+            self.records[relpath] = (self.records[relpath][0], *file_stat(os.stat(target)))
+
+    def _remove(self, relpath: str) -> None:
+        path = self.output / safe_relpath(relpath)
+        if path.parent.is_dir():
+            self._check_inside(path.parent)
+            path.unlink(missing_ok=True)
+            _remove_empty_folders(path.parent, self.output)
 
     def _check_inside(self, folder: Path) -> None:
         """A folder of output/ that a symlink sends elsewhere is never written into."""
@@ -155,6 +324,14 @@ class Writer:
             existing = existing.parent
         if not existing.resolve().is_relative_to(self.output.resolve()):
             raise UsageError(f"{folder} leads outside {self.output} (a symlink); remove it")
+
+    def stats(self) -> dict[str, Stat | None]:
+        """Every file of output/ after the commit, with its status: what a later build
+        compares output/ with (generator.cache.state)."""
+        found: dict[str, Stat | None] = {p: r[1:] for p, r in self.records.items()}
+        found.update(self.carried)
+        found[MARKER] = file_stat(os.stat(self.output / MARKER))
+        return found
 
 
 def _remove_empty_folders(folder: Path, top: Path) -> None:
@@ -184,10 +361,11 @@ def check_replaceable(output: Path) -> None:
     """Refuse to replace a folder that bangtin did not make."""
     if output.is_symlink() or (output.exists() and not output.is_dir()):
         raise UsageError(f"{output} exists and is not a folder")
-    if output.is_dir() and any(output.iterdir()) and not (output / MARKER).is_file():
+    if output.is_dir() and any(output.iterdir()) and read_marker(output) is None:
         raise UsageError(
-            f"refusing to replace {output}: it is not empty and has no {MARKER}, so it "
-            "was not made by bangtin; choose another --output or empty it first"
+            f"refusing to replace {output}: it is not empty and has no {MARKER} listing "
+            "what bangtin wrote, so it was not made by bangtin (or by a bangtin older "
+            "than 0.2); choose another --output, or empty it first"
         )
 
 

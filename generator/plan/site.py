@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,7 +37,7 @@ class Plan:
     today: dt.date
     lists: Lists
     pages: tuple[Page, ...]
-    links: dict[Path, str]  # content file -> URL path, for published items only
+    links: dict[Path, str]  # content file (NFC: links are NFC text) -> URL path, if published
     redirects: tuple[Redirect, ...]  # old paths of published pages
     next_change: dt.datetime | None  # when a notice is next published or expires by itself
 
@@ -165,9 +166,9 @@ def plan_site(site: SiteConfig, content: Content, now: dt.datetime) -> Plan:
         boards=tuple(boards),
     )
     pages = [page for kind in KINDS.values() for page in kind.pages(site, lists)]
-    links: dict[Path, str] = {n.source.path: notice_path(site, n.slug) for n in published}
-    links.update((loc.source.path, location_path(site, loc.id)) for loc in content.locations)
-    links.update((p.source.path, page_path(site, p.slug)) for p in standing)
+    links: dict[Path, str] = {nfc(n.source.path): notice_path(site, n.slug) for n in published}
+    links.update((nfc(loc.source.path), location_path(site, loc.id)) for loc in content.locations)
+    links.update((nfc(p.source.path), page_path(site, p.slug)) for p in standing)
     check_paths(site, pages, redirects, boards)
     return Plan(
         now=now,
@@ -181,10 +182,14 @@ def plan_site(site: SiteConfig, content: Content, now: dt.datetime) -> Plan:
 
 
 def next_change(site: SiteConfig, content: Content, now: dt.datetime) -> dt.datetime | None:
-    """The next moment the site changes with no edit: a publication or an expiry."""
+    """The next moment the site changes with no edit: a publication or an expiry.
+
+    A notice that expires on the calendar's last day (``expires: 9999-12-31``, a natural
+    "never") never expires: there is no day after it.
+    """
     moments = [n.date for n in content.notices if not n.draft and n.date > now]
     for n in content.notices:
-        if n.expires is not None:
+        if n.expires is not None and n.expires < dt.date.max:
             after = n.expires + dt.timedelta(days=1)
             moments.append(dt.datetime(after.year, after.month, after.day, tzinfo=site.tz))
     future = [m for m in moments if m > now]
@@ -251,3 +256,10 @@ def check_paths(
             )
         board_ids[board.id] = board.title
     problems.check()
+
+
+def nfc(path: Path) -> Path:
+    """``path`` with its names in NFC, as link text is: a file saved with a decomposed
+    name (macOS, some zip tools) is found by the link an editor types."""
+    text = str(path)
+    return path if text.isascii() else Path(unicodedata.normalize("NFC", text))

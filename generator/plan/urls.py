@@ -14,7 +14,7 @@ _DATE_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}[-_ ]+(?=.)")
 @lru_cache(maxsize=8192)  # tags repeat across thousands of notices; each call is ~0.1 ms
 def slugify(text: str) -> str:
     """ASCII slug: tones dropped, đ -> d, lowercase words joined by '-'."""
-    from slugify import slugify as _slugify  # ~6 ms to import: not for a quick update
+    from slugify import slugify as _slugify  # ~6 ms to import: only when a slug is made
 
     # text-unidecode maps đ/Đ to d/D already; spelled out so the rule is visible.
     text = text.replace("đ", "d").replace("Đ", "D")

@@ -9,21 +9,20 @@ only through its public API: :func:`make` is its own path, kept as the reference
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
-from pathlib import Path
 
 import segno
 
 from generator.models import QrOptions
 from generator.qr.encoder import DataOverflowError, Symbol, encode
 from generator.qr.images import qr_png, qr_svg
+from generator.qr.tables import data_codewords
 
 __all__ = [
-    "ENGINE",
     "DataOverflowError",
     "Images",
     "Symbol",
+    "byte_capacity",
     "encode",
     "images_of",
     "make",
@@ -31,6 +30,12 @@ __all__ = [
     "qr_png",
     "qr_svg",
 ]
+
+
+def byte_capacity(level: str) -> int:
+    """The most bytes a QR code holds in byte mode at ``level`` (version 40; ISO/IEC
+    18004 Table 7): its data codewords less the mode indicator and the 16-bit count."""
+    return (data_codewords(40, level.upper()) * 8 - 4 - 16) // 8
 
 
 def make(url: str, options: QrOptions) -> segno.QRCode:
@@ -55,15 +60,3 @@ def images_of(url: str, options: QrOptions) -> Images:
 
 def make_many(jobs: list[tuple[str, QrOptions]]) -> list[Images]:
     return [images_of(url, options) for url, options in jobs]
-
-
-def _engine() -> str:
-    """What the bytes of a code depend on: this package's code, and segno (for ``make``)."""
-    digest = hashlib.sha256()
-    for path in sorted(Path(__file__).parent.glob("*.py")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest() + "\n" + segno.__version__
-
-
-# A change to any of it (a new PNG writer, say) must not reuse images made by the old one.
-ENGINE = _engine()

@@ -16,11 +16,12 @@ from functools import partial
 from typing import overload
 
 from generator.cache.qr import QrCache
-from generator.errors import ContentError, Position
+from generator.errors import BuildError, ContentError, Position
 from generator.models import Board, Output, PaperSize, SiteConfig
 from generator.plan.site import Plan
 from generator.plan.urls import absolute, relative
-from generator.render.keys import Keys
+from generator.qr import DataOverflowError, byte_capacity, encode
+from generator.render.deps import Read, Recorder
 from generator.render.templates import Later, Renderer, ready
 
 # Portrait paper, width x height in mm.
@@ -86,6 +87,42 @@ def size_board(site: SiteConfig, board: Board, cache: QrCache) -> Sizing:
         symbol_mm=symbol_mm,
         max_distance_m=symbol_mm * READ_RATIO / 1000,
         wanted_distance_m=site.boards.distance_m,
+    )
+
+
+def check_codes_fit(site: SiteConfig, plan: Plan) -> None:
+    """Every page's URL fits in a QR code at the configured level, else a BuildError at
+    site.yml's base_url line that says how long base_url may be."""
+    if not plan.pages:
+        return
+    longest = max(plan.pages, key=lambda page: len(page.url_path.encode("utf-8")))
+    url = absolute(site, longest.url_path)
+    try:
+        encode(url, site.qr)
+    except DataOverflowError:
+        pass
+    else:
+        return
+    room = byte_capacity(site.qr.error) - len(longest.url_path.encode("utf-8"))
+    line, col = 1, 1
+    try:
+        for number, text in enumerate(site.source.read_text("utf-8").splitlines(), 1):
+            if text.startswith("base_url:"):
+                line, col = number, len("base_url:") + 2
+                break
+    except OSError:
+        pass
+    raise BuildError(
+        [
+            ContentError(
+                Position(site.source, line, col),
+                f"base_url {site.base_url} is too long: the page {longest.url_path} "
+                f"({url}) does not fit in any QR code at error level "
+                f"{site.qr.error.upper()}",
+                hint=f"use a base_url of at most {max(room, 0)} characters, or shorter "
+                "slugs and URL prefixes",
+            )
+        ]
     )
 
 
@@ -217,16 +254,20 @@ def render_boards(
     renderer: Renderer,
     cache: QrCache,
     assets: Mapping[str, str],
-    keys: Keys,
 ) -> Iterator[Output]:
     """``boards/<id>/index.html`` and ``board.svg`` for every board, and ``boards/index.html``."""
     common = {"site": site}
-    svgs: dict[str, str] = {}  # board id -> its SVG, rendered at most once
+    svgs: dict[str, tuple[str, set[Read]]] = {}  # board id -> its SVG and its reads
 
-    def board_svg(board: Board, context: dict[str, object]) -> str:
+    def board_svg(board: Board, context: dict[str, object], recorder: Recorder) -> str:
+        """The board's SVG, rendered at most once; its reads count for every file using it."""
         if board.id not in svgs:
-            svgs[board.id] = renderer.render("board.svg", {**common, **ready(context)})
-        return svgs[board.id]
+            made = renderer.recorder()
+            text = renderer.render("board.svg", {**common, **ready(context)}, made)
+            svgs[board.id] = text, made.reads
+        text, reads = svgs[board.id]
+        recorder.reads.update(reads)
+        return text
 
     contexts = []
     for board in plan.boards:
@@ -239,10 +280,12 @@ def render_boards(
         )  # the code's SVG is read only if the board is made
         context: dict[str, object] = {"board": board, "sizing": sizing, "box": box, "code": code}
         contexts.append((board, context))
+        recorder = renderer.recorder()
         yield Output(
             board.path + "board.svg",
-            keys.of("board.svg", context),
-            partial(board_svg, board, context),
+            renderer.key("board.svg", {**common, **context}),
+            partial(board_svg, board, context, recorder),
+            recorder.reads,
         )
         page = {
             **context,
@@ -250,26 +293,40 @@ def render_boards(
             "css": relative(board.path, assets["board.css"]),
             "icon": relative(board.path, assets["favicon.svg"]),
         }
-        yield Output(
+        recorder = renderer.recorder()
+        svg = Later(partial(_inlined, board_svg, board, context, recorder), "")
+        yield renderer.output(
             board.path + "index.html",
-            keys.of("board.html", page),
-            partial(_board_page, renderer, common, page, board_svg, board, context),
+            "board.html",
+            page,
+            common,
+            extra={"svg": svg},
+            recorder=recorder,
+            also=("board.svg",),
         )
 
-    sheets = {
+    recorder = renderer.recorder()
+    sheets = _Sheets([(b, partial(_inlined, board_svg, b, c, recorder)) for b, c in contexts])
+    index = {
         "boards": tuple(c for _, c in contexts),
         "css": relative("boards/", assets["board.css"]),
         "icon": relative("boards/", assets["favicon.svg"]),
     }
+    key = renderer.key("boards.html", {**common, **index}, also=("board.svg",))
+    # 1,000 boards are a 4 MB page: made as it is written
+    stream = partial(
+        renderer.stream, "boards.html", {**common, **index, "sheets": sheets}, recorder
+    )
+    yield Output("boards/index.html", key, stream, recorder.reads)
 
-    def all_sheets() -> Iterator[str]:  # 1,000 boards are a 4 MB page: made as it is written
-        listed = _Sheets([(b, partial(board_svg, b, c)) for b, c in contexts])
-        return renderer.stream(
-            "boards.html",
-            {**common, "sheets": listed, "css": sheets["css"], "icon": sheets["icon"]},
-        )
 
-    yield Output("boards/index.html", keys.of("boards.html", sheets), all_sheets)
+def _inlined(
+    board_svg: Callable[[Board, dict[str, object], Recorder], str],
+    board: Board,
+    context: dict[str, object],
+    recorder: Recorder,
+) -> str:
+    return _inline(board_svg(board, context, recorder))
 
 
 class _Sheets(Sequence[dict[str, object]]):
@@ -289,23 +346,11 @@ class _Sheets(Sequence[dict[str, object]]):
         if isinstance(i, slice):
             return [self[j] for j in range(*i.indices(len(self)))]
         board, svg = self.boards[i]
-        return {"board": board, "svg": _inline(svg())}
+        return {"board": board, "svg": svg()}
 
 
 def _code(cache: QrCache, url: str, site: SiteConfig, x: float, y: float, size: float) -> str:
     return nested_code(cache.image(url, site.qr, ".svg"), x, y, size)
-
-
-def _board_page(
-    renderer: Renderer,
-    common: Mapping[str, object],
-    page: Mapping[str, object],
-    board_svg: Callable[[Board, dict[str, object]], str],
-    board: Board,
-    context: dict[str, object],
-) -> str:
-    svg = _inline(board_svg(board, context))
-    return renderer.render("board.html", {**common, **ready(page), "svg": svg})
 
 
 def _paper(size: PaperSize) -> str:

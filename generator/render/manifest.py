@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterator
+from functools import partial
 
-from generator.models import Board, SiteConfig
+from generator.models import Board, Output, SiteConfig
 from generator.plan.site import Plan
 from generator.plan.urls import absolute
+
+
+def manifest_output(site: SiteConfig, plan: Plan) -> Output:
+    """``qr-manifest.json``, keyed by everything it lists (written piece by piece)."""
+    parts = [site.base_url, repr(plan.pages), repr(plan.boards)]
+    key = hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()[:32]
+    return Output("qr-manifest.json", key, partial(render_manifest, site, plan))
 
 
 def render_manifest(site: SiteConfig, plan: Plan) -> Iterator[str]:

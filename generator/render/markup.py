@@ -7,7 +7,7 @@ import html
 import os
 import re
 import xml.etree.ElementTree as etree
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
@@ -20,12 +20,14 @@ from markdown.extensions.tables import TableExtension
 from markdown.treeprocessors import Treeprocessor
 
 from generator.cache.store import Store
-from generator.errors import Position, Problems
+from generator.errors import ContentError, Position, Problems
+from generator.inputs.scan import code_digest
+from generator.parallel import on_all_cores
+from generator.plan.site import nfc
 from generator.plan.urls import relative
 from generator.render.sanitise import (
     INVISIBLE,
     SAFE_SCHEMES,
-    SANITISER,
     SCHEME,
     safe_scheme,
     sanitise,
@@ -33,13 +35,6 @@ from generator.render.sanitise import (
 
 CONTENT_SUFFIXES = (".md", ".yml", ".yaml")
 
-# What rendered HTML depends on besides the document: this code, the sanitiser's, and
-# their libraries' versions.
-ENGINE = hashlib.sha256(
-    Path(__file__).read_bytes()
-    + (Path(__file__).parent / "sanitise.py").read_bytes()
-    + f"{markdown.__version__} {SANITISER}".encode()
-).hexdigest()
 INDEX = "markup/index.json"
 _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 _PLACEHOLDER = re.compile("\x02[^\x03]*\x03")
@@ -89,7 +84,7 @@ def resolve_href(
             f"link to `{target}`, which is not a content file",
             "link to a notice (.md), a place (.yml) or a page, or give a full https:// address",
         )
-    resolved = Path(os.path.normpath(source.parent / target))
+    resolved = nfc(Path(os.path.normpath(source.parent / target)))
     url_path = links.get(resolved)
     if url_path is None:
         return LinkError(
@@ -197,6 +192,19 @@ class Markup:
     """
 
     def __init__(self, store: Store | None = None) -> None:
+        self._new_markdown()
+        self.store = store if store is not None and store.enabled else None
+        self.index: dict[str, Entry] = {}
+        # all HTML without a folder; new HTML until saved (as UTF-8: half the memory)
+        self.html_of: dict[str, bytes] = {}
+        self.used: set[str] = set()
+        self.loaded = False
+        self.changed = False
+        self._docs: dict[str, Document] = {}  # this build's documents, by key
+        self._links: Mapping[Path, str] = {}
+
+    def _new_markdown(self) -> None:
+        """A fresh Markdown instance (also after one failed half-way: its state is lost)."""
         self.md = markdown.Markdown(
             # instances, not names: names are looked up in every installed package's
             # entry points first (~50 ms a process)
@@ -211,13 +219,6 @@ class Markup:
         processor = self.md.treeprocessors["bangtin_links"]
         assert isinstance(processor, _Links)
         self.links_processor = processor
-        self.store = store if store is not None and store.enabled else None
-        self.index: dict[str, Entry] = {}
-        # all HTML without a folder; new HTML until saved (as UTF-8: half the memory)
-        self.html_of: dict[str, bytes] = {}
-        self.used: set[str] = set()
-        self.loaded = False
-        self.changed = False
 
     def _load(self) -> None:
         self.loaded = True
@@ -237,11 +238,6 @@ class Markup:
                 links = tuple((str(a), str(b)) for a, b in value[1])
                 self.index[key] = Entry(value[0], links)
 
-    def preload(self, entries: Mapping[str, Entry]) -> None:
-        """Use ``entries`` instead of reading the whole index (generator.quick)."""
-        self.loaded = True
-        self.index.update(entries)
-
     @staticmethod
     def _file_name(key: str) -> str:
         """Where a document's HTML is kept in the store."""
@@ -250,11 +246,21 @@ class Markup:
     def html(self, key: str) -> str:
         """The HTML of a document rendered (or found) in this build."""
         found = self.html_of.get(key)
-        if found is None and self.store is not None:
-            found = self.store.read_bytes(self._file_name(key))
-        if found is None:
+        if found is not None:
+            return found.decode("utf-8")
+        kept = self.store.read_bytes(self._file_name(key)) if self.store is not None else None
+        if kept is not None:  # signed by this machine, and sanitised again all the same
+            return sanitise(kept.decode("utf-8", errors="replace"))
+        doc = self._docs.get(key)  # gone or not trusted since render_all: rendered again
+        if doc is None:
             raise KeyError(f"the HTML of document {key} is gone")
-        return found.decode("utf-8")
+        [(rendered, _, errors)] = _render_with(self, self._links, [(key, doc)])
+        if errors:  # it rendered without an error in render_all: the same text cannot fail
+            raise RuntimeError(f"document {doc[1]} failed on a second rendering")
+        self.html_of[key] = rendered.html.encode("utf-8")
+        if self.store is not None:  # put right for the next build
+            self.store.write_bytes(self._file_name(key), self.html_of.pop(key))
+        return rendered.html
 
     def _has_html(self, key: str) -> bool:
         return key in self.html_of or (
@@ -289,50 +295,46 @@ class Markup:
         self.store.write_json(INDEX, data, ensure_ascii=False, separators=None)
         self.changed = False
 
-    def render_cached(
-        self,
-        text: str,
-        *,
-        source: Path,
-        located: tuple[str, int],
-        page_dir: str,
-        links: Mapping[Path, str],
-        problems: Problems,
-        names: Mapping[str, str] | None = None,
-    ) -> str:
-        """``render``, reusing an earlier result when still valid; returns its key.
-
-        ``names``: ``links`` keyed by the files' paths as text (faster to check with).
-        """
+    def render_all(
+        self, docs: Sequence[Document], links: Mapping[Path, str], problems: Problems
+    ) -> list[str]:
+        """The key of each document's rendering (``html``, ``first_paragraph``): an earlier
+        one while still valid, else rendered now, on every core when there are many."""
         if not self.loaded:
             self._load()
-        key = hashlib.sha256(
-            "\0".join((ENGINE, str(source), page_dir, text)).encode("utf-8")
-        ).hexdigest()
-        self.used.add(key)
-        entry = self.index.get(key)
-        if names is None:
-            names = {str(path): url for path, url in links.items()}
-        if entry is not None and entry.still_valid(names) and self._has_html(key):
-            return key
-        before = len(problems.errors)
-        recorder = _Recorder(links)
-        found = self.render(
-            text,
-            source=source,
-            located=located,
-            page_dir=page_dir,
-            links=recorder,
-            problems=problems,
-        )
-        self.html_of[key] = found.html.encode("utf-8")
-        if len(problems.errors) == before:
-            self.index[key] = Entry(found.first_paragraph, tuple(sorted(recorder.used.items())))
-            self.changed = True
-        else:
-            self.index.pop(key, None)
-            self.used.discard(key)
-        return key
+        names = {str(path): url for path, url in links.items()}
+        keys, missing = [], []
+        self._links = links
+        for doc in docs:
+            text, source, _, page_dir = doc
+            key = hashlib.sha256(
+                "\0".join((code_digest(), str(source), page_dir, text)).encode("utf-8")
+            ).hexdigest()
+            self.used.add(key)
+            keys.append(key)
+            self._docs[key] = doc
+            entry = self.index.get(key)
+            if entry is None or not entry.still_valid(names) or not self._has_html(key):
+                missing.append((key, doc))
+
+        def keep(chunk: list[tuple[str, Document]], results: list[Result]) -> None:
+            for (key, _), (rendered, used, errors) in zip(chunk, results, strict=True):
+                self.html_of[key] = rendered.html.encode("utf-8")
+                if errors:
+                    problems.errors.extend(errors)
+                    self.index.pop(key, None)
+                    self.used.discard(key)
+                else:
+                    self.index[key] = Entry(rendered.first_paragraph, used)
+                    self.changed = True
+
+        global _worker
+        _worker = self  # this process works on chunks too, with this instance
+        try:
+            on_all_cores(_render_chunk, missing, keep, _start, (links,))
+        finally:
+            _worker = None
+        return keys
 
     def render(
         self,
@@ -364,7 +366,7 @@ class Markup:
                 hint="keep lists and quotes to a few levels",
                 source_line="",
             )
-            self.md.reset()
+            self._new_markdown()
             return Rendered("", "")
         failures = list(proc.failures)
 
@@ -420,3 +422,44 @@ def summarise(text: str, limit: int = 160) -> str:
         return text
     cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(",.;:")
     return cut + "…"
+
+
+# A document to render: its text, its file, the source it is located in (text, first
+# line: see Markup.render) and the URL path of its page.
+Document = tuple[str, Path, tuple[str, int], str]
+# What a worker gives back: the rendering, the links it resolved, its problems.
+Result = tuple[Rendered, tuple[tuple[str, str], ...], list[ContentError]]
+
+_worker: Markup | None = None  # the instance render_all uses in each process
+_worker_links: Mapping[Path, str] = {}
+
+
+def _start(links: Mapping[Path, str]) -> None:
+    global _worker, _worker_links
+    if _worker is None:
+        _worker = Markup()
+    _worker_links = links
+
+
+def _render_chunk(chunk: list[tuple[str, Document]]) -> list[Result]:
+    assert _worker is not None
+    return _render_with(_worker, _worker_links, chunk)
+
+
+def _render_with(
+    markup: Markup, links: Mapping[Path, str], chunk: list[tuple[str, Document]]
+) -> list[Result]:
+    results: list[Result] = []
+    for _, (text, source, located, page_dir) in chunk:
+        problems = Problems()
+        recorder = _Recorder(links)
+        rendered = markup.render(
+            text,
+            source=source,
+            located=located,
+            page_dir=page_dir,
+            links=recorder,
+            problems=problems,
+        )
+        results.append((rendered, tuple(sorted(recorder.used.items())), problems.errors))
+    return results

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
+import hashlib
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -25,12 +26,9 @@ from generator.plan.urls import (
     notice_path,
     page_path,
 )
-from generator.render.keys import Keys, files_digest
+from generator.render.deps import Registry
 from generator.render.markup import Markup, summarise
 from generator.render.templates import Later, Links, Renderer
-
-# What pages show only in brief (generator.keys): lists of notices, places named in a notice
-BRIEF = ("notices", "places", "locations")
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,18 +51,43 @@ class Bodies:
         return summarise(self.first_paragraph(path))
 
     def identity(self, path: Path) -> str:
-        """Changes whenever the file's HTML would (see generator.keys)."""
+        """Changes whenever the file's HTML would."""
         return self.markup.identity(self.keys[path])
 
     def later(self, path: Path) -> Later:
         """The file's HTML, read only if the page is rendered."""
         return Later(partial(self.body, path), self.identity(path))
 
+    def call_fingerprint(self, name: str, args: list[object]) -> str | None:
+        """A template's ``bodies.body(path)`` counts by the document's identity: a later
+        build can tell whether it changed without reading the HTML (render.deps)."""
+        if name == "body" and len(args) == 1 and isinstance(args[0], Path):
+            return "L" + self.identity(args[0])
+        return None
+
+
+def track(site: SiteConfig, plan: Plan, bodies: Bodies) -> Registry:
+    """The objects templates read through, each by a name a later build gives it again,
+    items with the stamp of what they were made from (render.deps)."""
+    registry = Registry()
+    registry.add("site", site)
+    registry.add("plan", plan)
+    registry.add("bodies", bodies)
+    for n in plan.published:
+        registry.add("n:" + n.slug, n, n.source.stamp)
+    for loc in plan.locations:
+        registry.add("l:" + loc.id, loc, loc.source.stamp)
+    for p in plan.standing:
+        registry.add("p:" + p.slug, p, p.source.stamp)
+    for t in plan.tags:
+        registry.add("t:" + t.slug, t, f"{t.slug}\0{t.name}")
+    for page in plan.pages:
+        registry.add("page:" + page.url_path, page)
+    return registry
+
 
 def render_bodies(site: SiteConfig, plan: Plan, markup: Markup) -> Bodies:
     """Markdown of each published notice, page and place, with links checked."""
-    problems = Problems()
-    out: dict[Path, str] = {}
     items: list[tuple[Source, str, str]] = []
     for n in plan.published:
         items.append((n.source, n.source.body, notice_path(site, n.slug)))
@@ -72,25 +95,36 @@ def render_bodies(site: SiteConfig, plan: Plan, markup: Markup) -> Bodies:
         items.append((p.source, p.source.body, page_path(site, p.slug)))
     for loc in plan.locations:
         items.append((loc.source, loc.description, location_path(site, loc.id)))
-    names = {str(path): url for path, url in plan.links.items()}
-    for source, text, page_dir in items:
-        out[source.path] = markup.render_cached(
-            text,
-            source=source.path,
-            located=(source.body, source.body_first_line),
-            page_dir=page_dir,
-            links=plan.links,
-            problems=problems,
-            names=names,
-        )
+    problems = Problems()
+    docs = [
+        (text, source.path, (source.body, source.body_first_line), page_dir)
+        for source, text, page_dir in items
+    ]
+    keys = markup.render_all(docs, plan.links, problems)
     problems.check()
     markup.save()  # only after a build with no content error
-    return Bodies(out, markup)
+    return Bodies(
+        {source.path: key for (source, _, _), key in zip(items, keys, strict=True)}, markup
+    )
+
+
+LinksTo = Callable[..., Links]
+
+
+def links_to(site: SiteConfig, assets: Mapping[str, str], registry: Registry) -> LinksTo:
+    """Makes the ``link`` of each page: its links depend on the settings and the assets,
+    fingerprinted once here, and on the page's own path."""
+    base = registry.fingerprint((site, tuple(sorted(assets.items()))), whole=True)
+
+    def make(here: str, root_relative: bool = False) -> Links:
+        return Links(site, here, assets, root_relative, base)
+
+    return make
 
 
 def common_context(site: SiteConfig, plan: Plan, bodies: Bodies) -> dict[str, Any]:
-    """What every template gets (not in page keys: see Renderer.output)."""
-    return {"site": site, "plan": plan, "bodies": bodies, "now": plan.now, "today": plan.today}
+    """What every template gets: tracked objects, whose reads each page records."""
+    return {"site": site, "plan": plan, "bodies": bodies}
 
 
 def page_output(
@@ -98,15 +132,14 @@ def page_output(
     plan: Plan,
     bodies: Bodies,
     renderer: Renderer,
-    assets: Mapping[str, str],
-    keys: Keys,
+    link: LinksTo,
     lookup: Lookup,
     common: Mapping[str, Any],
     page: Page,
 ) -> Output:
     """One HTML page of ``plan``, rendered when the writer needs it."""
     kind = KINDS[page.kind]
-    links = Links(site, page.url_path, assets)
+    links = link(page.url_path)
     context = kind.context(plan.lists, page, lookup, bodies)
     context.update(
         page=page,
@@ -115,7 +148,7 @@ def page_output(
         description=kind.description(context, bodies) or page.description or site.description,
         qr_svg=links.to(page.url_path + "qr.svg"),
     )
-    return renderer.output(page.file, page.template, context, common, keys, BRIEF, menu=True)
+    return renderer.output(page.file, page.template, context, common)
 
 
 FEED_SIZE = 50  # notices in feed.xml
@@ -132,15 +165,14 @@ def feed_updated(plan: Plan) -> dt.datetime:
 def feed_output(
     site: SiteConfig,
     renderer: Renderer,
-    assets: Mapping[str, str],
-    keys: Keys,
+    link: LinksTo,
     common: Mapping[str, Any],
     notices: tuple[Notice, ...],
     updated: dt.datetime,
 ) -> Output:
     """The Atom feed: the newest current notices, whole."""
-    context = {"link": Links(site, "", assets), "notices": notices, "updated": updated}
-    return renderer.output("feed.xml", "feed.xml", context, common, keys)
+    context = {"link": link(""), "notices": notices, "updated": updated}
+    return renderer.output("feed.xml", "feed.xml", context, common)
 
 
 def render_pages(
@@ -149,25 +181,23 @@ def render_pages(
     bodies: Bodies,
     renderer: Renderer,
     assets: Mapping[str, str],
-    keys: Keys,
 ) -> Iterator[Output]:
     """Every HTML page, feed, sitemap, robots.txt and 404 page, each rendered when asked."""
     common = common_context(site, plan, bodies)
     lookup = Lookup.of(plan.lists)
+    link = links_to(site, assets, renderer.registry)
     for page in plan.pages:
-        yield page_output(site, plan, bodies, renderer, assets, keys, lookup, common, page)
-    not_found = Links(site, "", assets, root_relative=True)
-    context = {"page": None, "link": not_found, "url": site.base_url, "description": ""}
-    yield renderer.output("404.html", "404.html", context, common, keys, menu=True)
-    yield feed_output(site, renderer, assets, keys, common, feed_notices(plan), feed_updated(plan))
-    sitemap_context = {"link": Links(site, "", assets), "pages": plan.pages}
-    sitemap = partial(renderer.render, "sitemap.xml", {**common, **sitemap_context})
-    urls = {"urls": tuple(p.url_path for p in plan.pages)}  # all the sitemap shows of a page
-    yield Output("sitemap.xml", keys.of("sitemap.xml", urls), sitemap)
+        yield page_output(site, plan, bodies, renderer, link, lookup, common, page)
+    context = {"page": None, "link": link("", True), "url": site.base_url, "description": ""}
+    yield renderer.output("404.html", "404.html", context, common)
+    yield feed_output(site, renderer, link, common, feed_notices(plan), feed_updated(plan))
+    sitemap = {"link": link(""), "pages": plan.pages}
+    yield renderer.output("sitemap.xml", "sitemap.xml", sitemap, common)
     robots = f"User-agent: *\nAllow: /\n\nSitemap: {site.base_url}sitemap.xml\n"
-    yield Output("robots.txt", None, lambda: robots)
+    yield text_output("robots.txt", robots)
 
 
-def page_base(site: SiteConfig, renderer: Renderer, assets: Mapping[str, str]) -> list[str]:
-    """What every file shares: the settings, the theme's files, the assets."""
-    return [repr(site), files_digest(renderer.dirs), repr(sorted(assets.items()))]
+def text_output(path: str, data: str | bytes) -> Output:
+    """A file whose whole text is known now: its key is its text's digest."""
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    return Output(path, hashlib.sha256(raw).hexdigest()[:32], partial(bytes, raw))

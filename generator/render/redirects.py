@@ -14,7 +14,7 @@ from generator.errors import BuildError, Position, Problems
 from generator.models import Output, Redirect, SiteConfig
 from generator.plan.site import Plan
 from generator.plan.urls import absolute, relative
-from generator.render.keys import Keys
+from generator.render.pages import text_output
 from generator.render.templates import Renderer
 
 NETLIFY_HEADER = """\
@@ -37,9 +37,7 @@ _SAFE_PATH = re.compile(r"/(?:[A-Za-z0-9._~/-]|%[0-9A-Fa-f]{2})*")
 _PLAIN = re.compile(r"[A-Za-z0-9._~/-]+")
 
 
-def render_redirects(
-    site: SiteConfig, plan: Plan, renderer: Renderer, keys: Keys
-) -> Iterator[Output]:
+def render_redirects(site: SiteConfig, plan: Plan, renderer: Renderer) -> Iterator[Output]:
     """A redirect page at every alias, ``_redirects`` and ``nginx-redirects.conf``."""
     check_base_path(site)
     titles = {page.url_path: page.title for page in plan.pages}
@@ -51,14 +49,14 @@ def render_redirects(
             "title": titles.get(r.target, absolute(site, r.target)),
         }
         path = r.alias.path + "index.html"
-        yield renderer.output(path, "redirect.html", context, {"site": site}, keys)
+        yield renderer.output(path, "redirect.html", context, {"site": site})
     netlify = NETLIFY_HEADER + "".join(f"{old} {new} 301\n" for old, new in _rules(site, redirects))
-    yield Output("_redirects", None, lambda: netlify)
+    yield text_output("_redirects", netlify)
     nginx = NGINX_HEADER + "".join(
         f"location = {_nginx_uri(old)} {{ return 301 {new}; }}\n"
         for old, new in _rules(site, redirects)
     )
-    yield Output("nginx-redirects.conf", None, lambda: nginx)
+    yield text_output("nginx-redirects.conf", nginx)
 
 
 def _rules(site: SiteConfig, redirects: list[Redirect]) -> list[tuple[str, str]]:

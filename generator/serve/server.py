@@ -6,9 +6,12 @@ responses as they are served and never written into the output folder.
 
 from __future__ import annotations
 
+import functools
 import html
+import ipaddress
 import shutil
 import signal
+import socket
 import tempfile
 import threading
 import time
@@ -18,14 +21,14 @@ from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from generator import api
 from generator.build import Caches
 from generator.bundled import builtin
-from generator.cache.store import Store, cache_folder
-from generator.errors import BuildError
+from generator.errors import BuildError, UsageError
 from generator.models import BuildResult
+from generator.output.writer import published
 from generator.serve.watch import Watcher
 
 DEFAULT_BIND = "127.0.0.1"
@@ -57,13 +60,16 @@ class Preview:
     def rebuild(self) -> None:
         started = time.perf_counter()
         if self.caches is None:
-            self.caches = Caches(Store(cache_folder(self.output)))
+            self.caches = Caches()  # all in memory, between this server's rebuilds
         try:
-            options = api.Options(self.content, self.output, self.base_url)
+            options = api.Options(self.content, self.output, self.base_url, preview=True)
             result: BuildResult | None = api.build(options, caches=self.caches).result
             errors = None
         except BuildError as exc:
             result, errors = None, exc
+        except UsageError as exc:  # e.g. another build holds the output folder
+            result, errors = None, BuildError([])
+            self.log(f"could not build: {exc}")
         except Exception as exc:  # a bug must not stop the preview
             result = None
             errors = BuildError([])
@@ -132,24 +138,44 @@ class Handler(SimpleHTTPRequestHandler):
         parts = [p for p in path.split("/") if p]
         if any(p in ("..", ".") for p in parts):
             return None
-        root = self.preview.output.resolve()
-        target = root.joinpath(*parts)
-        if target.is_dir():
-            target = target / "index.html"
-        try:
+        try:  # a name too long for the file system (ENAMETOOLONG) is simply not there
+            root = self.preview.output.resolve()
+            target = root.joinpath(*parts)
+            if target.is_dir():
+                target = target / "index.html"
             real = target.resolve(strict=True)
-        except (OSError, RuntimeError):
-            return None
-        if not real.is_relative_to(root) or not real.is_file():
+            if not real.is_relative_to(root) or not real.is_file():
+                return None
+        except (OSError, RuntimeError, ValueError):
             return None
         return real
+
+    def host_allowed(self) -> bool:
+        """Only this machine's own names: a web page the editor visits cannot reach the
+        preview through a name of its own that resolves here (DNS rebinding)."""
+        host = self.headers.get("Host")
+        if host is None:
+            return True  # HTTP/1.0 without a Host: no browser sends that
+        address = self.server.server_address
+        return own_host(host.strip(), str(address[0]) if isinstance(address, tuple) else "")
 
     def do_HEAD(self) -> None:
         self.do_GET()
 
     def do_GET(self) -> None:
+        if not self.host_allowed():
+            self.send_bytes(
+                b"421 Misdirected Request: this preview answers only to its own address\n",
+                "text/plain; charset=utf-8",
+                HTTPStatus.MISDIRECTED_REQUEST,
+            )
+            return
         path = unquote(urlsplit(self.path).path)
         if path == EVENTS:
+            if self.command == "HEAD":  # the headers only, then close
+                self.send_bytes(b"", "text/event-stream")
+                self.close_connection = True
+                return
             self.send_events()
             return
         if path == SCRIPT:
@@ -164,9 +190,12 @@ class Handler(SimpleHTTPRequestHandler):
             self.send_not_found()
             return
         if target.name == "index.html" and not path.endswith(("/", ".html")):
-            # pretty URLs need the slash, or relative links resolve one level up
+            # pretty URLs need the slash, or relative links resolve one level up; the
+            # path is rebuilt from its segments, so it can only lead to this site
+            # (never `//other.example/`, which a browser reads as another host)
+            location = "/" + "".join(quote(p, safe="") + "/" for p in path.split("/") if p)
             self.send_response(HTTPStatus.MOVED_PERMANENTLY)
-            self.send_header("Location", path + "/")
+            self.send_header("Location", location)
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
@@ -215,6 +244,38 @@ class Handler(SimpleHTTPRequestHandler):
             return
 
 
+LOCAL_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+def own_host(host: str, bind: str) -> bool:
+    """Whether a ``Host`` header names this preview: a local name, the bind address, or
+    an IP literal of this machine (``--bind 0.0.0.0`` viewed from a phone)."""
+    if host.startswith("["):  # [::1]:8000
+        name = host[1 : host.find("]")] if "]" in host else ""
+    else:
+        name = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+    name = name.lower().rstrip(".")
+    if name in LOCAL_NAMES or name == bind.lower():
+        return True
+    try:
+        address = ipaddress.ip_address(name)
+    except ValueError:
+        return False  # any other name: perhaps one that resolves here by rebinding
+    return address.is_loopback or _is_mine(str(address))
+
+
+@functools.lru_cache(maxsize=64)
+def _is_mine(address: str) -> bool:
+    """True when ``address`` is assigned to this machine (a socket can bind to it)."""
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+    try:
+        with socket.socket(family, socket.SOCK_DGRAM) as probe:
+            probe.bind((address, 0))
+    except OSError:
+        return False
+    return True
+
+
 class Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
@@ -246,6 +307,12 @@ def serve(
 ) -> None:
     """Serve until interrupted (Ctrl-C)."""
     temporary = output is None
+    if output is not None and published(output):
+        raise UsageError(
+            f"{output} holds a site that `bangtin build` made for publishing: the preview "
+            "never writes there (its QR codes lead to this computer). Leave out --output, "
+            "or name another folder"
+        )
     out = Path(tempfile.mkdtemp(prefix="bangtin-serve-")) / "site" if output is None else output
     preview = Preview(content, out, "", log)
     server = make_server(preview, bind, port)

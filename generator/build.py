@@ -13,6 +13,7 @@ from pathlib import Path
 from generator.cache import state
 from generator.cache.content import ContentCache
 from generator.cache.outputs import OutputRecord, forget_record, load_record, save_record
+from generator.cache.pictures import PictureCache
 from generator.cache.qr import QrCache
 from generator.cache.store import Store
 from generator.clock import now
@@ -21,6 +22,7 @@ from generator.inputs.config import load_config
 from generator.inputs.content import load_content
 from generator.inputs.ledger import check_ledger, load_ledger
 from generator.inputs.scan import Inputs, code_digest
+from generator.media.library import load_media
 from generator.models import BuildResult, Output, SiteConfig
 from generator.output.writer import Writer, check_folders
 from generator.plan.site import Plan, plan_site
@@ -30,6 +32,7 @@ from generator.render.deps import Read, changed_reads
 from generator.render.headers import render_headers
 from generator.render.manifest import manifest_output
 from generator.render.markup import Markup
+from generator.render.media import MediaHtml, check_images, media_outputs, used_files
 from generator.render.pages import render_bodies, render_pages, text_output, track
 from generator.render.redirects import render_redirects
 from generator.render.templates import Renderer, asset_path, theme_dirs
@@ -42,7 +45,7 @@ RECORDING = "Saving the build's records"
 
 @dataclass(frozen=True, slots=True)
 class Caches:
-    """Work kept between builds: QR images, rendered Markdown, parsed content.
+    """Work kept between builds: QR images, rendered Markdown, parsed content, pictures.
 
     All are keyed by everything their result depends on, so a stale entry is never
     used.  With a store they live on disk between runs; without one, in memory only
@@ -53,12 +56,13 @@ class Caches:
     qr: QrCache = field(default_factory=QrCache)
     markup: Markup = field(default_factory=Markup)
     content: ContentCache = field(default_factory=ContentCache)
+    pictures: PictureCache = field(default_factory=PictureCache)
     # the record of each output folder, kept here when the store keeps nothing on disk
     records: dict[Path, OutputRecord] = field(default_factory=dict)
 
     @classmethod
     def kept_in(cls, store: Store) -> Caches:
-        return cls(store, QrCache(store), Markup(store), ContentCache(store))
+        return cls(store, QrCache(store), Markup(store), ContentCache(store), PictureCache(store))
 
 
 def build(
@@ -87,7 +91,10 @@ def build(
     progress("Reading content")
     site = load_config(content_dir, base_url, allow_http)
     content = load_content(site, caches.content)
+    library = load_media(site)
     plan = plan_site(site, content, now(site.tz))
+    images = [(n.image, n.source.path) for n in plan.published]
+    images += [(loc.image, loc.source.path) for loc in plan.locations]
     errors: list[ContentError] = []  # together: every printed URL opens, every URL fits
     checks: list[Callable[[], None]] = [
         partial(check_ledger, site, plan, load_ledger(site)),
@@ -101,7 +108,20 @@ def build(
     if errors:
         raise BuildError(errors)
     progress("Rendering Markdown")
-    bodies = render_bodies(site, plan, caches.markup)  # the last content check: links
+    media = MediaHtml(site, library)
+    try:  # the last content checks: pictures named in front matter, links in the text
+        check_images(site, library, images)
+    except BuildError as error:
+        errors.extend(error.errors)
+    try:
+        bodies = render_bodies(site, plan, caches.markup, media)
+    except BuildError as error:
+        raise BuildError([*errors, *error.errors]) from None
+    if errors:
+        raise BuildError(errors)
+    covers = [media.cover_of(n) for n in plan.published]
+    covers += [media.cover_of(loc) for loc in plan.locations]
+    published = used_files(media, bodies.media_used(), [c for c in covers if c is not None])
     store, base = caches.store, code_digest()
     record = None  # what the last build into output/ wrote, from what
     if output is not None:
@@ -110,6 +130,8 @@ def build(
     jobs = [(absolute(site, page.url_path), site.qr) for page in plan.pages]
     caches.qr.prepare(jobs, images=record is None)  # else only the pages that changed
     caches.qr.save()
+    progress(f"Making pictures ({sum(f.kind == 'picture' for f in published)})")
+    caches.pictures.prepare(published)  # a picture that cannot be decoded: output/ untouched
     caches.content.save()  # only now: a build with a content error leaves no cache behind
     warnings = content.warnings + tuple(sizing_warnings(site, plan, caches.qr))
     if strict and warnings:
@@ -126,6 +148,7 @@ def build(
         render_redirects(site, plan, renderer),
         (text_output(path, text) for path, text in render_headers(site).items()),
         code_outputs(site, plan, caches.qr),
+        media_outputs(published, caches.pictures),
         [manifest_output(site, plan)],
     )  # each file made only if the writer needs it
 
@@ -156,6 +179,7 @@ def build(
                     writer.write(out.path, out.make(), out.key)
                     reads[out.path] = tuple(out.reads or ())
         progress(RECORDING)
+        caches.pictures.save(published)
         written, changed = writer.bytes_written, len(writer.written)
         in_place, stats = writer.in_place, writer.stats()
         caches.records[output] = save_record(

@@ -41,6 +41,14 @@ class Alias:
 
 
 @dataclass(frozen=True, slots=True)
+class MediaRef:
+    """A picture named in front matter (``image: ../media/anh.jpg``), and where."""
+
+    path: str  # as written: relative to the file that names it
+    pos: Position
+
+
+@dataclass(frozen=True, slots=True)
 class UrlPrefixes:
     notice: str = "n"
     location: str = "l"
@@ -49,6 +57,7 @@ class UrlPrefixes:
     archive: str = "luu-tru"
     verify: str = "verify"
     all: str = "tat-ca"  # every current notice, when the home page cannot show them all
+    media: str = "m"  # pictures and documents from content/media/
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +85,8 @@ class SiteConfig:
     site_base_url: str = ""
     # files in output/ that bangtin did not write and carries over (glob patterns)
     keep: tuple[str, ...] = ()
+    media_max_mb: int = 20  # a larger file in content/media/ is refused
+    image: MediaRef | None = None  # the picture of pages that name none (og:image)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -118,6 +129,7 @@ class Location:
     contact: Contact = field(default_factory=Contact)
     aliases: tuple[Alias, ...] = ()
     board_size: PaperSize | None = None  # else the site's
+    image: MediaRef | None = None  # cover picture
 
 
 ALL_LOCATIONS: Literal["all"] = "all"
@@ -138,6 +150,7 @@ class Notice:
     aliases: tuple[Alias, ...] = ()
     board: bool = False  # print a board for this notice too
     board_size: PaperSize | None = None
+    image: MediaRef | None = None  # cover picture
 
     def is_published(self, now: dt.datetime) -> bool:
         return not self.draft and self.date <= now
@@ -158,6 +171,40 @@ class StandingPage:
     order: int = 0
     draft: bool = False
     aliases: tuple[Alias, ...] = ()
+
+
+MediaKind = Literal["picture", "document"]
+
+
+@dataclass(frozen=True, slots=True)
+class MediaFile:
+    """A file of ``content/media/``: a picture or a document, or why it is refused.
+
+    A refused file is an error only where content links to it (at the link's line).
+    """
+
+    path: Path  # the file (Library keys it by the NFC path content links resolve to)
+    name: str  # relative to content/media/, POSIX
+    kind: MediaKind
+    format: str  # JPEG, PNG, WEBP; PDF, DOCX, XLSX, ODT, ODS
+    size: int = 0  # bytes
+    sha256: str = ""
+    url_path: str = ""  # documents: their file; pictures: the stem of their renditions
+    # pictures: as shown (EXIF orientation applied); a PDF: its first page's preview;
+    # 0 when the file has no picture
+    width: int = 0
+    height: int = 0
+    pages: int = 0  # PDF: its pages, when known
+    problem: str = ""  # why it is refused ("" when it is not)
+    hint: str = ""
+
+    @property
+    def identity(self) -> str:
+        """Changes whenever a page showing or linking the file would."""
+        return (
+            f"media:{self.kind}:{self.url_path}:{self.sha256[:20]}:{self.size}:"
+            f"{self.width}x{self.height}:{self.pages}:{self.problem}"
+        )
 
 
 @dataclass(frozen=True, slots=True)

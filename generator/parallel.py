@@ -30,6 +30,7 @@ def on_all_cores(
     keep: Callable[[list[Job], list[Result]], None],
     initializer: Callable[..., None] | None = None,
     initargs: tuple[Any, ...] = (),
+    parallel_from: int = PARALLEL_FROM,
 ) -> None:
     """``keep(chunk, work(chunk))`` for chunks of ``jobs``, on every core when there are many.
 
@@ -38,15 +39,16 @@ def on_all_cores(
     this one included.  Chunks go to workers as they finish; this process works on the
     next chunk whenever no worker result is waiting, so the load evens out (and one
     worker fewer is held in memory).  Results are kept chunk by chunk, never all at once.
+    ``parallel_from``: fewer jobs than this are done here (costly jobs: a smaller number).
     """
     count = cores()
     if initializer is not None:
         initializer(*initargs)
-    if len(jobs) < PARALLEL_FROM or count < 2:
+    if len(jobs) < parallel_from or count < 2:
         if jobs:
             keep(list(jobs), work(list(jobs)))
         return
-    size = min(256, -(-len(jobs) // (count * 4)))
+    size = max(1, min(256, -(-len(jobs) // (count * 4))))
     chunks = deque(list(jobs[i : i + size]) for i in range(0, len(jobs), size))
     # spawn, not fork: the caller may have threads (bangtin serve, the progress line)
     context = multiprocessing.get_context("spawn")

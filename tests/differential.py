@@ -11,6 +11,7 @@ here without anyone listing it.
 from __future__ import annotations
 
 import copy
+import io
 import json
 import os
 import shutil
@@ -61,6 +62,7 @@ class Site:
     printed: list[str] = field(default_factory=list)  # URLs in the ledger
     templates: dict[str, str] = field(default_factory=dict)  # site theme overrides
     static: dict[str, str] = field(default_factory=dict)
+    media: dict[str, bytes] = field(default_factory=dict)  # content/media/<name> -> bytes
     epoch: int = int(EPOCH)
 
     def docs(self, kind: str) -> dict[str, Doc]:
@@ -81,6 +83,10 @@ class Site:
             for name, doc in docs.items():
                 head = "\n".join(["---", *yaml_lines(doc.fields), "---"])
                 (content / folder / name).write_text(f"{head}\n\n{doc.body}\n", "utf-8")
+        for name, data in self.media.items():
+            path = content / "media" / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
         if self.printed:
             entries = [f"- url: {url}\n  board: b\n  printed: 2026-11-01" for url in self.printed]
             (content / "printed.yml").write_text("\n".join(entries) + "\n", "utf-8")
@@ -120,11 +126,39 @@ def starting_site() -> Site:
         body = f"{title}: bà con chú ý.\n\nXem [trạm y tế](../locations/tram-y-te.yml)."
         site.notices[name] = Doc({"title": q(title), "date": date, **extra}, body)
     site.pages["gioi-thieu.md"] = Doc({"title": q("Giới thiệu"), "order": "1"}, "Về chúng tôi.")
+    site.media["anh.jpg"] = small_picture("JPEG", 1)
+    site.media["tai-lieu.pdf"] = small_document(1)
+    site.notices[
+        "2026-11-25-lua-dao.md"
+    ].body += (
+        "\n\n![Ảnh chụp tin nhắn lừa đảo](../media/anh.jpg)\n\n[Hướng dẫn](../media/tai-lieu.pdf)"
+    )
     site.pages["lien-he.md"] = Doc(
         {"title": q("Liên hệ"), "order": "2"},
         "Gọi [chợ](../locations/cho.yml) hoặc đọc [tin](../notices/2026-11-25-lua-dao.md).",
     )
     return site
+
+
+def small_picture(fmt: str, version: int) -> bytes:
+    """A small picture (a photo's EXIF orientation and GPS included for JPEG): fast to
+    process, so the state machine can add and replace many."""
+    from PIL import Image
+
+    image = Image.new("RGB", (48 + version, 32), (40 * version % 256, 120, 200))
+    out = io.BytesIO()
+    if fmt == "JPEG":
+        exif = Image.Exif()
+        exif[0x0112] = 6
+        exif[0x8825] = {1: "N", 2: (19.0, 48.0, 36.0), 3: "E", 4: (105.0, 37.0, 12.0)}
+        image.save(out, "JPEG", exif=exif.tobytes())
+    else:
+        image.save(out, fmt)
+    return out.getvalue()
+
+
+def small_document(version: int) -> bytes:
+    return b"%PDF-1.4\n% bangtin test document " + str(version).encode() + b"\n%%EOF\n"
 
 
 @dataclass(frozen=True)

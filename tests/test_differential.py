@@ -26,9 +26,22 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from generator.inputs import schema
-from tests.differential import Doc, Site, all_fields, q, set_value, starting_site, verdict
+from tests.differential import (
+    Doc,
+    Site,
+    all_fields,
+    q,
+    set_value,
+    small_document,
+    small_picture,
+    starting_site,
+    verdict,
+)
 
 NOW = dt.date(2026, 11, 28)
+# Media the edits add, replace, delete and link (the schema's `image:` examples name
+# anh.jpg and so-do.png too).
+MEDIA_NAMES = ["anh.jpg", "so-do.png", "2026-11/Ảnh chợ.webp", "tai-lieu.pdf"]
 WORDS = ["thông báo", "họp dân", "điện", "nước sạch", "y tế", "trường", "chợ", "VNeID", "bão"]
 TEMPLATE = '{% extends "base.html" %}{% block main %}<h1>{{ VALUE }}</h1>{% endblock %}'
 TEMPLATE_VALUES = [
@@ -138,7 +151,7 @@ class UpdateBuilds(RuleBasedStateMachine):
         targets = [f"../locations/{p}.yml" for p in self.site.places]
         targets += [f"../notices/{n}" for n in self.site.notices] + ["../notices/khong-co.md"]
         edit = data.draw(
-            st.sampled_from(["append", "first", "link", "html", "replace"]), label="edit"
+            st.sampled_from(["append", "first", "link", "html", "replace", "media"]), label="edit"
         )
         if edit == "append":
             doc.body += f"\n\nThêm {self.counter}."
@@ -146,6 +159,12 @@ class UpdateBuilds(RuleBasedStateMachine):
             doc.body = f"Đoạn đầu mới {self.counter}.\n\n" + doc.body
         elif edit == "link":
             doc.body += f"\n\nXem [đây]({data.draw(st.sampled_from(targets), label='to')})."
+        elif edit == "media":  # a picture or a document, there or not
+            name = data.draw(st.sampled_from(MEDIA_NAMES), label="media")
+            if name.endswith(".pdf"):
+                doc.body += f"\n\nTải [tài liệu](../media/{name})."
+            else:
+                doc.body += f"\n\n![Ảnh {self.counter}](../media/{name})"
         elif edit == "html":
             doc.body += '\n\n<p onclick="x()">Chú ý <b>gấp</b></p>'
         else:
@@ -179,6 +198,20 @@ class UpdateBuilds(RuleBasedStateMachine):
         self.counter += 1
         new = f"doi-ten-{self.counter}" + (".md" if kind != "place" else "")
         docs[new] = docs.pop(old)
+
+    @rule(data=st.data(), name=st.sampled_from(MEDIA_NAMES))
+    def add_or_replace_media(self, data: st.DataObject, name: str) -> None:
+        self.counter += 1
+        if name.endswith(".pdf"):
+            self.site.media[name] = small_document(self.counter)
+        else:
+            fmt = {"jpg": "JPEG", "png": "PNG", "webp": "WEBP"}[name.rsplit(".", 1)[1]]
+            self.site.media[name] = small_picture(fmt, self.counter % 40)
+
+    @rule(data=st.data())
+    def delete_media(self, data: st.DataObject) -> None:
+        if self.site.media:
+            del self.site.media[data.draw(st.sampled_from(sorted(self.site.media)), label="media")]
 
     @rule(data=st.data())
     def print_url(self, data: st.DataObject) -> None:
@@ -304,6 +337,33 @@ def test_files_added_deleted_and_renamed(built: Site, tmp_path: Path, kind: str)
     judged(built, tmp_path)
     del docs[sorted(docs)[-1]]
     judged(built, tmp_path)
+
+
+def test_media_added_replaced_and_deleted(built: Site, tmp_path: Path) -> None:
+    """Pictures and documents are inputs like any other (issue 17)."""
+    notice = built.notices["2026-11-20-tiem-chung.md"]
+    built.media["so-do.png"] = small_picture("PNG", 3)
+    notice.body += "\n\n![Sơ đồ](../media/so-do.png)"
+    notice.fields["image"] = q("../media/so-do.png")
+    judged(built, tmp_path)
+    built.media["so-do.png"] = small_picture("PNG", 5)  # replaced: new renditions
+    built.media["tai-lieu.pdf"] = small_document(9)
+    judged(built, tmp_path)
+    built.places["cho"].fields["image"] = q("../media/anh.jpg")
+    built.settings["image"] = q("media/so-do.png")
+    judged(built, tmp_path)
+    del built.media["so-do.png"]  # still linked: an error, output/ as it was
+    judged(built, tmp_path)
+    notice.body = "Không còn ảnh."
+    del notice.fields["image"]
+    del built.settings["image"]
+    judged(built, tmp_path)
+    del built.media["anh.jpg"]  # the place's cover and a notice's picture: errors
+    judged(built, tmp_path)
+    built.places["cho"].fields.pop("image")
+    built.notices["2026-11-25-lua-dao.md"].body = "Cảnh báo."
+    judged(built, tmp_path)
+    assert not list((tmp_path / "output" / "m").glob("*.jpg"))
 
 
 def test_the_ledger(built: Site, tmp_path: Path) -> None:

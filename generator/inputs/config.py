@@ -207,6 +207,15 @@ def load_config(
         for pattern, where in f.text_list("keep") or ()
         if _keep_pattern(pattern, where, problems)
     )
+    max_mb = f.integer("media_max_mb", 20)
+    if not 1 <= max_mb <= 1000:
+        f.error(
+            f.node_of("media_max_mb"),
+            "`media_max_mb` must be between 1 and 1000 (megabytes)",
+            hint="a resident on mobile data pays for every megabyte: 20 is plenty for a photo",
+        )
+        max_mb = 20
+    image = f.image()
     problems.check()
     assert title is not None and url is not None
     declared = f.text("base_url") or url
@@ -225,6 +234,8 @@ def load_config(
         boards=boards,
         site_base_url=normalise_base_url(declared),
         keep=keep,
+        media_max_mb=max_mb,
+        image=image,
     )
 
 

@@ -181,6 +181,7 @@ def parse_notice(
     aliases = read_aliases(f)
     board = f.boolean("board")
     board_size = read_paper(f, "board_size")
+    image = f.image()
 
     date = None
     if when is not None:
@@ -207,6 +208,7 @@ def parse_notice(
         aliases=aliases,
         board=board,
         board_size=board_size,
+        image=image,
     )
     return notice, refs
 
@@ -315,6 +317,7 @@ def parse_location(
         contact = Contact(cf.text("name"), cf.text("phone"))
     aliases = read_aliases(f)
     board_size = read_paper(f, "board_size")
+    image = f.image()
     if len(problems.errors) > before or name is None:
         return None, ()
     location = Location(
@@ -327,6 +330,7 @@ def parse_location(
         contact=contact,
         aliases=aliases,
         board_size=board_size,
+        image=image,
     )
     return location, ()
 

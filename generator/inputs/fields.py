@@ -17,6 +17,7 @@ import yaml
 
 from generator.errors import Position, Problems, read_line
 from generator.inputs.schema import Field, names
+from generator.models import MediaRef
 
 
 def load_yaml(
@@ -327,6 +328,13 @@ class Fields:
             if value and self._plain(item, key, value):
                 items.append((value, self.pos(item)))
         return tuple(items)
+
+    def image(self, key: str = "image") -> MediaRef | None:
+        """A picture's relative path (checked when the site's media are known), and where."""
+        value = self.text(key)
+        if value is None:
+            return None
+        return MediaRef(value, self.pos(self.values[key]))
 
     def group(self, key: str) -> Fields | None:
         """The keys under ``key``, as its schema entry lists them."""

@@ -17,7 +17,9 @@ from pathlib import Path
 PACKAGE = Path(__file__).parent.parent  # generator/
 RACY_NS = 2_000_000_000  # a file changed this close to the last record is read again
 # The libraries whose code decides what bangtin writes: a new version is a new input.
-LIBRARIES = ("jinja2", "markdown", "nh3", "pyyaml", "python-slugify", "segno")
+LIBRARIES = (
+    "jinja2", "markdown", "nh3", "pillow", "pypdfium2", "pyyaml", "python-slugify", "segno",
+)  # fmt: skip
 
 
 def source_files(folder: Path) -> list[Path]:

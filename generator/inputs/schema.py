@@ -57,6 +57,7 @@ URLS = (
     Field("archive", "text", examples=("luu-tru", "cu")),
     Field("verify", "text", examples=("verify", "kiem-tra")),
     Field("all", "text", examples=("tat-ca", "moi")),
+    Field("media", "text", examples=("m", "tep")),
 )
 BOARDS = (
     Field("size", "text", examples=PAPER),
@@ -79,6 +80,8 @@ SITE = (
     Field("urls", "group", keys=URLS),
     Field("boards", "group", keys=BOARDS),
     Field("keep", "list", examples=("[CNAME]", "[CNAME, google*.html]")),
+    Field("media_max_mb", "int", examples=("20", "1")),
+    Field("image", "text", examples=("media/anh.jpg", "media/khong-co.png")),
 )
 
 NOTICE = (
@@ -94,6 +97,7 @@ NOTICE = (
     Field("aliases", "aliases"),
     Field("board", "bool", examples=("true", "false")),
     Field("board_size", "text", examples=PAPER),
+    Field("image", "text", examples=("../media/anh.jpg", "../media/so-do.png")),
 )
 
 GEO = (
@@ -109,6 +113,7 @@ PLACE = (
     Field("contact", "group", keys=PLACE_CONTACT),
     Field("aliases", "aliases"),
     Field("board_size", "text", examples=PAPER),
+    Field("image", "text", examples=("../media/so-do.png", "../media/anh.jpg")),
 )
 
 PAGE = (

@@ -6,6 +6,8 @@ origin.  So the policy can be as strict as a policy gets.
 
 from __future__ import annotations
 
+import re
+
 from generator.models import SiteConfig
 
 CSP = (
@@ -23,25 +25,38 @@ HTML_CACHE = "no-cache"  # revalidate: a notice may change at any time
 ASSET_CACHE = "public, max-age=31536000, immutable"  # fingerprinted names never change
 
 
+# Picture renditions are named by their content (render.media.rendition_path:
+# ``m/so-do.1a2b3c4d5e.720.webp``): cached for a year like the assets.  Documents stay
+# at their permanent URL and are revalidated like pages (a decision may be replaced).
+RENDITIONS = ("webp", "jpg")
+
+
 def render_headers(site: SiteConfig) -> dict[str, str]:
     """``_headers`` (Netlify, Cloudflare Pages) and ``nginx-security.conf``."""
     base = site.base_path
+    media = f"{base}{site.urls.media}/"
     lines = [f"{base}*"]
     lines += [f"  {name}: {value}" for name, value in SECURITY.items()]
     lines += [f"  Cache-Control: {HTML_CACHE}", "", f"{base}assets/*"]
     lines += [f"  Cache-Control: {ASSET_CACHE}"]
+    for extension in RENDITIONS:
+        lines += ["", f"{media}*.{extension}", f"  Cache-Control: {ASSET_CACHE}"]
     netlify = "\n".join(lines) + "\n"
 
     def add(indent: str, headers: dict[str, str]) -> list[str]:
         return [f'{indent}add_header {name} "{value}" always;' for name, value in headers.items()]
 
+    rendition = rf"^{re.escape(media)}.+\.[0-9a-f]{{10}}\.[0-9]+\.({'|'.join(RENDITIONS)})$"
     nginx = [
         "# Security and caching headers for bangtin's output. Include it in the server block:",
         "#     include /path/to/output/nginx-security.conf;",
         "# nginx drops inherited add_header lines in a block that has its own, so the",
-        "# assets location repeats them.",
+        "# assets and picture locations repeat them.",
         *add("", {**SECURITY, "Cache-Control": HTML_CACHE}),
         f"location {base}assets/ {{",
+        *add("    ", {**SECURITY, "Cache-Control": ASSET_CACHE}),
+        "}",
+        f'location ~ "{rendition}" {{',  # quoted: nginx reads a bare "{" as a block
         *add("    ", {**SECURITY, "Cache-Control": ASSET_CACHE}),
         "}",
     ]

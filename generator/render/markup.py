@@ -22,9 +22,20 @@ from markdown.treeprocessors import Treeprocessor
 from generator.cache.store import Store
 from generator.errors import ContentError, Position, Problems
 from generator.inputs.scan import code_digest
+from generator.media import library as media_library
+from generator.media.library import Library
+from generator.models import MediaFile
 from generator.parallel import on_all_cores
 from generator.plan.site import nfc
 from generator.plan.urls import relative
+from generator.render.media import (
+    LinkError,
+    MediaLookup,
+    describe,
+    placeholder,
+    resolve_media,
+    url_of,
+)
 from generator.render.sanitise import (
     INVISIBLE,
     SAFE_SCHEMES,
@@ -38,6 +49,9 @@ CONTENT_SUFFIXES = (".md", ".yml", ".yaml")
 INDEX = "markup/index.json"
 _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 _PLACEHOLDER = re.compile("\x02[^\x03]*\x03")
+# Marks the href of a Markdown link to a media file, resolved already.  Python-Markdown
+# removes this control character from every source text: an editor cannot write it.
+RESOLVED = "\x02"
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,16 +60,37 @@ class Rendered:
     first_paragraph: str
 
 
-@dataclass(frozen=True, slots=True)
-class LinkError:
-    message: str
-    hint: str
+__all__ = ["LinkError", "Markup", "Rendered", "resolve_href", "summarise"]
+ALT_HINT = (
+    "mô tả ngắn nội dung ảnh cho người không xem được ảnh (a short description of the "
+    "picture for people who cannot see it), e.g. ![Sơ đồ khu vực cắt điện](../media/so-do.jpg)"
+)
 
 
 def resolve_href(
-    href: str, source: Path, page_dir: str, links: Mapping[Path, str]
+    href: str,
+    source: Path,
+    page_dir: str,
+    links: Mapping[Path, str],
+    media: MediaLookup | None = None,
 ) -> str | LinkError:
     """The href to write for a Markdown link in ``source``, or why it is refused."""
+    found = resolve_target(href, source, page_dir, links, media)
+    if isinstance(found, LinkError | str):
+        return found
+    file, fragment = found
+    return relative(page_dir, url_of(file)) + (f"#{fragment}" if fragment else "")
+
+
+def resolve_target(
+    href: str,
+    source: Path,
+    page_dir: str,
+    links: Mapping[Path, str],
+    media: MediaLookup | None = None,
+) -> str | LinkError | tuple[MediaFile, str]:
+    """What a link in ``source`` leads to: an href to write as it is (an address, or a
+    content file's page), a media file (and a fragment), or why it is refused."""
     raw = href.strip()
     compact = INVISIBLE.sub("", html.unescape(unquote(raw))).lower()
     if not compact or raw.startswith("#"):
@@ -79,10 +114,14 @@ def resolve_href(
         )
     if "\\" in target or "\x00" in target:
         return LinkError(f"bad character in link `{target}`", "use / between folders")
+    if media is not None and target.lower().endswith(media_library.SUFFIXES):
+        file = resolve_media(target, source, media)
+        return file if isinstance(file, LinkError) else (file, fragment)
     if not target.lower().endswith(CONTENT_SUFFIXES):
         return LinkError(
             f"link to `{target}`, which is not a content file",
-            "link to a notice (.md), a place (.yml) or a page, or give a full https:// address",
+            "link to a notice (.md), a place (.yml) or a page, a file of content/media/, "
+            "or give a full https:// address",
         )
     resolved = nfc(Path(os.path.normpath(source.parent / target)))
     url_path = links.get(resolved)
@@ -95,6 +134,28 @@ def resolve_href(
     return relative(page_dir, url_path) + (f"#{fragment}" if fragment else "")
 
 
+def resolve_picture(src: str, source: Path, media: MediaLookup | None) -> MediaFile | LinkError:
+    """The picture a Markdown image in ``source`` shows, or why it is refused."""
+    raw = src.strip()
+    compact = INVISIBLE.sub("", html.unescape(unquote(raw))).lower()
+    target = unquote(raw)
+    if (
+        media is None
+        or not compact
+        or SCHEME.match(compact)
+        or compact.startswith(("//", "\\\\"))
+        or target.startswith(("/", "\\"))
+        or "\\" in target
+        or "\x00" in target
+    ):
+        return LinkError(
+            "a picture must be a file of content/media/, linked by its relative path",
+            "put the picture in content/media/ and write ![Mô tả ảnh](../media/anh.jpg) "
+            "(pages load nothing from other sites)",
+        )
+    return resolve_media(target.partition("#")[0], source, media, picture=True)
+
+
 class _Links(Treeprocessor):
     """Rewrites links, shifts headings below the page's h1, wraps tables for small screens."""
 
@@ -103,11 +164,13 @@ class _Links(Treeprocessor):
         self.source = Path()
         self.page_dir = ""
         self.links: Mapping[Path, str] = {}
+        self.media: MediaLookup | None = None
         self.failures: list[tuple[str, LinkError]] = []
         self.first_paragraph = ""
 
     def run(self, root: etree.Element) -> None:
         self.failures = []
+        self.previewed: set[Path] = set()
         self.first_paragraph = ""
         parents = {child: parent for parent in root.iter() for child in parent}
         # The page's title is its only h1: the body's top heading level becomes h2.
@@ -116,22 +179,18 @@ class _Links(Treeprocessor):
         for el in list(root.iter()):
             if el.tag == "a":
                 href = el.get("href", "")
-                result = resolve_href(href, self.source, self.page_dir, self.links)
+                result = resolve_href(href, self.source, self.page_dir, self.links, self.media)
                 if isinstance(result, LinkError):
                     self.failures.append((href, result))
                     el.attrib.pop("href", None)
+                elif self._describe(el, parents, href):
+                    # marked as resolved: the sanitiser's filter must not resolve the
+                    # file's URL again as if an editor had written it (see ``render``)
+                    el.set("href", RESOLVED + result)
                 else:
                     el.set("href", result)
             elif el.tag == "img":
-                self.failures.append(
-                    (
-                        el.get("src", ""),
-                        LinkError(
-                            "images are not supported in notices",
-                            "link to the file instead: [Tên tệp](https://...)",
-                        ),
-                    )
-                )
+                self._picture(el, parents[el])
             elif el.tag in _HEADINGS:
                 el.tag = f"h{min(6, int(el.tag[1]) + shift)}"
             elif el.tag == "table":
@@ -144,6 +203,64 @@ class _Links(Treeprocessor):
             elif el.tag == "p" and not self.first_paragraph and parents.get(el) is root:
                 self.first_paragraph = " ".join("".join(el.itertext()).split())
 
+    def _describe(
+        self, el: etree.Element, parents: dict[etree.Element, etree.Element], href: str
+    ) -> bool:
+        """After a link to a document: its type and size (``PDF, 240 KB``), and after its
+        paragraph a PDF's first page.  True when the link leads to a media file."""
+        parent = parents[el]
+        if self.media is None or not _is_content_link(href):
+            return False
+        found = resolve_target(href, self.source, self.page_dir, self.links, self.media)
+        if not isinstance(found, tuple):
+            return False
+        if found[0].kind != "document":
+            return True
+        file = found[0]
+        note = etree.Element("small")
+        note.text = f"({describe(file)})"
+        note.tail, el.tail = el.tail, " "
+        parent.insert(list(parent).index(el) + 1, note)
+        if file.width and file.path not in self.previewed:  # a PDF's first page, once
+            self.previewed.add(file.path)
+            name = " ".join("".join(el.itertext()).split()) or file.name
+            preview = placeholder(file, f"Trang đầu của {name}", self.page_dir, linked=True)
+            block = parent
+            while block.tag != "p" and block in parents:
+                block = parents[block]
+            if block.tag == "p" and block in parents:  # a paragraph of its own, after this one
+                holder = parents[block]
+                after = etree.Element("p")
+                after.text = preview
+                after.tail = block.tail
+                block.tail = "\n"
+                holder.insert(list(holder).index(block) + 1, after)
+            else:  # in a list item or a table cell: right after the link
+                note.tail = preview + (note.tail or "")
+        return True
+
+    def _picture(self, el: etree.Element, parent: etree.Element) -> None:
+        """A Markdown picture: checked, then left as a placeholder that becomes its
+        ``<picture>`` after sanitising (render.media)."""
+        src, alt = el.get("src", ""), " ".join(el.get("alt", "").split())
+        found = resolve_picture(src, self.source, self.media)
+        if isinstance(found, LinkError):
+            self.failures.append((src, found))
+            token = ""
+        elif not alt:
+            self.failures.append((src, LinkError("a picture needs a description", ALT_HINT)))
+            token = ""
+        else:
+            token = placeholder(found, alt, self.page_dir, linked=parent.tag != "a")
+        index = list(parent).index(el)
+        text = token + (el.tail or "")
+        if index == 0:
+            parent.text = (parent.text or "") + text
+        else:
+            before = parent[index - 1]
+            before.tail = (before.tail or "") + text
+        parent.remove(el)
+
 
 class _LinkExtension(Extension):
     def extendMarkdown(self, md: markdown.Markdown) -> None:
@@ -151,11 +268,13 @@ class _LinkExtension(Extension):
 
 
 class _Recorder(Mapping[Path, str]):
-    """The site's links, noting which ones a document resolved (for the cache)."""
+    """The site's links and media, noting which ones a document resolved (for the cache:
+    a media file counts by its identity, which changes whenever its HTML would)."""
 
-    def __init__(self, links: Mapping[Path, str]) -> None:
+    def __init__(self, links: Mapping[Path, str], media: Library | None = None) -> None:
         self.links = links
         self.used: dict[str, str] = {}
+        self.media = _MediaRecorder(media, self.used) if media is not None else None
 
     def __getitem__(self, path: Path) -> str:
         url = self.links[path]
@@ -167,6 +286,24 @@ class _Recorder(Mapping[Path, str]):
 
     def __len__(self) -> int:
         return len(self.links)
+
+
+class _MediaRecorder:
+    """The site's media, noting each file a document resolved by its identity (which
+    changes whenever the document's HTML would)."""
+
+    def __init__(self, library: Library, used: dict[str, str]) -> None:
+        self.library, self.used = library, used
+
+    @property
+    def root(self) -> Path:
+        return self.library.root
+
+    def get(self, path: Path) -> MediaFile | None:
+        file = self.library.get(path)
+        if file is not None:
+            self.used[str(path)] = file.identity
+        return file
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,6 +339,7 @@ class Markup:
         self.changed = False
         self._docs: dict[str, Document] = {}  # this build's documents, by key
         self._links: Mapping[Path, str] = {}
+        self._media: Library | None = None
 
     def _new_markdown(self) -> None:
         """A fresh Markdown instance (also after one failed half-way: its state is lost)."""
@@ -254,7 +392,7 @@ class Markup:
         doc = self._docs.get(key)  # gone or not trusted since render_all: rendered again
         if doc is None:
             raise KeyError(f"the HTML of document {key} is gone")
-        [(rendered, _, errors)] = _render_with(self, self._links, [(key, doc)])
+        [(rendered, _, errors)] = _render_with(self, self._links, self._media, [(key, doc)])
         if errors:  # it rendered without an error in render_all: the same text cannot fail
             raise RuntimeError(f"document {doc[1]} failed on a second rendering")
         self.html_of[key] = rendered.html.encode("utf-8")
@@ -296,15 +434,24 @@ class Markup:
         self.changed = False
 
     def render_all(
-        self, docs: Sequence[Document], links: Mapping[Path, str], problems: Problems
+        self,
+        docs: Sequence[Document],
+        links: Mapping[Path, str],
+        problems: Problems,
+        media: Library | None = None,
     ) -> list[str]:
         """The key of each document's rendering (``html``, ``first_paragraph``): an earlier
-        one while still valid, else rendered now, on every core when there are many."""
+        one while still valid, else rendered now, on every core when there are many.
+
+        ``media``: the site's pictures and documents; an earlier rendering that shows or
+        links one is valid while the file's identity is the same."""
         if not self.loaded:
             self._load()
         names = {str(path): url for path, url in links.items()}
+        if media is not None:
+            names.update((str(path), file.identity) for path, file in media.files.items())
         keys, missing = [], []
-        self._links = links
+        self._links, self._media = links, media
         for doc in docs:
             text, source, _, page_dir = doc
             key = hashlib.sha256(
@@ -331,7 +478,7 @@ class Markup:
         global _worker
         _worker = self  # this process works on chunks too, with this instance
         try:
-            on_all_cores(_render_chunk, missing, keep, _start, (links,))
+            on_all_cores(_render_chunk, missing, keep, _start, (links, media))
         finally:
             _worker = None
         return keys
@@ -345,6 +492,7 @@ class Markup:
         page_dir: str,
         links: Mapping[Path, str],
         problems: Problems,
+        media: MediaLookup | None = None,
     ) -> Rendered:
         """Render ``text``; ``located`` is the source text it came from and its first line.
 
@@ -352,7 +500,7 @@ class Markup:
         YAML file from that key on, so that errors point at the file's real lines.
         """
         proc = self.links_processor
-        proc.source, proc.page_dir, proc.links = source, page_dir, links
+        proc.source, proc.page_dir, proc.links, proc.media = source, page_dir, links, media
         # Markdown skips the tree processors for blank text: clear what the last one left.
         proc.failures, proc.first_paragraph = [], ""
         self.md.reset()
@@ -374,8 +522,10 @@ class Markup:
             # Markdown links were rewritten above; this sees links written as raw HTML.
             if attr == "href" and not safe_scheme(value):
                 return None
+            if tag == "a" and attr == "href" and value.startswith(RESOLVED):
+                return value[len(RESOLVED) :]  # resolved above (editors cannot write \x02)
             if tag == "a" and attr == "href" and _is_content_link(value):
-                result = resolve_href(value, source, page_dir, links)
+                result = resolve_href(value, source, page_dir, links, media)
                 if isinstance(result, LinkError):
                     failures.append((value, result))
                     return None
@@ -391,8 +541,10 @@ class Markup:
 
 
 def _is_content_link(href: str) -> bool:
+    """A link to a content or media file (to resolve), not an address."""
     target = href.partition("#")[0].strip().lower()
-    return target.endswith(CONTENT_SUFFIXES) and not SCHEME.match(target)
+    suffixes = (*CONTENT_SUFFIXES, *media_library.SUFFIXES)
+    return target.endswith(suffixes) and not SCHEME.match(target)
 
 
 class _Finder:
@@ -432,27 +584,31 @@ Result = tuple[Rendered, tuple[tuple[str, str], ...], list[ContentError]]
 
 _worker: Markup | None = None  # the instance render_all uses in each process
 _worker_links: Mapping[Path, str] = {}
+_worker_media: Library | None = None
 
 
-def _start(links: Mapping[Path, str]) -> None:
-    global _worker, _worker_links
+def _start(links: Mapping[Path, str], media: Library | None = None) -> None:
+    global _worker, _worker_links, _worker_media
     if _worker is None:
         _worker = Markup()
-    _worker_links = links
+    _worker_links, _worker_media = links, media
 
 
 def _render_chunk(chunk: list[tuple[str, Document]]) -> list[Result]:
     assert _worker is not None
-    return _render_with(_worker, _worker_links, chunk)
+    return _render_with(_worker, _worker_links, _worker_media, chunk)
 
 
 def _render_with(
-    markup: Markup, links: Mapping[Path, str], chunk: list[tuple[str, Document]]
+    markup: Markup,
+    links: Mapping[Path, str],
+    media: Library | None,
+    chunk: list[tuple[str, Document]],
 ) -> list[Result]:
     results: list[Result] = []
     for _, (text, source, located, page_dir) in chunk:
         problems = Problems()
-        recorder = _Recorder(links)
+        recorder = _Recorder(links, media)
         rendered = markup.render(
             text,
             source=source,
@@ -460,6 +616,7 @@ def _render_with(
             page_dir=page_dir,
             links=recorder,
             problems=problems,
+            media=recorder.media,
         )
         results.append((rendered, tuple(sorted(recorder.used.items())), problems.errors))
     return results

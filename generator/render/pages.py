@@ -28,6 +28,7 @@ from generator.plan.urls import (
 )
 from generator.render.deps import Registry
 from generator.render.markup import Markup, summarise
+from generator.render.media import MediaHtml
 from generator.render.templates import Later, Links, Renderer
 
 
@@ -37,9 +38,21 @@ class Bodies:
 
     keys: Mapping[Path, str]  # content file -> its document in the Markdown cache
     markup: Markup
+    media: MediaHtml  # makes each picture's HTML, after sanitising
 
     def body(self, path: Path) -> str:
-        return self.markup.html(self.keys[path])
+        return self.media.expand(self.markup.html(self.keys[path]))
+
+    def media_used(self) -> list[str]:
+        """The media files (resolved paths) that the documents show or link."""
+        return sorted(
+            {
+                path
+                for key in self.keys.values()
+                for path, found in self.markup.index[key].links
+                if found.startswith("media:")
+            }
+        )
 
     def first_paragraph(self, path: Path) -> str:
         return self.markup.first_paragraph(self.keys[path])
@@ -86,7 +99,7 @@ def track(site: SiteConfig, plan: Plan, bodies: Bodies) -> Registry:
     return registry
 
 
-def render_bodies(site: SiteConfig, plan: Plan, markup: Markup) -> Bodies:
+def render_bodies(site: SiteConfig, plan: Plan, markup: Markup, media: MediaHtml) -> Bodies:
     """Markdown of each published notice, page and place, with links checked."""
     items: list[tuple[Source, str, str]] = []
     for n in plan.published:
@@ -100,11 +113,13 @@ def render_bodies(site: SiteConfig, plan: Plan, markup: Markup) -> Bodies:
         (text, source.path, (source.body, source.body_first_line), page_dir)
         for source, text, page_dir in items
     ]
-    keys = markup.render_all(docs, plan.links, problems)
+    keys = markup.render_all(docs, plan.links, problems, media.library)
     problems.check()
     markup.save()  # only after a build with no content error
     return Bodies(
-        {source.path: key for (source, _, _), key in zip(items, keys, strict=True)}, markup
+        {source.path: key for (source, _, _), key in zip(items, keys, strict=True)},
+        markup,
+        media,
     )
 
 
@@ -141,12 +156,17 @@ def page_output(
     kind = KINDS[page.kind]
     links = link(page.url_path)
     context = kind.context(plan.lists, page, lookup, bodies)
+    item = context.get("notice") or context.get("location")
     context.update(
         page=page,
         link=links,
         url=absolute(site, page.url_path),
         description=kind.description(context, bodies) or page.description or site.description,
         qr_svg=links.to(page.url_path + "qr.svg"),
+        # plain text, counted whole in the page's key: the cover and og:image change
+        # the page whenever the picture, or the item's choice of it, does
+        cover=bodies.media.cover(item, page.url_path) if page.number == 1 else "",
+        og_image=bodies.media.og_image(item),
     )
     return renderer.output(page.file, page.template, context, common)
 

@@ -1,0 +1,246 @@
+"""The site's media: every file of ``content/media/``, checked, with its permanent URL.
+
+A file is checked once per build, where it lies: its name (a URL can be made of it),
+that it is a plain file (no symlink), its size (``media_max_mb:``), that its bytes are
+what its extension says (magic bytes; a picture's header, never its pixels).  A file
+that fails is kept with the reason, and is an error only where content links to it, at
+the link's line: a stray file in media/ that nothing links to is not published.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import zipfile
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from generator.media import pdf, pictures
+from generator.models import MediaFile, MediaKind, SiteConfig
+from generator.plan.site import nfc
+from generator.plan.urls import slugify
+
+FOLDER = "media"
+PICTURES = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".webp": "WEBP"}
+DOCUMENTS = {".pdf": "PDF", ".docx": "DOCX", ".xlsx": "XLSX", ".odt": "ODT", ".ods": "ODS"}
+SUFFIXES = (*PICTURES, *DOCUMENTS, ".svg", ".gif", ".heic", ".heif", ".doc", ".xls")
+_ODF = {
+    "ODT": b"application/vnd.oasis.opendocument.text",
+    "ODS": b"application/vnd.oasis.opendocument.spreadsheet",
+}
+_OOXML = {"DOCX": "word/document.xml", "XLSX": "xl/workbook.xml"}
+_ACCEPTED = "pictures: .jpg, .png, .webp; documents: .pdf, .docx, .xlsx, .odt, .ods"
+
+
+@dataclass(frozen=True, slots=True)
+class Library:
+    """Every file of ``content/media/`` by the path content links resolve to."""
+
+    root: Path  # content/media, as links resolve to it (normalised, NFC)
+    files: Mapping[Path, MediaFile]
+
+    def get(self, path: Path) -> MediaFile | None:
+        return self.files.get(path)
+
+    def inside(self, path: Path) -> bool:
+        return path.is_relative_to(self.root)
+
+
+def empty(site: SiteConfig) -> Library:
+    return Library(nfc(Path(os.path.normpath(site.root / FOLDER))), {})
+
+
+def load_media(site: SiteConfig) -> Library:
+    """Every file of ``content/media/`` (sorted; sub-folders too), each checked."""
+    library = empty(site)
+    found: dict[Path, MediaFile] = {}
+    limit = site.media_max_mb * 1024 * 1024
+    _walk(site.root / FOLDER, "", site, limit, found)
+    # Two files with one URL (lowercase: one file on macOS and Windows): both refused,
+    # so that adding a file never takes over the URL another one already has.
+    by_url: dict[str, list[Path]] = {}
+    for path, item in found.items():
+        if item.url_path and not item.problem:
+            by_url.setdefault(item.url_path.lower(), []).append(path)
+    for paths in by_url.values():
+        if len(paths) > 1:
+            shown = " and ".join(f"`{found[p].name}`" for p in sorted(paths))
+            for path in paths:
+                found[path] = replace(
+                    found[path],
+                    problem=f"{shown} would have the same URL: /{found[path].url_path}",
+                    hint="rename one of the files",
+                )
+    return replace(library, files=found)
+
+
+def _walk(
+    folder: Path, prefix: str, site: SiteConfig, limit: int, found: dict[Path, MediaFile]
+) -> None:
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        name = prefix + entry.name
+        real = Path(os.path.normpath(site.root / FOLDER / name))
+        path = nfc(real)  # as links name it
+        if entry.is_symlink():
+            found[path] = _refused(
+                real,
+                name,
+                "is a symbolic link",
+                "copy the file into content/media/ instead of linking to it",
+            )
+        elif entry.is_dir(follow_symlinks=False):
+            _walk(Path(entry.path), name + "/", site, limit, found)
+        elif entry.is_file(follow_symlinks=False):
+            found[path] = check_file(real, name, site, limit)
+
+
+def _refused(
+    path: Path, name: str, problem: str, hint: str, kind: MediaKind = "document"
+) -> MediaFile:
+    return MediaFile(path, name, kind, "", problem=f"`media/{name}` {problem}", hint=hint)
+
+
+def kind_of(name: str) -> MediaKind:
+    picture = Path(name).suffix.lower() in (*PICTURES, ".svg", ".gif", ".heic", ".heif")
+    return "picture" if picture else "document"
+
+
+def url_path(site: SiteConfig, name: str, kind: MediaKind) -> str:
+    """``2026-11/Quyết định 123.pdf`` -> ``m/2026-11/quyet-dinh-123.pdf``; a picture's is
+    the stem its renditions are named from (``m/2026-11/so-do``); "" if no URL can be made."""
+    *folders, file = name.split("/")
+    stem, suffix = os.path.splitext(file)
+    parts = [slugify(p) for p in (*folders, stem)]
+    if not all(parts):
+        return ""
+    end = "" if kind == "picture" else suffix.lower()
+    return "/".join([site.urls.media, *parts]) + end
+
+
+def check_file(real: Path, name: str, site: SiteConfig, limit: int) -> MediaFile:
+    """One file of media/: what it is, or why it is refused."""
+    suffix, path = real.suffix.lower(), real
+    kind = kind_of(name)
+    if suffix == ".svg":
+        return _refused(
+            path,
+            name,
+            "is an SVG picture, which can carry scripts",
+            "export it as PNG (or JPEG for a photo) and link that file",
+            "picture",
+        )
+    fmt = PICTURES.get(suffix) or DOCUMENTS.get(suffix)
+    if fmt is None:
+        return _refused(
+            path, name, "is not a kind of file bangtin publishes", f"accepted: {_ACCEPTED}", kind
+        )
+    url = url_path(site, name, kind)
+    if not url:
+        return _refused(
+            path,
+            name,
+            "has a name no URL can be made of",
+            "rename it with Latin letters or digits, e.g. quyet-dinh-123.pdf",
+            kind,
+        )
+    try:
+        size = os.lstat(real).st_size
+        if size > limit:
+            return _refused(
+                path,
+                name,
+                f"is {size / 1024 / 1024:.1f} MB, more than the {site.media_max_mb} MB "
+                "`media_max_mb:` allows",
+                "make it smaller (a photo resized to 2000 pixels wide is under 1 MB), "
+                "or raise `media_max_mb:` in site.yml",
+                kind,
+            )
+        with open(real, "rb", opener=_no_follow) as f:
+            data = f.read(limit + 1)
+    except OSError as exc:
+        return _refused(path, name, f"cannot be read: {exc.strerror}", "", kind)
+    if len(data) > limit:  # grew since it was measured
+        return _refused(path, name, "changed while it was read", "build again", kind)
+    item = MediaFile(path, name, kind, fmt, len(data), hashlib.sha256(data).hexdigest(), url)
+    mismatch = _content_mismatch(data, fmt)
+    if mismatch:
+        return replace(
+            item,
+            problem=f"`media/{name}` is not a {fmt} file: its content is {mismatch}",
+            hint=f"save it again as a real {suffix} file, or give it the extension of what it is",
+        )
+    if kind == "picture":
+        try:
+            found = pictures.probe(data, fmt)
+        except pictures.PictureError as exc:
+            return replace(item, problem=f"`media/{name}`: {exc.message}", hint=exc.hint)
+        return replace(item, width=found.width, height=found.height)
+    if fmt == "PDF":  # its pages, and the size of its first page's preview
+        facts = pdf.facts(data)
+        if facts is not None:
+            return replace(item, pages=facts.pages, width=facts.width, height=facts.height)
+    return item
+
+
+def _no_follow(path: str, flags: int) -> int:
+    return os.open(path, flags | getattr(os, "O_NOFOLLOW", 0))
+
+
+def sniff(data: bytes) -> str:
+    """What ``data`` looks like, from its first bytes: a format name, or ""."""
+    if data.startswith(b"\xff\xd8\xff"):
+        return "JPEG"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "PNG"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "WEBP"
+    if b"%PDF-" in data[:1024]:
+        return "PDF"
+    if data.startswith(b"PK\x03\x04"):
+        return "ZIP"
+    head = data[:1024].lstrip().lower()
+    if head.startswith((b"<?xml", b"<svg", b"<!doctype svg")) and b"<svg" in data[:4096].lower():
+        return "SVG"
+    if head.startswith((b"<!doctype html", b"<html", b"<script")):
+        return "HTML"
+    return ""
+
+
+def _content_mismatch(data: bytes, fmt: str) -> str:
+    """ "" when ``data`` is a ``fmt`` file by its magic bytes, else what it looks like."""
+    seen = sniff(data)
+    if fmt in ("DOCX", "XLSX", "ODT", "ODS"):
+        if seen != "ZIP":
+            return _described(seen)
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                names = set(archive.namelist())
+                if fmt in _ODF:
+                    if "mimetype" not in names:
+                        return "a ZIP archive, not an OpenDocument file"
+                    with archive.open("mimetype") as f:
+                        if f.read(100).strip() != _ODF[fmt]:
+                            return "another kind of OpenDocument or ZIP file"
+                elif _OOXML[fmt] not in names:
+                    return "a ZIP archive, not a Word or Excel file of this kind"
+        except (zipfile.BadZipFile, OSError, ValueError, KeyError):
+            return "a damaged ZIP archive"
+        return ""
+    return "" if seen == fmt else _described(seen)
+
+
+def _described(seen: str) -> str:
+    return {
+        "": "something else (text or an unknown format)",
+        "ZIP": "a ZIP archive",
+        "SVG": "an SVG picture (which can carry scripts)",
+        "HTML": "a web page",
+    }.get(seen, f"a {seen} file")

@@ -31,6 +31,7 @@ RECORDS = (
     "outputs.json",
     "markup/index.json",
     "qr/index.json",
+    "pictures/index.json",
 )
 
 

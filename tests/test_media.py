@@ -153,14 +153,25 @@ def test_srcset_files_exist_at_their_stated_widths(photo_site: Path) -> None:
     for attribute in (
         'width="1280"',
         'height="960"',
-        'loading="lazy"',
         'decoding="async"',
         'alt="Sơ đồ khu vực cắt điện"',
     ):
         assert attribute in tag
+    assert "loading=" not in tag  # the first picture near the top: on the first screen
     assert '<source type="image/webp"' in body and "sizes=" in body
     # a link to the largest size, for reading a photographed document up close
     assert re.search(r'<a class="picture" href="\.\./\.\./m/2026-11/so-do\.\w+\.1280\.jpg">', body)
+
+
+def test_pictures_below_the_first_screen_load_lazily(make_site: MakeSite) -> None:
+    body = "![Ảnh một](../media/anh.jpg)\n\n" + "Đoạn văn.\n\n" * 3 + "![Ảnh hai](../media/anh.jpg)"
+    site = make_site({"notices/2026-11-20-a.md": notice(body=body)})
+    add_media(site, {"anh.jpg": SMALL_JPEG})
+    page = site.build().html("n/a/")
+    tags = re.findall(r"<img [^>]+>", page.split('<div class="body">')[1].split("</div>")[0])
+    assert len(tags) == 2
+    assert "loading=" not in tags[0] and 'loading="lazy"' in tags[1]
+    assert all('decoding="async"' in t and "fetchpriority" not in t for t in tags)
 
 
 def test_pictures_are_never_upscaled(photo_site: Path) -> None:
@@ -528,3 +539,35 @@ def test_widths() -> None:
     assert pictures.widths(4000) == (360, 720, 1280)
     assert pictures.widths(800) == (360, 720, 800)
     assert pictures.widths(200) == (200,)
+
+
+def test_a_replaced_picture_renders_again_only_what_shows_it(
+    make_site: MakeSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typing import Any
+
+    from generator.render.markup import Markup
+
+    site = make_site(
+        {
+            "notices/a.md": notice("A", body="![Ảnh chợ](../media/cho.jpg)"),
+            "notices/b.md": notice("B", body="Không có ảnh."),
+        }
+    )
+    add_media(site, {"cho.jpg": SMALL_JPEG})
+    rendered: list[str] = []
+    real_render = Markup.render
+
+    def counting(self: Markup, text: str, **kw: Any) -> Any:
+        rendered.append(kw["source"].name)
+        return real_render(self, text, **kw)
+
+    monkeypatch.setattr(Markup, "render", counting)
+    old = site.build().html("n/a/")
+    rendered.clear()
+    add_media(site, {"cho.jpg": with_exif(photo_like(80, 60, seed=9))})
+    built = site.build()
+    assert rendered == ["a.md"]
+    new = built.html("n/a/")
+    assert new != old and ".80.webp 80w" in new
+    assert [p.name.split(".")[2] for p in renditions(built.output)] == ["80", "80"]

@@ -171,6 +171,7 @@ class _Links(Treeprocessor):
     def run(self, root: etree.Element) -> None:
         self.failures = []
         self.previewed: set[Path] = set()
+        self.eager_given = False
         self.first_paragraph = ""
         parents = {child: parent for parent in root.iter() for child in parent}
         # The page's title is its only h1: the body's top heading level becomes h2.
@@ -190,7 +191,7 @@ class _Links(Treeprocessor):
                 else:
                     el.set("href", result)
             elif el.tag == "img":
-                self._picture(el, parents[el])
+                self._picture(el, parents, root)
             elif el.tag in _HEADINGS:
                 el.tag = f"h{min(6, int(el.tag[1]) + shift)}"
             elif el.tag == "table":
@@ -239,9 +240,12 @@ class _Links(Treeprocessor):
                 note.tail = preview + (note.tail or "")
         return True
 
-    def _picture(self, el: etree.Element, parent: etree.Element) -> None:
+    def _picture(
+        self, el: etree.Element, parents: dict[etree.Element, etree.Element], root: etree.Element
+    ) -> None:
         """A Markdown picture: checked, then left as a placeholder that becomes its
         ``<picture>`` after sanitising (render.media)."""
+        parent = parents[el]
         src, alt = el.get("src", ""), " ".join(el.get("alt", "").split())
         found = resolve_picture(src, self.source, self.media)
         if isinstance(found, LinkError):
@@ -251,7 +255,14 @@ class _Links(Treeprocessor):
             self.failures.append((src, LinkError("a picture needs a description", ALT_HINT)))
             token = ""
         else:
-            token = placeholder(found, alt, self.page_dir, linked=parent.tag != "a")
+            # The first picture near the top is likely on the first screen: loaded at
+            # once (a lazy one there delays the page's largest paint); the others lazily.
+            top = el
+            while parents.get(top) is not None and parents[top] is not root:
+                top = parents[top]
+            eager = not self.eager_given and top in root and list(root).index(top) < 2
+            self.eager_given = self.eager_given or eager
+            token = placeholder(found, alt, self.page_dir, parent.tag != "a", lazy=not eager)
         index = list(parent).index(el)
         text = token + (el.tail or "")
         if index == 0:

@@ -106,19 +106,26 @@ def describe(file: MediaFile) -> str:
     return ", ".join(parts)
 
 
-def placeholder(file: MediaFile, alt: str, page_dir: str, linked: bool) -> str:
+def placeholder(file: MediaFile, alt: str, page_dir: str, linked: bool, lazy: bool = True) -> str:
     """What the Markdown of a picture (or a PDF's preview) becomes until ``expand``: text
     the sanitiser keeps."""
-    data = json.dumps([str(nfc(file.path)), alt, page_dir, linked], ensure_ascii=False)
+    data = json.dumps([str(nfc(file.path)), alt, page_dir, linked, lazy], ensure_ascii=False)
     return f"\x02bm:{data.encode('utf-8').hex()}\x03"
 
 
 def picture_html(
-    file: MediaFile, alt: str, page_dir: str, *, linked: bool = True, lazy: bool = True
+    file: MediaFile,
+    alt: str,
+    page_dir: str,
+    *,
+    linked: bool = True,
+    lazy: bool = True,
+    first: bool = False,
 ) -> str:
     """``<picture>`` with WebP and JPEG at each width, its size, and (``linked``) a link
     to the largest size, for reading a photographed document up close (a PDF's preview:
-    to the document)."""
+    to the document).  ``lazy``: loaded when scrolled near; ``first``: the page's most
+    important picture (its cover), fetched first."""
 
     def srcset(extension: str) -> str:
         return ", ".join(
@@ -128,7 +135,9 @@ def picture_html(
     sizes = widths(file)
     middle = sizes[min(1, len(sizes) - 1)]
     width, height = sizes[-1], pictures.height_at(file.width, file.height, sizes[-1])
-    loading = 'loading="lazy" decoding="async"' if lazy else 'decoding="async" fetchpriority="high"'
+    loading = 'loading="lazy" decoding="async"' if lazy else 'decoding="async"'
+    if first:
+        loading += ' fetchpriority="high"'
     preview = file.kind == "document"
     shown = PREVIEW_SIZES if preview else SIZES
     img = (
@@ -155,13 +164,13 @@ class MediaHtml:
 
         def one(match: re.Match[str]) -> str:
             try:
-                path, alt, page_dir, linked = json.loads(bytes.fromhex(match.group(1)))
-            except ValueError:
+                path, alt, page_dir, linked, lazy = json.loads(bytes.fromhex(match.group(1)))
+            except (ValueError, TypeError):
                 return ""
             file = self.library.get(Path(str(path)))
             if file is None or file.problem or not file.width:
                 return ""  # never anything but the site's own checked pictures
-            return picture_html(file, str(alt), str(page_dir), linked=bool(linked))
+            return picture_html(file, str(alt), str(page_dir), linked=bool(linked), lazy=bool(lazy))
 
         return _PLACEHOLDER.sub(one, text) if "\x02bm:" in text else text
 
@@ -177,7 +186,7 @@ class MediaHtml:
         if file is None:
             return ""
         shown = item.title if isinstance(item, Notice) else item.name if item else ""
-        return picture_html(file, f"Ảnh: {shown}", page_dir, lazy=False)
+        return picture_html(file, f"Ảnh: {shown}", page_dir, lazy=False, first=True)
 
     def og_image(self, item: Notice | Location | None) -> str:
         """The absolute URL of the picture a shared link shows (Zalo, Facebook)."""

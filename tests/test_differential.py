@@ -199,8 +199,8 @@ class UpdateBuilds(RuleBasedStateMachine):
         new = f"doi-ten-{self.counter}" + (".md" if kind != "place" else "")
         docs[new] = docs.pop(old)
 
-    @rule(data=st.data(), name=st.sampled_from(MEDIA_NAMES))
-    def add_or_replace_media(self, data: st.DataObject, name: str) -> None:
+    @rule(name=st.sampled_from(MEDIA_NAMES))
+    def add_or_replace_media(self, name: str) -> None:
         self.counter += 1
         if name.endswith(".pdf"):
             self.site.media[name] = small_document(self.counter)

@@ -431,6 +431,25 @@ def test_symlinks_are_refused(make_site: MakeSite, tmp_path: Path) -> None:
     assert not site.output.exists()
 
 
+@pytest.mark.parametrize("linked", ["media", "media/ho-so"])
+def test_folders_that_are_symlinks_are_refused(
+    make_site: MakeSite, tmp_path: Path, linked: str
+) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "tep.pdf").write_bytes(decision_pdf(1))
+    target = "../media/tep.pdf" if linked == "media" else "../media/ho-so/tep.pdf"
+    site = make_site({"notices/2026-11-20-a.md": notice(body=f"[Tệp]({target})")})
+    (site.content / linked).parent.mkdir(parents=True, exist_ok=True)
+    (site.content / linked).symlink_to(outside, target_is_directory=True)
+    with pytest.raises(BuildError) as raised:
+        site.build()
+    shown = raised.value.format(site.root)
+    assert f"is in `{linked}`, a symbolic link to a folder" in shown, shown
+    assert "content/notices/2026-11-20-a.md:6:7: error: " in shown, shown
+    assert not site.output.exists()
+
+
 def test_two_files_with_one_url_are_refused(make_site: MakeSite) -> None:
     site = make_site({"notices/2026-11-20-a.md": notice(body="[A](../media/quyet-dinh.pdf)")})
     add_media(site, {"quyet-dinh.pdf": decision_pdf(1), "Quyết Định.pdf": decision_pdf(2)})

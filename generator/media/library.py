@@ -14,7 +14,7 @@ import io
 import os
 import zipfile
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from generator.media import pdf, pictures
@@ -40,9 +40,22 @@ class Library:
 
     root: Path  # content/media, as links resolve to it (normalised, NFC)
     files: Mapping[Path, MediaFile]
+    # folders that are symbolic links: never walked; a file linked in one is refused
+    linked_folders: Mapping[Path, str] = field(default_factory=dict)
 
     def get(self, path: Path) -> MediaFile | None:
-        return self.files.get(path)
+        found = self.files.get(path)
+        if found is not None or not self.linked_folders:
+            return found
+        for folder, name in self.linked_folders.items():
+            if path.is_relative_to(folder):
+                return _refused(
+                    path,
+                    path.relative_to(self.root).as_posix(),
+                    f"is in `{name}`, a symbolic link to a folder",
+                    "copy the files into content/media/ instead of linking to them",
+                )
+        return None
 
     def inside(self, path: Path) -> bool:
         return path.is_relative_to(self.root)
@@ -57,7 +70,10 @@ def load_media(site: SiteConfig) -> Library:
     library = empty(site)
     found: dict[Path, MediaFile] = {}
     limit = site.media_max_mb * 1024 * 1024
-    _walk(site.root / FOLDER, "", site, limit, found)
+    if (site.root / FOLDER).is_symlink():  # media/ itself: nothing in it is published
+        return replace(library, linked_folders={library.root: FOLDER})
+    linked: dict[Path, str] = {}
+    _walk(site.root / FOLDER, "", site, limit, found, linked)
     # Two files with one URL (lowercase: one file on macOS and Windows): both refused,
     # so that adding a file never takes over the URL another one already has.
     by_url: dict[str, list[Path]] = {}
@@ -73,11 +89,16 @@ def load_media(site: SiteConfig) -> Library:
                     problem=f"{shown} would have the same URL: /{found[path].url_path}",
                     hint="rename one of the files",
                 )
-    return replace(library, files=found)
+    return replace(library, files=found, linked_folders=linked)
 
 
 def _walk(
-    folder: Path, prefix: str, site: SiteConfig, limit: int, found: dict[Path, MediaFile]
+    folder: Path,
+    prefix: str,
+    site: SiteConfig,
+    limit: int,
+    found: dict[Path, MediaFile],
+    linked: dict[Path, str],
 ) -> None:
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
@@ -89,7 +110,9 @@ def _walk(
         name = prefix + entry.name
         real = Path(os.path.normpath(site.root / FOLDER / name))
         path = nfc(real)  # as links name it
-        if entry.is_symlink():
+        if entry.is_symlink() and entry.is_dir():
+            linked[path] = f"media/{name}"
+        elif entry.is_symlink():
             found[path] = _refused(
                 real,
                 name,
@@ -97,7 +120,7 @@ def _walk(
                 "copy the file into content/media/ instead of linking to it",
             )
         elif entry.is_dir(follow_symlinks=False):
-            _walk(Path(entry.path), name + "/", site, limit, found)
+            _walk(Path(entry.path), name + "/", site, limit, found, linked)
         elif entry.is_file(follow_symlinks=False):
             found[path] = check_file(real, name, site, limit)
 

@@ -590,3 +590,28 @@ def test_a_replaced_picture_renders_again_only_what_shows_it(
     new = built.html("n/a/")
     assert new != old and ".80.webp 80w" in new
     assert [p.name.split(".")[2] for p in renditions(built.output)] == ["80", "80"]
+
+
+# -- in a real phone-sized Chromium ----------------------------------------------------------
+
+
+def test_a_phone_loads_one_small_size_with_no_layout_shift(tmp_path: Path) -> None:
+    """The notice with a phone photo, served by nginx, in Chromium at 360 CSS px and
+    device scale 2: the photo is shown from the 720 px WebP only (328 CSS px wide at 2x
+    needs 656 px), inside the column, and nothing moves while it loads."""
+    from tests.browser.nginx import free_port, nginx
+    from tests.browser.node import check_pages
+    from tests.conftest import SAMPLE
+
+    port = free_port()
+    output = tmp_path / "output"
+    build(SAMPLE, output, base_url=f"http://127.0.0.1:{port}/")
+    with nginx(output, tmp_path / "nginx", port) as base:
+        [result] = check_pages([{"url": base + "n/lich-cat-dien-thon-1-thon-3/"}])
+    photo = [u for u in result["requests"] if "/m/2026-11/so-do-cat-dien." in u]
+    assert photo, result["requests"]
+    assert all(u.endswith(".720.webp") for u in photo), photo
+    shown = [i for i in result["images"] if "so-do-cat-dien" in i["src"]]
+    assert shown and all(0 < i["width"] <= 328 and i["height"] > 0 for i in shown), shown
+    assert result["layoutShift"] == 0
+    assert result["failedRequests"] == [] and result["badResponses"] == []

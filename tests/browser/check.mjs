@@ -29,6 +29,8 @@
 // - network: console errors and warnings, uncaught page errors, failed requests, responses
 //   >= 400, and every request to a host other than 127.0.0.1.
 // - axe: axe-core's default rule set (WCAG 2 A/AA and best practices), violations only.
+// - pictures: every URL requested, each <img>'s chosen source (currentSrc) and box, and the
+//   cumulative layout shift while the page loaded (JavaScript on: a PerformanceObserver).
 
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -171,6 +173,7 @@ async function checkPage(browser, spec, options) {
     failedRequests: [],
     badResponses: [],
     externalRequests: [],
+    requests: [],
   };
   const context = await browser.newContext({
     viewport: PHONE,
@@ -183,6 +186,7 @@ async function checkPage(browser, spec, options) {
   });
   try {
     context.on('request', (req) => {
+      result.requests.push(req.url());
       const url = new URL(req.url());
       if ((url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '127.0.0.1') {
         result.externalRequests.push(req.url());
@@ -211,6 +215,19 @@ async function checkPage(browser, spec, options) {
     }
 
     Object.assign(result, await page.evaluate(measurePage));
+    result.images = await page.evaluate(() => [...document.images].map((img) => {
+      const r = img.getBoundingClientRect();
+      return { src: img.currentSrc, width: r.width, height: r.height, complete: img.complete };
+    }));
+    if (options.javaScriptEnabled) {
+      result.layoutShift = await page.evaluate(() => new Promise((resolve) => {
+        let total = 0;
+        new PerformanceObserver((list) => {
+          for (const entry of list.getEntries()) if (!entry.hadRecentInput) total += entry.value;
+        }).observe({ type: 'layout-shift', buffered: true });
+        setTimeout(() => resolve(total), 300);
+      }));
+    }
     result.overflow = { width360: await page.evaluate(measureLayout) };
 
     if (options.axe && options.javaScriptEnabled) {

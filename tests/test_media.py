@@ -23,6 +23,7 @@ from PIL import Image
 from generator.cache.store import Store, cache_folder
 from generator.errors import BuildError
 from generator.media import pictures
+from generator.render.headers import CSP
 from tests.conftest import Built, SiteFactory, build, notice, tree_bytes
 from tests.media_files import decision_pdf, emblem_png, map_photo, photo_like, with_exif
 
@@ -615,3 +616,40 @@ def test_a_phone_loads_one_small_size_with_no_layout_shift(tmp_path: Path) -> No
     assert shown and all(0 < i["width"] <= 328 and i["height"] > 0 for i in shown), shown
     assert result["layoutShift"] == 0
     assert result["failedRequests"] == [] and result["badResponses"] == []
+
+
+def test_nginx_caches_renditions_for_a_year_and_revalidates_documents(
+    sample: Built, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sample served by a real nginx with the snippet the build writes."""
+    import http.client
+
+    from tests.browser import nginx as served
+
+    def snippet_only(output: Path, port: int, prefix: str = "/") -> str:
+        return (
+            f"server {{ listen 127.0.0.1:{port}; root {output}; "
+            f"include {output}/nginx-security.conf; }}"
+        )
+
+    def get(base: str, path: str) -> http.client.HTTPResponse:
+        conn = http.client.HTTPConnection(base.split("//")[1].rstrip("/"), timeout=5)
+        conn.request("GET", path)
+        response = conn.getresponse()
+        response.read()
+        conn.close()
+        return response
+
+    monkeypatch.setattr(served, "server_block", snippet_only)
+    [webp] = (sample.output / "m/2026-11").glob("so-do-cat-dien.*.720.webp")
+    [pdf] = (sample.output / "m").glob("*.pdf")
+    with served.nginx(sample.output, tmp_path / "nginx", served.free_port()) as base:
+        picture = get(base, f"/m/2026-11/{webp.name}")
+        document = get(base, f"/m/{pdf.name}")
+    assert picture.status == 200
+    assert picture.getheader("Content-Type") == "image/webp"
+    assert picture.getheader("Cache-Control") == "public, max-age=31536000, immutable"
+    assert picture.getheader("Content-Security-Policy") == CSP  # repeated in its location
+    assert document.status == 200
+    assert document.getheader("Content-Type") == "application/pdf"
+    assert document.getheader("Cache-Control") == "no-cache"

@@ -25,6 +25,8 @@ from generator.plan.urls import slugify
 FOLDER = "media"
 PICTURES = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".webp": "WEBP"}
 DOCUMENTS = {".pdf": "PDF", ".docx": "DOCX", ".xlsx": "XLSX", ".odt": "ODT", ".ods": "ODS"}
+# What a link names when it means a media file: the kinds published, and kinds an editor
+# may try (refused with a reason, not "not a content file").
 SUFFIXES = (*PICTURES, *DOCUMENTS, ".svg", ".gif", ".heic", ".heif", ".doc", ".xls")
 _ODF = {
     "ODT": b"application/vnd.oasis.opendocument.text",
@@ -56,9 +58,6 @@ class Library:
                     "copy the files into content/media/ instead of linking to them",
                 )
         return None
-
-    def inside(self, path: Path) -> bool:
-        return path.is_relative_to(self.root)
 
 
 def empty(site: SiteConfig) -> Library:

@@ -128,7 +128,9 @@ def build(
         record = load_record(store, output, base) if store.enabled else caches.records.get(output)
     progress(f"Making QR codes for {len(plan.pages)} pages")
     jobs = [(absolute(site, page.url_path), site.qr) for page in plan.pages]
-    caches.qr.prepare(jobs, images=record is None)  # else only the pages that changed
+    # every code on all cores when every page will be written (no record, or output/ gone)
+    everything = record is None or output is None or not output.is_dir()
+    caches.qr.prepare(jobs, images=everything)  # else made one by one for changed pages
     caches.qr.save()
     progress(f"Making pictures ({sum(f.kind == 'picture' for f in published)})")
     caches.pictures.prepare(published)  # a picture that cannot be decoded: output/ untouched

@@ -17,14 +17,22 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def make_all(chunk: list[bytes]) -> list[int]:
+    """The renditions of each photo of ``chunk`` (in a worker): their total bytes."""
+    from generator.media.pictures import renditions
+
+    return [sum(map(len, renditions(data, "jpeg").values())) for data in chunk]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--photos", type=int, default=12)
     args = parser.parse_args()
-    sys.path.insert(0, str(ROOT))
     from generator.media.pictures import renditions
+    from generator.parallel import cores, on_all_cores
     from tests.media_files import photo_like, with_exif
 
     photos = [
@@ -44,6 +52,12 @@ def main() -> None:
     print(f"  {len(photos) / total:.2f} pictures/s on one core "
           f"(median {statistics.median(seconds):.2f} s a picture)")  # fmt: skip
     print("  renditions of the last:", ", ".join(f"{n} {b:,} B" for n, b in sorted(sizes.items())))
+    made: list[int] = []
+    started = time.perf_counter()  # as a build makes them: on all cores, workers included
+    on_all_cores(make_all, photos, lambda _, results: made.extend(results), parallel_from=2)
+    spread = time.perf_counter() - started
+    print(f"  on all {cores()} cores (worker start included): {len(made) / spread:.2f} pictures/s "
+          f"({spread:.2f} s against {total:.2f} s on one)")  # fmt: skip
 
 
 if __name__ == "__main__":

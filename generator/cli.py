@@ -61,6 +61,18 @@ def strict_option(func: F) -> F:
     )(func)
 
 
+def output_option(help: str, default: Path | None = Path("output")) -> Callable[[F], F]:
+    """``--output``: the folder a build writes (``default`` None: no folder unless given)."""
+    return click.option(
+        "--output",
+        "output_dir",
+        type=click.Path(path_type=Path, file_okay=False),
+        default=default,
+        show_default=default is not None,
+        help=help,
+    )
+
+
 def cache_dir_option(func: F) -> F:
     return click.option(
         "--cache-dir",
@@ -145,14 +157,7 @@ def main(ctx: click.Context, debug: bool) -> None:
 
 @main.command("build")
 @content_option
-@click.option(
-    "--output",
-    "output_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("output"),
-    show_default=True,
-    help="Folder to write the site to; replaced as a whole when the build succeeds.",
-)
+@output_option("Folder to write the site to; replaced as a whole when the build succeeds.")
 @click.option("--base-url", help="Override base_url from site.yml (absolute https URL).")
 @strict_option
 @allow_http_option
@@ -228,13 +233,7 @@ def check_command(
     show_default=True,
     help="Address to listen on. Only change it to show the preview to other devices.",
 )
-@click.option(
-    "--output",
-    "output_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=None,
-    help="Folder for the preview build [default: a temporary folder, removed on exit].",
-)
+@output_option("Folder for the preview build [default: a temporary folder, removed on exit].", None)
 @click.pass_context
 def serve_command(
     ctx: click.Context, content_dir: Path | None, port: int, bind: str, output_dir: Path | None
@@ -386,13 +385,7 @@ def cache_group() -> None:
 
 
 @cache_group.command("clean")
-@click.option(
-    "--output",
-    "output_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=None,
-    help="Remove only the cache of builds into this folder (default: every cache).",
-)
+@output_option("Remove only the cache of builds into this folder (default: every cache).", None)
 @cache_dir_option
 @click.pass_context
 def cache_clean_command(
@@ -415,14 +408,7 @@ def cache_clean_command(
 
 
 @cache_group.command("path")
-@click.option(
-    "--output",
-    "output_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("output"),
-    show_default=True,
-    help="The output folder whose cache to show.",
-)
+@output_option("The output folder whose cache to show.")
 @cache_dir_option
 def cache_path_command(output_dir: Path, cache_dir: Path | None) -> None:
     """Print where the cache of builds into the output folder lives."""

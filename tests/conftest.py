@@ -112,6 +112,23 @@ class SiteFactory:
 
 
 @pytest.fixture
+def rendered(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the Markdown files rendered from now on (not found in the cache),
+    in order: clear it between builds."""
+    from generator.render.markup import Markup
+
+    names: list[str] = []
+    real_render = Markup.render
+
+    def counting(self: Markup, text: str, **kw: Any) -> Any:
+        names.append(kw["source"].name)
+        return real_render(self, text, **kw)
+
+    monkeypatch.setattr(Markup, "render", counting)
+    return names
+
+
+@pytest.fixture
 def make_site(tmp_path: Path) -> Callable[[dict[str, str]], SiteFactory]:
     """``make_site({"notices/a.md": "..."})``; a site.yml is added unless given."""
 

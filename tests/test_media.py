@@ -562,12 +562,8 @@ def test_widths() -> None:
 
 
 def test_a_replaced_picture_renders_again_only_what_shows_it(
-    make_site: MakeSite, monkeypatch: pytest.MonkeyPatch
+    make_site: MakeSite, rendered: list[str]
 ) -> None:
-    from typing import Any
-
-    from generator.render.markup import Markup
-
     site = make_site(
         {
             "notices/a.md": notice("A", body="![Ảnh chợ](../media/cho.jpg)"),
@@ -575,14 +571,6 @@ def test_a_replaced_picture_renders_again_only_what_shows_it(
         }
     )
     add_media(site, {"cho.jpg": SMALL_JPEG})
-    rendered: list[str] = []
-    real_render = Markup.render
-
-    def counting(self: Markup, text: str, **kw: Any) -> Any:
-        rendered.append(kw["source"].name)
-        return real_render(self, text, **kw)
-
-    monkeypatch.setattr(Markup, "render", counting)
     old = site.build().html("n/a/")
     rendered.clear()
     add_media(site, {"cho.jpg": with_exif(photo_like(80, 60, seed=9))})

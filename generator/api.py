@@ -19,6 +19,7 @@ from generator.cache import state
 from generator.cache.store import Store, cache_folder, cache_root, cap_bytes, prune
 from generator.clock import now
 from generator.errors import ContentError
+from generator.i18n import Message
 from generator.inputs.scan import scan_inputs
 from generator.models import BuildResult
 from generator.output.lock import WAIT, output_lock
@@ -63,7 +64,7 @@ class Outcome:
 
 def build(
     options: Options,
-    progress: Callable[[str], None] = lambda stage: None,
+    progress: Callable[[Message], None] = lambda stage: None,
     caches: Caches | None = None,
     *,
     lock_wait: float = WAIT,
@@ -85,9 +86,9 @@ def build(
         raise ValueError("build() needs an output folder; check() writes nothing")
     output = Path(os.path.abspath(options.output))
     check_folders(options.content, output)  # before the scan reads either
-    reached: list[str] = []  # the stages the build got to
+    reached: list[Message] = []  # the stages the build got to
 
-    def stage(name: str) -> None:
+    def stage(name: Message) -> None:
         reached.append(name)
         progress(name)
         _pause(name)
@@ -102,7 +103,7 @@ def build(
 
 
 def _build(
-    options: Options, output: Path, progress: Callable[[str], None], caches: Caches | None
+    options: Options, output: Path, progress: Callable[[Message], None], caches: Caches | None
 ) -> Outcome:
     """The build itself, holding the output folder's lock."""
     inputs, store = None, Store(cache_folder(output, options.cache_dir))
@@ -140,7 +141,7 @@ def output_state(exc: BaseException) -> OutputState:
 
 
 def _note_output(
-    exc: Exception, last: str, options: Options, output: Path, caches: Caches | None
+    exc: Exception, last: Message, options: Options, output: Path, caches: Caches | None
 ) -> None:
     """Mark ``exc`` with what the failed build did to output/ (``last``: its last stage)."""
     from generator import build as pipeline  # a stage was reached: already imported
@@ -158,7 +159,7 @@ def _note_output(
             pipeline.forget(store)
 
 
-def _pause(stage: str) -> None:
+def _pause(stage: Message) -> None:
     """A test hook, to make overlapping builds happen in a known order.
 
     With ``BANGTIN_TEST_PAUSE=STAGE=PATH`` (e.g. ``Rendering pages=/tmp/x/pause``), a
@@ -166,7 +167,7 @@ def _pause(stage: str) -> None:
     ``PATH.reached``, then waits until the file PATH no longer exists (60 s at most).
     """
     prefix, equals, path = os.environ.get(PAUSE, "").partition("=")
-    if not (equals and prefix and path and stage.startswith(prefix)):
+    if not (equals and prefix and path and str(stage).startswith(prefix)):
         return
     Path(f"{path}.reached").touch()
     give_up = time.monotonic() + 60

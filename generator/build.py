@@ -18,6 +18,7 @@ from generator.cache.qr import QrCache
 from generator.cache.store import Store
 from generator.clock import now
 from generator.errors import BuildError, ContentError
+from generator.i18n import Message, _
 from generator.inputs.config import load_config
 from generator.inputs.content import load_content
 from generator.inputs.ledger import check_ledger, load_ledger
@@ -37,10 +38,10 @@ from generator.render.pages import render_bodies, render_pages, text_output, tra
 from generator.render.redirects import render_redirects
 from generator.render.templates import Renderer, asset_path, theme_dirs
 
-Progress = Callable[[str], None]
+Progress = Callable[[Message], None]
 # The stages after which output/ is no longer as it was (generator.api tells the user).
-REPLACING = "Replacing the output folder"
-RECORDING = "Saving the build's records"
+REPLACING = _("Replacing the output folder")
+RECORDING = _("Saving the build's records")
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +89,7 @@ def build(
     started = time.perf_counter()
     if output is not None:
         check_folders(content_dir, output)
-    progress("Reading content")
+    progress(_("Reading content"))
     site = load_config(content_dir, base_url, allow_http)
     content = load_content(site, caches.content)
     library = load_media(site)
@@ -107,7 +108,7 @@ def build(
             errors.extend(error.errors)
     if errors:
         raise BuildError(errors)
-    progress("Rendering Markdown")
+    progress(_("Rendering Markdown"))
     media = MediaHtml(site, library)
     try:  # the last content checks: pictures named in front matter, links in the text
         check_images(site, library, images)
@@ -126,23 +127,23 @@ def build(
     record = None  # what the last build into output/ wrote, from what
     if output is not None:
         record = load_record(store, output, base) if store.enabled else caches.records.get(output)
-    progress(f"Making QR codes for {len(plan.pages)} pages")
+    progress(_("Making QR codes for {n} pages", n=len(plan.pages)))
     jobs = [(absolute(site, page.url_path), site.qr) for page in plan.pages]
     # every code on all cores when every page will be written (no record, or output/ gone)
     everything = record is None or output is None or not output.is_dir()
     caches.qr.prepare(jobs, images=everything)  # else made one by one for changed pages
     caches.qr.save()
-    progress(f"Making pictures ({sum(f.kind == 'picture' for f in published)})")
+    progress(_("Making pictures ({n})", n=sum(f.kind == "picture" for f in published)))
     caches.pictures.prepare(published)  # a picture that cannot be decoded: output/ untouched
     caches.content.save()  # only now: a build with a content error leaves no cache behind
     warnings = content.warnings + tuple(sizing_warnings(site, plan, caches.qr))
     if strict and warnings:
         raise BuildError([replace(w, severity="error") for w in warnings])
-    progress("Rendering pages")
+    progress(_("Rendering pages"))
     registry = track(site, plan, bodies)
     renderer = Renderer(site, theme_dirs(site), registry)
     assets = {name: (asset_path(name, data), data) for name, data in renderer.static_files()}
-    paths = {name: path for name, (path, _) in assets.items()}
+    paths = {name: path for name, (path, _data) in assets.items()}
     outputs = chain(
         (text_output(path, data) for path, data in assets.values()),
         render_pages(site, plan, bodies, renderer, paths),
@@ -160,11 +161,11 @@ def build(
         for out in outputs:  # a check renders every page too: template errors show
             made = out.make()
             if not isinstance(made, str | bytes):
-                for _ in made:
+                for _made in made:
                     pass
             files += 1
     else:
-        progress("Writing files")
+        progress(_("Writing files"))
         previous = None
         if record is not None:  # what the last build left, and which of its reads changed
             previous = record.kept(changed_reads(registry, record.reads, record.stamps))

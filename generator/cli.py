@@ -18,8 +18,11 @@ from generator import __version__, api
 
 if TYPE_CHECKING:
     from generator.models import BuildResult
+from generator import i18n
 from generator.bundled import builtin
 from generator.errors import BuildError, ContentError, UsageError
+from generator.i18n import Language, Message, _, n_
+from generator.inputs.config import site_language
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -29,41 +32,208 @@ EXIT_INTERNAL = 3
 
 # What a failed build did to its output folder (api.output_state), in the user's words.
 AFTER_FAILURE = {
-    "kept": "The previous output folder was left as it was.",
-    "partly": "The output folder may be partly updated; the next build will be a full one.",
-    "written": "The site was written, but the build's records could not be saved; "
-    "the next build will be a full one.",
+    "kept": _("The previous output folder was left as it was."),
+    "partly": _("The output folder may be partly updated; the next build will be a full one."),
+    "written": _(
+        "The site was written, but the build's records could not be saved; "
+        "the next build will be a full one."
+    ),
 }
+
+LANG_KEY = "bangtin.lang"  # ctx.meta: the --lang given, if any
+
+
+def N_(text: str) -> str:
+    """Mark ``text`` (a command's or option's help) for the catalog; click is given the
+    English, and our command classes put it into the reader's language when shown."""
+    return text
+
+
+def reader(ctx: click.Context | None, content: Path | None = None) -> Language:
+    """The language to speak: ``--lang``, ``$BANGTIN_LANG``, the site's ``language``."""
+    option = ctx.meta.get(LANG_KEY) if ctx is not None else None
+    folder = content if content is not None else Path("content")
+    return i18n.choose(option, site_language(folder) if folder.is_dir() else None)
+
+
+def _lang_in(args: Sequence[str]) -> str | None:
+    """``--lang X`` anywhere on the command line, read before click parses it, so that
+    ``--help`` (which click acts on as soon as it sees it) speaks that language too."""
+    for i, arg in enumerate(args):
+        if arg == "--":
+            break
+        if arg == "--lang" and i + 1 < len(args):
+            return args[i + 1]
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1]
+    return None
+
+
+def _said(ctx: click.Context, text: str | None) -> str | None:
+    return None if text is None else reader(ctx).catalog.gettext(text)
+
+
+class Option(click.Option):
+    """An option whose help is shown in the reader's language."""
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        english = self.help
+        self.help = _said(ctx, english)
+        try:
+            return super().get_help_record(ctx)
+        finally:
+            self.help = english
+
+
+class _Speaking:
+    """What bangtin's commands and groups share: help in the reader's language."""
+
+    help: str | None
+
+    def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        pieces = self.collect_usage_pieces(ctx)  # type: ignore[attr-defined]
+        prefix = reader(ctx).text(_("Usage:")) + " "
+        formatter.write_usage(ctx.command_path, " ".join(pieces), prefix=prefix)
+
+    def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        english = self.help
+        self.help = _said(ctx, english)
+        try:
+            super().format_help_text(ctx, formatter)  # type: ignore[misc]
+        finally:
+            self.help = english
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        records = [
+            record
+            for param in self.get_params(ctx)  # type: ignore[attr-defined]
+            if (record := param.get_help_record(ctx)) is not None
+        ]
+        if records:
+            with formatter.section(reader(ctx).text(_("Options"))):
+                formatter.write_dl(records)
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        option = super().get_help_option(ctx)  # type: ignore[misc]
+        if option is not None:
+            option.help = N_("Show this help and exit.")
+            option.__class__ = Option
+        return option  # type: ignore[no-any-return]
+
+    def short_help_in(self, ctx: click.Context, limit: int) -> str:
+        english = self.help
+        self.help = _said(ctx, english)
+        try:
+            return super().get_short_help_str(limit)  # type: ignore[misc,no-any-return]
+        finally:
+            self.help = english
+
+
+class Command(_Speaking, click.Command):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.params.append(_lang_param())
+
+
+class Group(_Speaking, click.Group):
+    command_class = Command
+    group_class = type  # subgroups are Groups too (click: ``type`` means "this class")
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        lang = _lang_in(args)
+        if lang is not None:
+            ctx.meta[LANG_KEY] = lang
+        return super().parse_args(ctx, args)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is None or command.hidden:
+                continue
+            if isinstance(command, _Speaking):
+                rows.append((name, command.short_help_in(ctx, formatter.width - 6 - len(name))))
+            else:
+                rows.append((name, command.get_short_help_str(formatter.width - 6 - len(name))))
+        if rows:
+            with formatter.section(reader(ctx).text(_("Commands"))):
+                formatter.write_dl(rows)
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        """click's main, with its usage errors told in the reader's language."""
+        kwargs["standalone_mode"] = False
+        try:
+            return super().main(*args, **kwargs)
+        except click.exceptions.Abort:
+            click.echo(file=sys.stderr)
+            sys.exit(1)
+        except click.ClickException as exc:
+            ctx = getattr(exc, "ctx", None)
+            lang = reader(ctx)
+            if ctx is not None:
+                click.echo(ctx.get_usage(), err=True)
+                hint = _("Try `{command} --help` for help.", command=ctx.command_path)
+                click.echo(lang.text(hint), err=True)
+                click.echo(err=True)
+            click.echo(f"{lang.text(_('error'))}: {exc.format_message()}", err=True)
+            sys.exit(exc.exit_code)
+
+
+def option(*decls: str, **attrs: Any) -> Callable[[F], F]:
+    """``click.option`` with help in the reader's language."""
+    return click.option(*decls, cls=Option, **attrs)
+
+
+def _lang_param() -> Option:
+    """``--lang``, which every command and the group take."""
+    return Option(
+        ["--lang"],
+        type=click.Choice(i18n.available()),
+        expose_value=False,
+        is_eager=True,
+        callback=_remember_lang,
+        help=N_(
+            "Language of bangtin's messages [default: $BANGTIN_LANG, else the site's "
+            "language, else vi]."
+        ),
+    )
+
+
+def _remember_lang(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        ctx.meta[LANG_KEY] = value
 
 
 def content_option(func: F) -> F:
-    return click.option(
+    return option(
         "--content",
         "content_dir",
         type=click.Path(path_type=Path, file_okay=False),
         default=None,
-        help="Folder with site.yml, notices/, locations/ and pages/ [default: ./content, "
-        "or the built-in sample site when there is none].",
+        help=N_(
+            "Folder with site.yml, notices/, locations/ and pages/ [default: ./content, "
+            "or the built-in sample site when there is none]."
+        ),
     )(func)
 
 
 def allow_http_option(func: F) -> F:
-    return click.option(
+    return option(
         "--allow-http",
         is_flag=True,
-        help="Accept an http:// base_url (local previews only: printed codes need https).",
+        help=N_("Accept an http:// base_url (local previews only: printed codes need https)."),
     )(func)
 
 
 def strict_option(func: F) -> F:
-    return click.option(
-        "--strict", is_flag=True, help="Treat warnings (boards hard to scan) as errors."
+    return option(
+        "--strict", is_flag=True, help=N_("Treat warnings (boards hard to scan) as errors.")
     )(func)
 
 
 def output_option(help: str, default: Path | None = Path("output")) -> Callable[[F], F]:
     """``--output``: the folder a build writes (``default`` None: no folder unless given)."""
-    return click.option(
+    return option(
         "--output",
         "output_dir",
         type=click.Path(path_type=Path, file_okay=False),
@@ -74,91 +244,129 @@ def output_option(help: str, default: Path | None = Path("output")) -> Callable[
 
 
 def cache_dir_option(func: F) -> F:
-    return click.option(
+    return option(
         "--cache-dir",
         type=click.Path(path_type=Path, file_okay=False),
         default=None,
-        help="Folder for the build cache (default: $BANGTIN_CACHE_DIR, else the user's "
-        "cache folder). Never trusted: every file is checked before use.",
+        help=N_(
+            "Folder for the build cache (default: $BANGTIN_CACHE_DIR, else the user's "
+            "cache folder). Never trusted: every file is checked before use."
+        ),
     )(func)
 
 
-def show_warnings(result: BuildResult | None, warnings: Sequence[ContentError] = ()) -> None:
+def show_warnings(
+    lang: Language, result: BuildResult | None, warnings: Sequence[ContentError] = ()
+) -> None:
     shown = result.warnings if result is not None else warnings
     if shown:
         root = Path.cwd()
-        click.echo("\n".join(warning.format(root) for warning in shown), err=True)
+        click.echo("\n".join(warning.format(lang, root) for warning in shown), err=True)
 
 
 def resolve_content(content_dir: Path | None) -> Path:
     if content_dir is not None:
         if not content_dir.is_dir():
-            raise UsageError(f"content folder {content_dir} does not exist")
+            raise UsageError(_("content folder {folder} does not exist", folder=str(content_dir)))
         return content_dir
     here = Path("content")
     if here.is_dir():
         return here
     sample = builtin("content")
-    click.echo(f"No ./content folder here: using the built-in sample site ({sample}).", err=True)
+    lang = reader(click.get_current_context(silent=True))
+    note = _(
+        "No ./content folder here: using the built-in sample site ({folder}).", folder=str(sample)
+    )
+    click.echo(lang.text(note), err=True)
     return sample
 
 
-def run(debug: bool, action: Callable[[], None]) -> None:
-    """Run ``action`` and turn every failure into a message and an exit code."""
+def say(lang: Language, message: Message, err: bool = False) -> None:
+    click.echo(lang.text(message), err=err)
+
+
+def run(
+    ctx: click.Context, action: Callable[[Language], None], content: Path | None = None
+) -> None:
+    """Run ``action`` in the reader's language and turn every failure into a message
+    and an exit code."""
+    debug = bool(ctx.obj and ctx.obj.get("debug"))
+    lang = reader(ctx, content)
     try:
-        action()
+        action(lang)
     except BuildError as exc:
-        click.echo(exc.format(Path.cwd()), err=True)
+        click.echo(exc.format(lang, Path.cwd()), err=True)
         sys.exit(EXIT_CONTENT)
     except UsageError as exc:
-        click.echo(f"Error: {exc}", err=True)
+        click.echo(f"{lang.text(_('error'))}: {lang.text(exc.message)}", err=True)
         if api.output_state(exc) != "kept":
-            click.echo(AFTER_FAILURE[api.output_state(exc)], err=True)
+            say(lang, AFTER_FAILURE[api.output_state(exc)], err=True)
         sys.exit(EXIT_USAGE)
     except OSError as exc:
         if debug:
             traceback.print_exc()
-        name = f" {exc.filename}" if exc.filename else ""
-        click.echo(f"Error: cannot write{name}: {exc.strerror or exc}", err=True)
-        click.echo(AFTER_FAILURE[api.output_state(exc)], err=True)
+        failed = _(
+            "cannot write {name}: {reason}",
+            name=str(exc.filename) if exc.filename else "",
+            reason=str(exc.strerror or exc),
+        )
+        click.echo(f"{lang.text(_('error'))}: {lang.text(failed)}", err=True)
+        say(lang, AFTER_FAILURE[api.output_state(exc)], err=True)
         sys.exit(EXIT_CONTENT)
     except Exception as exc:
         if debug:
             traceback.print_exc()
         else:
-            click.echo(
-                f"Internal error: {type(exc).__name__}: {exc}\n"
+            bug = _(
+                "Internal error: {error}\n"
                 "This is a bug in bangtin; run again with --debug for details.",
-                err=True,
+                error=f"{type(exc).__name__}: {exc}",
             )
+            say(lang, bug, err=True)
         if api.output_state(exc) != "kept":
-            click.echo(AFTER_FAILURE[api.output_state(exc)], err=True)
+            say(lang, AFTER_FAILURE[api.output_state(exc)], err=True)
         sys.exit(EXIT_INTERNAL)
 
 
-def summary(result: BuildResult, output: Path | None) -> str:
+def summary(result: BuildResult, output: Path | None) -> Message:
     if output is None:
-        return f"Checked {result.pages} pages: no errors ({result.seconds:.2f} s)."
-    return (
-        f"Built {result.pages} pages and {result.codes} QR codes ({result.files} files, "
-        f"{result.changed} written, {result.bytes / 1024:.0f} KiB) into {output} "
-        f"in {result.seconds:.2f} s."
+        return _(
+            "Checked {pages} pages: no errors ({seconds:.2f} s).",
+            pages=result.pages,
+            seconds=result.seconds,
+        )
+    return _(
+        "Built {pages} pages and {codes} QR codes ({files} files, {changed} written, "
+        "{kib:.0f} KiB) into {output} in {seconds:.2f} s.",
+        pages=result.pages,
+        codes=result.codes,
+        files=result.files,
+        changed=result.changed,
+        kib=result.bytes / 1024,
+        output=str(output),
+        seconds=result.seconds,
     )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="bangtin")
-@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="bangtin", help=N_("Show the version and exit."))
+@option("--debug", is_flag=True, help=N_("Show tracebacks of internal errors."))
 @click.pass_context
 def main(ctx: click.Context, debug: bool) -> None:
     """bangtin: build a QR-linked notice-board site from Markdown notices and places."""
     ctx.obj = {"debug": debug}
 
 
-@main.command("build")
+main.params.append(_lang_param())
+N_("bangtin: build a QR-linked notice-board site from Markdown notices and places.")
+
+
+@main.command(
+    "build", help=N_("Build the site into the output folder, with a QR code for every page.")
+)
 @content_option
-@output_option("Folder to write the site to; replaced as a whole when the build succeeds.")
-@click.option("--base-url", help="Override base_url from site.yml (absolute https URL).")
+@output_option(N_("Folder to write the site to; replaced as a whole when the build succeeds."))
+@option("--base-url", help=N_("Override base_url from site.yml (absolute https URL)."))
 @strict_option
 @allow_http_option
 @cache_dir_option
@@ -172,40 +380,51 @@ def build_command(
     allow_http: bool,
     cache_dir: Path | None,
 ) -> None:
-    """Build the site into the output folder, with a QR code for every page."""
     if base_url is not None:
-        from generator.inputs.config import check_base_url, normalise_base_url
+        base_url = _checked_base_url(ctx, base_url, allow_http)
 
-        why = check_base_url(base_url, allow_http)
-        if why:
-            raise click.BadParameter(f"{base_url!r} {why}", param_hint="--base-url")
-        base_url = normalise_base_url(base_url)
-
-    def action() -> None:
+    def action(lang: Language) -> None:
         from generator.progress import Progress
 
         options = api.Options(
             resolve_content(content_dir), Path(output_dir), base_url, strict, allow_http, cache_dir
         )
-        with Progress() as progress:
+        with Progress(lang) as progress:
             outcome = api.build(options, progress.stage)
         if outcome.result is None:
-            show_warnings(None, outcome.warnings)
-            click.echo(f"Nothing changed since the last build: {output_dir} is up to date.")
+            show_warnings(lang, None, outcome.warnings)
+            say(
+                lang,
+                _(
+                    "Nothing changed since the last build: {output} is up to date.",
+                    output=str(output_dir),
+                ),
+            )
         else:
-            show_warnings(outcome.result)
-            click.echo(summary(outcome.result, output_dir))
+            show_warnings(lang, outcome.result)
+            say(lang, summary(outcome.result, output_dir))
             if outcome.result.in_place:
-                click.echo(
-                    f"Note: {output_dir} cannot be replaced whole (a mount point), so it was "
+                note = _(
+                    "Note: {output} cannot be replaced whole (a mount point), so it was "
                     "updated in place, file by file.",
-                    err=True,
+                    output=str(output_dir),
                 )
+                say(lang, note, err=True)
 
-    run(ctx.obj["debug"], action)
+    run(ctx, action, content_dir)
 
 
-@main.command("check")
+def _checked_base_url(ctx: click.Context, base_url: str, allow_http: bool = False) -> str:
+    from generator.inputs.config import check_base_url, normalise_base_url
+
+    why = check_base_url(base_url, allow_http)
+    if why is not None:
+        message = _("{url} {why}", url=repr(base_url), why=why)
+        raise click.BadParameter(reader(ctx).text(message), param_hint="--base-url")
+    return normalise_base_url(base_url)
+
+
+@main.command("check", help=N_("Check the content as a build would, writing nothing."))
 @content_option
 @strict_option
 @allow_http_option
@@ -213,38 +432,45 @@ def build_command(
 def check_command(
     ctx: click.Context, content_dir: Path | None, strict: bool, allow_http: bool
 ) -> None:
-    """Check the content as a build would, writing nothing."""
-
-    def action() -> None:
+    def action(lang: Language) -> None:
         options = api.Options(resolve_content(content_dir), strict=strict, allow_http=allow_http)
         result = api.check(options)
-        show_warnings(result)
-        click.echo(summary(result, None))
+        show_warnings(lang, result)
+        say(lang, summary(result, None))
 
-    run(ctx.obj["debug"], action)
+    run(ctx, action, content_dir)
 
 
-@main.command("serve")
+@main.command(
+    "serve", help=N_("Build, serve on http://127.0.0.1:8000/ and rebuild and reload on every save.")
+)
 @content_option
-@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
-@click.option(
+@option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help=N_("Port to listen on."),
+)
+@option(
     "--bind",
     default="127.0.0.1",
     show_default=True,
-    help="Address to listen on. Only change it to show the preview to other devices.",
+    help=N_("Address to listen on. Only change it to show the preview to other devices."),
 )
-@output_option("Folder for the preview build [default: a temporary folder, removed on exit].", None)
+@output_option(
+    N_("Folder for the preview build [default: a temporary folder, removed on exit]."), None
+)
 @click.pass_context
 def serve_command(
     ctx: click.Context, content_dir: Path | None, port: int, bind: str, output_dir: Path | None
 ) -> None:
-    """Build, serve on http://127.0.0.1:8000/ and rebuild and reload on every save."""
     from generator.serve.server import serve
 
-    def action() -> None:
-        serve(resolve_content(content_dir), bind, port, output_dir, log=_log)
+    def action(lang: Language) -> None:
+        serve(resolve_content(content_dir), bind, port, output_dir, log=_log, lang=lang)
 
-    run(ctx.obj["debug"], action)
+    run(ctx, action, content_dir)
 
 
 def _log(message: str) -> None:
@@ -263,26 +489,29 @@ def _today(content: Path) -> dt.date:
     return now(ZoneInfo(tz)).date()
 
 
-def _parse_day(value: str | None) -> dt.date | None:
+def _parse_day(ctx: click.Context, value: str | None) -> dt.date | None:
     if value is None:
         return None
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date like 2026-12-31") from None
+        message = _("{value} is not a date like 2026-12-31", value=repr(value))
+        raise click.BadParameter(reader(ctx).text(message)) from None
 
 
-@main.group("new")
+@main.group("new", help=N_("Start a new notice or place from a template."))
 def new_group() -> None:
-    """Start a new notice or place from a template."""
+    pass
 
 
-@new_group.command("notice")
+@new_group.command(
+    "notice", help=N_("Write notices/YYYY-MM-DD-<slug>.md for TITLE (never overwrites).")
+)
 @click.argument("title")
 @content_option
-@click.option("--locations", help="Place ids, comma separated [default: all places].")
-@click.option("--expires", help="Last day the notice is in effect, YYYY-MM-DD.")
-@click.option("--pinned", is_flag=True, help="Show it first, marked as urgent.")
+@option("--locations", help=N_("Place ids, comma separated [default: all places]."))
+@option("--expires", help=N_("Last day the notice is in effect, YYYY-MM-DD."))
+@option("--pinned", is_flag=True, help=N_("Show it first, marked as urgent."))
 @click.pass_context
 def new_notice_command(
     ctx: click.Context,
@@ -292,21 +521,22 @@ def new_notice_command(
     expires: str | None,
     pinned: bool,
 ) -> None:
-    """Write notices/YYYY-MM-DD-<slug>.md for TITLE (never overwrites)."""
-    expires_day = _parse_day(expires)
+    expires_day = _parse_day(ctx, expires)
     ids = [x.strip() for x in locations.split(",") if x.strip()] if locations else None
 
-    def action() -> None:
+    def action(lang: Language) -> None:
         from generator.scaffold import new_notice
 
         content = content_dir or Path("content")
         path = new_notice(content, title, _today(content), ids, expires_day, pinned)
-        click.echo(f"Created {path}")
+        say(lang, _("Created {path}", path=str(path)))
 
-    run(ctx.obj["debug"], action)
+    run(ctx, action, content_dir)
 
 
-@new_group.command("location")
+@new_group.command(
+    "location", help=N_("Write locations/ID.yml for a place called NAME (never overwrites).")
+)
 @click.argument("location_id", metavar="ID")
 @click.argument("name")
 @content_option
@@ -314,104 +544,113 @@ def new_notice_command(
 def new_location_command(
     ctx: click.Context, location_id: str, name: str, content_dir: Path | None
 ) -> None:
-    """Write locations/ID.yml for a place called NAME (never overwrites)."""
-
-    def action() -> None:
+    def action(lang: Language) -> None:
         from generator.scaffold import new_location
 
         path = new_location(content_dir or Path("content"), location_id, name)
-        click.echo(f"Created {path}")
+        say(lang, _("Created {path}", path=str(path)))
 
-    run(ctx.obj["debug"], action)
+    run(ctx, action, content_dir)
 
 
-@main.command("init")
+@main.command(
+    "init", help=N_("Create a new site in FOLDER: content/, a CI workflow and a .gitignore.")
+)
 @click.argument("folder", type=click.Path(path_type=Path, file_okay=False))
-@click.option("--title", default="Bảng tin xã", show_default=True)
-@click.option("--base-url", default="https://bangtin.example/", show_default=True)
+@option("--title", default="Bảng tin xã", show_default=True, help=N_("The site's title."))
+@option(
+    "--base-url",
+    default="https://bangtin.example/",
+    show_default=True,
+    help=N_("The address the site will be published at (absolute https URL)."),
+)
 @click.pass_context
 def init_command(ctx: click.Context, folder: Path, title: str, base_url: str) -> None:
-    """Create a new site in FOLDER: content/, a CI workflow and a .gitignore."""
-    from generator.inputs.config import check_base_url, normalise_base_url
     from generator.scaffold import init_site
 
-    why = check_base_url(base_url)
-    if why:
-        raise click.BadParameter(f"{base_url!r} {why}", param_hint="--base-url")
+    base_url = _checked_base_url(ctx, base_url)
 
-    def action() -> None:
-        files = init_site(folder, _today(folder / "content"), title, normalise_base_url(base_url))
+    def action(lang: Language) -> None:
+        files = init_site(folder, _today(folder / "content"), title, base_url)
         for path in files:
-            click.echo(f"Created {path}")
-        click.echo(f"Next: cd {folder} && bangtin serve")
+            say(lang, _("Created {path}", path=str(path)))
+        say(lang, _("Next: {command}", command=f"cd {folder} && bangtin serve"))
 
-    run(ctx.obj["debug"], action)
+    run(ctx, action, folder / "content")
 
 
-@main.command("boards")
+@main.command(
+    "boards", help=N_("Check the print-ready boards; report their sizing; record printed URLs.")
+)
 @content_option
-@click.option("--report", is_flag=True, help="Print each board's QR size and reading distance.")
-@click.option(
+@option("--report", is_flag=True, help=N_("Print each board's QR size and reading distance."))
+@option(
     "--record",
     is_flag=True,
-    help="Add the current board URLs to content/printed.yml (do this when boards go to print).",
+    help=N_("Add the current board URLs to content/printed.yml (do this when boards go to print)."),
 )
 @strict_option
 @click.pass_context
 def boards_command(
     ctx: click.Context, content_dir: Path | None, report: bool, record: bool, strict: bool
 ) -> None:
-    """Check the print-ready boards; report their sizing; record printed URLs."""
-
-    def action() -> None:
+    def action(lang: Language) -> None:
         found = api.boards(api.Options(resolve_content(content_dir), strict=strict), record)
         if report or not record:
-            click.echo(found.report, nl=False)
+            click.echo(found.report.text(lang), nl=False)
         for warning in found.warnings:
-            click.echo(warning.format(Path.cwd()), err=True)
+            click.echo(warning.format(lang, Path.cwd()), err=True)
         if strict and found.warnings:
             raise BuildError([dataclasses.replace(w, severity="error") for w in found.warnings])
         for url in found.recorded:
-            click.echo(f"Recorded {url}")
+            say(lang, _("Recorded {url}", url=url))
         if record:
-            click.echo(f"{len(found.recorded)} new URL(s) in the printed-URL ledger.")
+            say(
+                lang,
+                n_(
+                    "{n} new URL in the printed-URL ledger.",
+                    "{n} new URLs in the printed-URL ledger.",
+                    len(found.recorded),
+                ),
+            )
 
-    run(ctx.obj["debug"], action)
+    run(ctx, action, content_dir)
 
 
-@main.group("cache")
+@main.group("cache", help=N_("The build cache: where it is, and removing it."))
 def cache_group() -> None:
-    """The build cache: where it is, and removing it."""
+    pass
 
 
-@cache_group.command("clean")
-@output_option("Remove only the cache of builds into this folder (default: every cache).", None)
+@cache_group.command(
+    "clean", help=N_("Remove the build cache (always safe: the next build makes it again).")
+)
+@output_option(N_("Remove only the cache of builds into this folder (default: every cache)."), None)
 @cache_dir_option
 @click.pass_context
 def cache_clean_command(
     ctx: click.Context, output_dir: Path | None, cache_dir: Path | None
 ) -> None:
-    """Remove the build cache (always safe: the next build makes it again)."""
-
-    def action() -> None:
+    def action(lang: Language) -> None:
         from generator.cache.store import cache_root, clean
 
         root = cache_root(cache_dir)
         removed = clean(root, output_dir)
         if removed:
             for folder in removed:
-                click.echo(f"Removed {folder}")
+                say(lang, _("Removed {folder}", folder=str(folder)))
         else:
-            click.echo(f"No cache to remove in {root}.")
+            say(lang, _("No cache to remove in {folder}.", folder=str(root)))
 
-    run(ctx.obj["debug"], action)
+    run(ctx, action)
 
 
-@cache_group.command("path")
-@output_option("The output folder whose cache to show.")
+@cache_group.command(
+    "path", help=N_("Print where the cache of builds into the output folder lives.")
+)
+@output_option(N_("The output folder whose cache to show."))
 @cache_dir_option
 def cache_path_command(output_dir: Path, cache_dir: Path | None) -> None:
-    """Print where the cache of builds into the output folder lives."""
     from generator.cache.store import cache_folder
 
     click.echo(str(cache_folder(output_dir, cache_dir)))

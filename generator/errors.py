@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from generator.i18n import Language, Message, _, n_
+
 MAX_SHOWN = 100  # characters of a source line shown under an error
 
 
@@ -24,14 +26,17 @@ class ContentError:
     """One problem in the content, with where it is and how to fix it."""
 
     pos: Position
-    message: str
-    hint: str = ""
+    message: Message
+    hint: Message | None = None
     source_line: str | None = None
     severity: str = "error"  # or "warning"
 
-    def format(self, root: Path | None = None) -> str:
+    def format(self, lang: Language, root: Path | None = None) -> str:
+        """``path:line:col: error: message``, the line with a caret under the column, and
+        the hint, in ``lang``; paths relative to ``root``."""
         where = f"{_shown(self.pos.path, root)}:{self.pos.line}:{self.pos.col}"
-        out = [f"{where}: {self.severity}: {self.message}"]
+        label = lang.text(SEVERITY[self.severity])
+        out = [f"{where}: {label}: {lang.text(self.message)}"]
         line = self.source_line
         if line is None:
             line = read_line(self.pos.path, self.pos.line)
@@ -44,9 +49,13 @@ class ContentError:
                 col = col - start + (1 if start else 0)
             out.append(f"    {shown}")
             out.append("    " + " " * (col - 1) + "^")
-        if self.hint:
-            out.append(f"  hint: {self.hint}")
+        if self.hint is not None:
+            out.append(f"  {lang.text(HINT)}: {lang.text(self.hint)}")
         return "\n".join(out)
+
+
+SEVERITY = {"error": _("error"), "warning": _("warning")}
+HINT = _("hint")
 
 
 @lru_cache(maxsize=256)  # a large site can warn hundreds of times about one file
@@ -74,14 +83,16 @@ class BuildError(Exception):
 
     def __init__(self, errors: Iterable[ContentError]) -> None:
         self.errors = sorted(
-            errors, key=lambda e: (e.pos.path.as_posix(), e.pos.line, e.pos.col, e.message)
+            errors, key=lambda e: (e.pos.path.as_posix(), e.pos.line, e.pos.col, e.message.msgid)
         )
         super().__init__(f"{len(self.errors)} error(s)")
 
-    def format(self, root: Path | None = None) -> str:
-        parts = [e.format(root) for e in self.errors]
+    def format(self, lang: Language, root: Path | None = None) -> str:
+        parts = [e.format(lang, root) for e in self.errors]
         n = len(self.errors)
-        parts.append(f"{n} error{'s' if n != 1 else ''}; nothing was written.")
+        parts.append(
+            lang.text(n_("{n} error; nothing was written.", "{n} errors; nothing was written.", n))
+        )
         return "\n\n".join(parts)
 
 
@@ -93,11 +104,15 @@ class Problems:
         self.warnings: list[ContentError] = []  # reported, and errors with --strict
 
     def add(
-        self, pos: Position, message: str, hint: str = "", source_line: str | None = None
+        self,
+        pos: Position,
+        message: Message,
+        hint: Message | None = None,
+        source_line: str | None = None,
     ) -> None:
         self.errors.append(ContentError(pos, message, hint, source_line))
 
-    def warn(self, pos: Position, message: str, hint: str = "") -> None:
+    def warn(self, pos: Position, message: Message, hint: Message | None = None) -> None:
         self.warnings.append(ContentError(pos, message, hint, severity="warning"))
 
     def count(self) -> int:
@@ -114,3 +129,7 @@ class Problems:
 
 class UsageError(Exception):
     """A problem with how bangtin was called (bad option, bad folder): exit code 2."""
+
+    def __init__(self, message: Message) -> None:
+        self.message = message
+        super().__init__(str(message))

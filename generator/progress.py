@@ -9,13 +9,16 @@ import time
 from types import TracebackType
 from typing import TextIO
 
+from generator.i18n import Language, Message
+
 DELAY = 2.0  # quick builds print nothing but their summary
 
 
 class Progress:
-    """``with Progress() as p: p.stage("QR codes")``; a no-op when not on a terminal."""
+    """``with Progress(lang) as p: p.stage(_("QR codes"))``; a no-op when not on a terminal."""
 
-    def __init__(self, stream: TextIO | None = None) -> None:
+    def __init__(self, lang: Language, stream: TextIO | None = None) -> None:
+        self.lang = lang
         self.stream = stream or sys.stderr
         self.enabled = self.stream.isatty() and not os.environ.get("CI")
         self.current = ""
@@ -40,8 +43,8 @@ class Progress:
                 self.stream.write("\r\x1b[2K")
                 self.stream.flush()
 
-    def stage(self, name: str) -> None:
-        self.current = name
+    def stage(self, name: Message) -> None:
+        self.current = self.lang.text(name)
         # The display's thread starts with the first stage: a build with nothing to do
         # runs no thread.
         if self.enabled and self._thread.ident is None and not self._stop.is_set():

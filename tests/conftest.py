@@ -52,6 +52,9 @@ def fixed_clock(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     home = tmp_path_factory.mktemp("home")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
+        # The tests read bangtin's messages in English (the msgids); the Vietnamese ones
+        # are tested where they are asked for (tests/test_messages.py, the invalid sites).
+        mp.setenv("BANGTIN_LANG", "en")
         mp.setenv("XDG_CACHE_HOME", str(home / "cache"))
         mp.setenv("XDG_CONFIG_HOME", str(home / "config"))
         for name in ("BANGTIN_CACHE_DIR", "BANGTIN_CACHE_KEY", "BANGTIN_CACHE_SIZE_MB"):
@@ -153,7 +156,7 @@ def run_cli(
     *args: str, cwd: Path | None = None, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
     """``python -m generator ARGS`` as a user would run it."""
-    full_env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH, **(env or {})}
+    full_env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH, "BANGTIN_LANG": "en", **(env or {})}
     return subprocess.run(
         [sys.executable, "-m", "generator", *args],
         cwd=cwd,

@@ -18,9 +18,11 @@ import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from generator.cache.codec import Json
 from generator.cache.store import Store
 from generator.clock import epoch
 from generator.errors import ContentError, Position
+from generator.i18n import Arg, Message
 from generator.inputs.scan import Inputs, Known
 from generator.output.writer import Stat, digest_of, survey
 
@@ -86,17 +88,50 @@ def _warnings(data: object) -> tuple[ContentError, ...] | None:
         if not (type(entry) is list and len(entry) == 7):
             return None
         path, line, col, message, hint, source_line, severity = entry
-        texts = (path, message, hint, severity)
-        if not all(type(t) is str for t in texts) or severity not in ("warning", "error"):
+        text, hint_text = _message(message), None if hint is None else _message(hint)
+        if type(path) is not str or text is None or (hint is not None and hint_text is None):
+            return None
+        if severity not in ("warning", "error"):
             return None
         if type(line) is not int or type(col) is not int or line < 1 or col < 1:
             return None
         if source_line is not None and type(source_line) is not str:
             return None
-        out.append(
-            ContentError(Position(Path(path), line, col), message, hint, source_line, severity)
-        )
+        pos = Position(Path(path), line, col)
+        out.append(ContentError(pos, text, hint_text, source_line, severity))
     return tuple(out)
+
+
+def _encoded(message: Message) -> Json:
+    """A message as JSON: msgid, arguments (messages in them too), plural form."""
+    args: list[Json] = [
+        [name, _encoded(v) if isinstance(v, Message) else v] for name, v in message.args
+    ]
+    return {"id": message.msgid, "args": args, "plural": message.plural, "n": message.n}
+
+
+def _message(data: object, depth: int = 0) -> Message | None:
+    """The message ``_encoded`` wrote, or None if ``data`` is not exactly one."""
+    if type(data) is not dict or set(data) != {"id", "args", "plural", "n"} or depth > 8:
+        return None
+    msgid, raw_args, plural, n = data["id"], data["args"], data["plural"], data["n"]
+    if type(msgid) is not str or type(n) is not int or type(raw_args) is not list:
+        return None
+    if plural is not None and type(plural) is not str:
+        return None
+    args: list[tuple[str, Arg]] = []
+    for pair in raw_args:
+        if not (type(pair) is list and len(pair) == 2 and type(pair[0]) is str):
+            return None
+        name, value = pair
+        if type(value) is dict:
+            value = _message(value, depth + 1)
+            if value is None:
+                return None
+        elif type(value) not in (str, int, float):
+            return None
+        args.append((name, value))
+    return Message(msgid, tuple(args), plural, n)
 
 
 def forget(store: Store) -> None:
@@ -117,7 +152,15 @@ def record(
     ``warnings``: shown again by a build that has nothing to do."""
     state = {
         "warnings": [
-            [str(w.pos.path), w.pos.line, w.pos.col, w.message, w.hint, w.source_line, w.severity]
+            [
+                str(w.pos.path),
+                w.pos.line,
+                w.pos.col,
+                _encoded(w.message),
+                None if w.hint is None else _encoded(w.hint),
+                w.source_line,
+                w.severity,
+            ]
             for w in warnings
         ],
         "inputs": digest,

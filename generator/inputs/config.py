@@ -8,6 +8,8 @@ from typing import cast
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import yaml
+
 from generator.errors import BuildError, Position, Problems
 from generator.inputs import schema
 from generator.inputs.fields import Fields, load_yaml
@@ -67,6 +69,21 @@ RESERVED_FOLDERS = {
     "boards": "the print-ready boards",
     "assets": "stylesheets and pictures, cached for a year by browsers",
 }
+
+
+def site_language(content_dir: Path) -> str | None:
+    """The ``language`` a site's ``site.yml`` names, read leniently (None when it names
+    none or cannot be read): it chooses the language of bangtin's own messages, which
+    must work even when ``site.yml`` is the file with the errors."""
+    path = find_site_file(content_dir)
+    if path is None:
+        return None
+    try:
+        data = yaml.safe_load(path.read_bytes())
+    except (OSError, yaml.YAMLError, ValueError):
+        return None
+    value = data.get("language") if isinstance(data, dict) else None
+    return value if isinstance(value, str) else None
 
 
 def load_config(

@@ -16,6 +16,7 @@ from pathlib import Path
 import yaml
 
 from generator.errors import Position, Problems, read_line
+from generator.i18n import Message, _
 from generator.inputs.schema import Field, names
 from generator.models import MediaRef
 
@@ -33,8 +34,8 @@ def load_yaml(
     if not isinstance(node, yaml.MappingNode):
         problems.add(
             _pos(path, node, first_line),
-            "expected `key: value` lines",
-            hint="each line should look like `title: Lịch tiêm chủng`",
+            _("expected `key: value` lines"),
+            hint=_("each line should look like `title: Lịch tiêm chủng`"),
         )
         return None
     return node
@@ -55,8 +56,8 @@ def load_yaml_list(
     if not isinstance(node, yaml.SequenceNode):
         problems.add(
             _pos(path, node, first_line),
-            "expected a list of entries, each starting with `- `",
-            hint=f"write each entry like `{example}`",
+            _("expected a list of entries, each starting with `- `"),
+            hint=_("write each entry like `{example}`", example=example),
         )
         return None
     entries: list[yaml.MappingNode] = []
@@ -66,8 +67,8 @@ def load_yaml_list(
         else:
             problems.add(
                 _pos(path, item, first_line),
-                "each entry of the list must be a group of `key: value` lines",
-                hint=f"write each entry like `{example}`",
+                _("each entry of the list must be a group of `key: value` lines"),
+                hint=_("write each entry like `{example}`", example=example),
             )
     return entries
 
@@ -97,16 +98,16 @@ def _compose(
         start = text.rfind("\n", 0, index) + 1
         line = text.count("\n", 0, index) + first_line
         col = index - start + 1
-        message = f"invalid YAML: {exc.problem or exc.context}"
-        hint = "check the indentation and that each key is followed by `: `"
+        message = _("invalid YAML: {problem}", problem=str(exc.problem or exc.context))
+        hint = _("check the indentation and that each key is followed by `: `")
         end = text.find("\n", index)
         if mark is not None and "\t" in text[start : end if end >= 0 else len(text)]:
-            message = "invalid YAML: tab character"
-            hint = "YAML does not allow tabs for indentation: use spaces"
+            message = _("invalid YAML: tab character")
+            hint = _("YAML does not allow tabs for indentation: use spaces")
         problems.add(Position(path, line, col), message, hint=hint)
         return _INVALID
     except yaml.YAMLError as exc:
-        problems.add(Position(path, first_line), f"invalid YAML: {exc}")
+        problems.add(Position(path, first_line), _("invalid YAML: {problem}", problem=str(exc)))
         return _INVALID
     return node
 
@@ -121,11 +122,13 @@ _NULL = "tag:yaml.org,2002:null"
 _BOOL_WORDS = {"yes", "no", "on", "off", "y", "n"}
 
 
-def did_you_mean(word: str, choices: list[str], what: str = "allowed keys") -> str:
+def did_you_mean(word: str, choices: list[str], what: Message | None = None) -> Message:
+    """ "did you mean `x`?" for the closest choice, else the list of choices."""
     close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
     if close:
-        return f"did you mean `{close[0]}`?"
-    return f"{what}: " + ", ".join(f"`{c}`" for c in choices)
+        return _("did you mean `{choice}`?", choice=close[0])
+    listed = ", ".join(f"`{c}`" for c in choices)
+    return _("{what}: {choices}", what=what or _("allowed keys"), choices=listed)
 
 
 # bidirectional embedding, override and isolate controls (Unicode TR9): never in a title
@@ -154,19 +157,23 @@ class Fields:
         key_lines: dict[str, int] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
-                self.error(key_node, "a key must be a plain word")
+                self.error(key_node, _("a key must be a plain word"))
                 continue
             key = key_node.value
             if key in key_lines:
                 first = key_lines[key]
                 self.error(
                     key_node,
-                    f"duplicate key `{key}`",
-                    hint=f"`{key}` is already set on line {first}; keep only one",
+                    _("duplicate key `{key}`", key=key),
+                    hint=_(
+                        "`{key}` is already set on line {line}; keep only one", key=key, line=first
+                    ),
                 )
                 continue
             if key not in allowed:
-                self.error(key_node, f"unknown key `{key}`", hint=did_you_mean(key, allowed))
+                self.error(
+                    key_node, _("unknown key `{key}`", key=key), hint=did_you_mean(key, allowed)
+                )
                 continue
             self.values[key] = value_node
             key_lines[key] = key_node.start_mark.line + first_line
@@ -175,12 +182,12 @@ class Fields:
         return _pos(self.path, node or self.node, self.first_line)
 
     def key_pos(self, key: str) -> Position:
-        for key_node, _ in self.node.value:
+        for key_node, _value in self.node.value:
             if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
                 return self.pos(key_node)
         return self.pos()
 
-    def error(self, node: yaml.Node | None, message: str, hint: str = "") -> None:
+    def error(self, node: yaml.Node | None, message: Message, hint: Message | None = None) -> None:
         self.problems.add(self.pos(node), message, hint=hint)
 
     def has(self, key: str) -> bool:
@@ -191,21 +198,27 @@ class Fields:
 
     def missing(self, key: str, example: str) -> None:
         self.problems.add(
-            self.pos(), f"missing required key `{key}`", hint=f"add a line like `{example}`"
+            self.pos(),
+            _("missing required key `{key}`", key=key),
+            hint=_("add a line like `{example}`", example=example),
         )
 
     # -- scalar readers -------------------------------------------------------
 
-    def _scalar(self, key: str, kind: str) -> yaml.ScalarNode | None:
+    def _scalar(self, key: str, kind: Message) -> yaml.ScalarNode | None:
         node = self.values.get(key)
         if node is None:
             return None
         if not isinstance(node, yaml.ScalarNode):
-            what = "a list" if isinstance(node, yaml.SequenceNode) else "a group of keys"
-            self.error(node, f"`{key}` must be {kind}, not {what}")
+            if isinstance(node, yaml.SequenceNode):
+                self.error(node, _("`{key}` must be {kind}, not a list", key=key, kind=kind))
+            else:
+                self.error(
+                    node, _("`{key}` must be {kind}, not a group of keys", key=key, kind=kind)
+                )
             return None
         if node.tag == _NULL and not node.style:
-            self.error(node, f"`{key}` is empty", hint=self._empty_hint(key, node))
+            self.error(node, _("`{key}` is empty", key=key), hint=self._empty_hint(key, node))
             return None
         return node
 
@@ -217,13 +230,13 @@ class Fields:
 
     def text(self, key: str) -> str | None:
         """A string, exactly as written (``01234`` stays ``01234``, ``no`` stays ``no``)."""
-        node = self._scalar(key, "text")
+        node = self._scalar(key, _("text"))
         if node is None:
             self._required(key)
             return None
         value = str(node.value).strip()
         if not value:
-            self.error(node, f"`{key}` is empty", hint=self._empty_hint(key, node))
+            self.error(node, _("`{key}` is empty", key=key), hint=self._empty_hint(key, node))
             return None
         if not self._plain(node, key, value):
             return None
@@ -237,57 +250,73 @@ class Fields:
             return True
         self.error(
             node,
-            f"`{key}` contains an invisible direction control character "
-            f"(U+{ord(found.group()):04X}), which can make text show in another order",
-            hint="retype the text, or delete and rewrite the part copied from elsewhere",
+            _(
+                "`{key}` contains an invisible direction control character ({code}), "
+                "which can make text show in another order",
+                key=key,
+                code=f"U+{ord(found.group()):04X}",
+            ),
+            hint=_("retype the text, or delete and rewrite the part copied from elsewhere"),
         )
         return False
 
     def boolean(self, key: str, default: bool = False) -> bool:
-        node = self._scalar(key, "true or false")
+        node = self._scalar(key, _("true or false"))
         if node is None:
             return default
         word = node.value
         if not node.style and word in ("true", "false", "True", "False"):
             return bool(word.lower() == "true")
-        hint = "write `true` or `false`"
+        hint = _("write `true` or `false`")
         if node.style and word.lower() in ("true", "false"):
-            hint = f"remove the quotes: write `{key}: {word.lower()}`"
+            hint = _("remove the quotes: write `{key}: {value}`", key=key, value=word.lower())
         elif word.lower() in _BOOL_WORDS:
-            hint += f" (YAML 1.1 reads `{word}` as a boolean, which is easy to get wrong)"
-        self.error(node, f"`{key}` must be true or false, not `{word}`", hint=hint)
+            hint = _(
+                "write `true` or `false` (YAML 1.1 reads `{word}` as a boolean, "
+                "which is easy to get wrong)",
+                word=word,
+            )
+        self.error(node, _("`{key}` must be true or false, not `{word}`", key=key, word=word), hint)
         return default
 
     def integer(self, key: str, default: int = 0) -> int:
-        node = self._scalar(key, "a whole number")
+        node = self._scalar(key, _("a whole number"))
         if node is None:
             return default
         if not node.style and re.fullmatch(r"-?(0|[1-9][0-9]*)", node.value):
             return int(node.value)
-        self.error(node, f"`{key}` must be a whole number, not `{node.value}`", _unquote_hint(node))
+        self.error(
+            node,
+            _("`{key}` must be a whole number, not `{value}`", key=key, value=node.value),
+            _unquote_hint(node),
+        )
         return default
 
     def number(self, key: str) -> float | None:
-        node = self._scalar(key, "a number")
+        node = self._scalar(key, _("a number"))
         if node is None:
             return None
         if not node.style and re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", node.value):
             return float(node.value)
         self.error(
             node,
-            f"`{key}` must be a decimal number such as 19.81, not `{node.value}`",
+            _(
+                "`{key}` must be a decimal number such as 19.81, not `{value}`",
+                key=key,
+                value=node.value,
+            ),
             _unquote_hint(node),
         )
         return None
 
     def when(self, key: str) -> dt.date | dt.datetime | None:
         """A date ``YYYY-MM-DD`` or an ISO datetime."""
-        node = self._scalar(key, "a date")
+        node = self._scalar(key, _("a date"))
         if node is None:
             self._required(key)
             return None
         raw = node.value.strip()
-        hint = (
+        hint = _(
             "write dates as YYYY-MM-DD (e.g. 2026-11-28) "
             "or YYYY-MM-DDTHH:MM (e.g. 2026-11-28T07:30)"
         )
@@ -299,13 +328,13 @@ class Fields:
                 if moment.tzinfo is not None and moment.year in (dt.MINYEAR, dt.MAXYEAR):
                     # a time with its own offset, at the calendar's edge: no time zone could
                     # show it (9999-12-31 alone, a day, means "never")
-                    self.error(node, f"`{key}` is out of range: `{raw}`", hint=hint)
+                    self.error(node, _("`{key}` is out of range: `{raw}`", key=key, raw=raw), hint)
                     return None
                 return moment
         except ValueError:
-            self.error(node, f"`{key}` is not a real date: `{raw}`", hint=hint)
+            self.error(node, _("`{key}` is not a real date: `{raw}`", key=key, raw=raw), hint)
             return None
-        self.error(node, f"`{key}` is not a date: `{raw}`", hint=hint)
+        self.error(node, _("`{key}` is not a date: `{raw}`", key=key, raw=raw), hint)
         return None
 
     def text_list(self, key: str) -> tuple[tuple[str, Position], ...] | None:
@@ -317,12 +346,12 @@ class Fields:
             value = self.text(key)
             return None if value is None else ((value, self.pos(node)),)
         if not isinstance(node, yaml.SequenceNode):
-            self.error(node, f"`{key}` must be a list, like `{key}: [a, b]`")
+            self.error(node, _("`{key}` must be a list, like `{key}: [a, b]`", key=key))
             return None
         items: list[tuple[str, Position]] = []
         for item in node.value:
             if not isinstance(item, yaml.ScalarNode) or (item.tag == _NULL and not item.value):
-                self.error(item, f"each item of `{key}` must be text")
+                self.error(item, _("each item of `{key}` must be text", key=key))
                 continue
             value = str(item.value).strip()
             if value and self._plain(item, key, value):
@@ -345,8 +374,12 @@ class Fields:
         if not isinstance(node, yaml.MappingNode):
             self.error(
                 node,
-                f"`{key}` must be a group of keys",
-                hint=f"indent its keys under `{key}:`, e.g. `  {keys[0].name}: ...`",
+                _("`{key}` must be a group of keys", key=key),
+                hint=_(
+                    "indent its keys under `{key}:`, e.g. `  {first}: ...`",
+                    key=key,
+                    first=keys[0].name,
+                ),
             )
             return None
         return Fields(self.path, node, self.first_line, self.problems, keys)
@@ -354,17 +387,21 @@ class Fields:
     def keys(self) -> Iterator[str]:
         return iter(self.values)
 
-    def _empty_hint(self, key: str, node: yaml.Node) -> str:
+    def _empty_hint(self, key: str, node: yaml.Node) -> Message:
         """Why a value may look empty: an unquoted ``#`` starts a YAML comment."""
         line = read_line(self.path, node.start_mark.line + self.first_line) or ""
         after = line.split(":", 1)[1] if ":" in line else ""
         if after.lstrip().startswith("#"):
             value = after.strip().split()[0]
-            return f'in YAML `#` starts a comment; put the value in quotes: `{key}: "{value}"`'
-        return f"give `{key}` a value or remove the line"
+            return _(
+                'in YAML `#` starts a comment; put the value in quotes: `{key}: "{value}"`',
+                key=key,
+                value=value,
+            )
+        return _("give `{key}` a value or remove the line", key=key)
 
 
-def _unquote_hint(node: yaml.ScalarNode) -> str:
+def _unquote_hint(node: yaml.ScalarNode) -> Message | None:
     if node.style and re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", node.value.strip()):
-        return "remove the quotes around the number"
-    return ""
+        return _("remove the quotes around the number")
+    return None

@@ -26,7 +26,7 @@ from babel.messages.pofile import read_po, write_po
 ROOT = Path(__file__).resolve().parent.parent
 LOCALE = ROOT / "generator" / "i18n" / "locale"
 TEMPLATE = LOCALE / "bangtin.pot"
-X
+KEYWORDS = {"_": None, "n_": (1, 2), "N_": None}  # the message makers; N_: click help
 METHOD_MAP = [("generator/**.py", "python")]
 
 

@@ -27,6 +27,7 @@ from generator.output.writer import check_folders
 
 if TYPE_CHECKING:
     from generator.build import Caches
+    from generator.render.boards import Report
 
 How = Literal["none", "build"]
 # What a failed build did to its output folder (``output_state``).
@@ -194,7 +195,7 @@ class Boards:
     """What ``bangtin boards`` shows: the sizing table, the boards that may scan badly, and
     the URLs it added to the printed-URL ledger."""
 
-    report: str
+    report: Report  # ``report.text(lang)``: the table in the reader's language
     warnings: tuple[ContentError, ...]
     recorded: tuple[str, ...] = ()
 

@@ -20,11 +20,11 @@ from generator.clock import now
 from generator.errors import BuildError, ContentError
 from generator.i18n import Message, _
 from generator.inputs.config import load_config
-from generator.inputs.content import load_content
+from generator.inputs.content import read_content
 from generator.inputs.ledger import check_ledger, load_ledger
 from generator.inputs.scan import Inputs, code_digest
 from generator.media.library import load_media
-from generator.models import BuildResult, Output, SiteConfig
+from generator.models import BuildResult, Content, Output, SiteConfig
 from generator.output.writer import Writer, check_folders
 from generator.plan.site import Plan, plan_site
 from generator.plan.urls import absolute
@@ -34,7 +34,7 @@ from generator.render.headers import render_headers
 from generator.render.manifest import manifest_output
 from generator.render.markup import Markup
 from generator.render.media import MediaHtml, check_images, media_outputs, used_files
-from generator.render.pages import render_bodies, render_pages, text_output, track
+from generator.render.pages import check_links, render_bodies, render_pages, text_output, track
 from generator.render.redirects import render_redirects
 from generator.render.templates import Renderer, asset_path, theme_dirs
 
@@ -66,6 +66,15 @@ class Caches:
         return cls(store, QrCache(store), Markup(store), ContentCache(store), PictureCache(store))
 
 
+def links_of_what_loaded(site: SiteConfig, content: Content) -> list[ContentError]:
+    """The link errors in the content that loaded, when other files have errors."""
+    try:
+        library = load_media(site)
+    except BuildError as error:
+        return error.errors
+    return check_links(site, content, library)
+
+
 def build(
     content_dir: Path,
     output: Path | None,
@@ -91,7 +100,9 @@ def build(
         check_folders(content_dir, output)
     progress(_("Reading content"))
     site = load_config(content_dir, base_url, allow_http)
-    content = load_content(site, caches.content)
+    content, content_errors = read_content(site, caches.content)
+    if content_errors:  # and the links of what did load: one run tells every error
+        raise BuildError([*content_errors, *links_of_what_loaded(site, content)])
     library = load_media(site)
     plan = plan_site(site, content, now(site.tz))
     images = [(n.image, n.source.path) for n in plan.published]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import shlex
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -145,6 +146,10 @@ class Group(_Speaking, click.Group):
             ctx.meta[LANG_KEY] = lang
         return super().parse_args(ctx, args)
 
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        super().format_options(ctx, formatter)
+        self.format_commands(ctx, formatter)
+
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = []
         for name in self.list_commands(ctx):
@@ -175,7 +180,7 @@ class Group(_Speaking, click.Group):
                 hint = _("Try `{command} --help` for help.", command=ctx.command_path)
                 click.echo(lang.text(hint), err=True)
                 click.echo(err=True)
-            click.echo(f"{lang.text(_('error'))}: {exc.format_message()}", err=True)
+            say(lang, _("Error: {message}", message=exc.format_message()), err=True)
             sys.exit(exc.exit_code)
 
 
@@ -298,19 +303,19 @@ def run(
         click.echo(exc.format(lang, Path.cwd()), err=True)
         sys.exit(EXIT_CONTENT)
     except UsageError as exc:
-        click.echo(f"{lang.text(_('error'))}: {lang.text(exc.message)}", err=True)
+        say(lang, _("Error: {message}", message=exc.message), err=True)
         if api.output_state(exc) != "kept":
             say(lang, AFTER_FAILURE[api.output_state(exc)], err=True)
         sys.exit(EXIT_USAGE)
     except OSError as exc:
         if debug:
             traceback.print_exc()
-        failed = _(
-            "cannot write {name}: {reason}",
-            name=str(exc.filename) if exc.filename else "",
-            reason=str(exc.strerror or exc),
-        )
-        click.echo(f"{lang.text(_('error'))}: {lang.text(failed)}", err=True)
+        reason = str(exc.strerror or exc)
+        if exc.filename:
+            failed = _("cannot write {name}: {reason}", name=str(exc.filename), reason=reason)
+        else:
+            failed = _("cannot write: {reason}", reason=reason)
+        say(lang, _("Error: {message}", message=failed), err=True)
         say(lang, AFTER_FAILURE[api.output_state(exc)], err=True)
         sys.exit(EXIT_CONTENT)
     except Exception as exc:
@@ -318,9 +323,10 @@ def run(
             traceback.print_exc()
         else:
             bug = _(
-                "Internal error: {error}\n"
+                "Internal error: {kind}: {error}\n"
                 "This is a bug in bangtin; run again with --debug for details.",
-                error=f"{type(exc).__name__}: {exc}",
+                kind=type(exc).__name__,
+                error=str(exc),
             )
             say(lang, bug, err=True)
         if api.output_state(exc) != "kept":
@@ -349,7 +355,9 @@ def summary(result: BuildResult, output: Path | None) -> Message:
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="bangtin", help=N_("Show the version and exit."))
+@click.version_option(
+    __version__, prog_name="bangtin", help=N_("Show the version and exit."), cls=Option
+)
 @option("--debug", is_flag=True, help=N_("Show tracebacks of internal errors."))
 @click.pass_context
 def main(ctx: click.Context, debug: bool) -> None:
@@ -574,7 +582,8 @@ def init_command(ctx: click.Context, folder: Path, title: str, base_url: str) ->
         files = init_site(folder, _today(folder / "content"), title, base_url)
         for path in files:
             say(lang, _("Created {path}", path=str(path)))
-        say(lang, _("Next: {command}", command=f"cd {folder} && bangtin serve"))
+        next_step = "cd " + shlex.quote(str(folder)) + " && bangtin serve"
+        say(lang, _("Next: {command}", command=next_step))
 
     run(ctx, action, folder / "content")
 

@@ -13,6 +13,7 @@ import time
 from zoneinfo import ZoneInfo
 
 from generator.errors import UsageError
+from generator.i18n import _
 
 VARIABLE = "SOURCE_DATE_EPOCH"
 
@@ -24,8 +25,12 @@ def source_date_epoch() -> int | None:
         return None
     if not (value.isascii() and value.isdigit()):
         raise UsageError(
-            f"{VARIABLE} must be a whole number of seconds since 1970 (ASCII digits only), "
-            f"not {value!r}; unset it to use the clock"
+            _(
+                "{variable} must be a whole number of seconds since 1970 (ASCII digits only), "
+                "not {value}; unset it to use the clock",
+                variable=VARIABLE,
+                value=repr(value),
+            )
         )
     return int(value)
 
@@ -44,4 +49,6 @@ def now(tz: ZoneInfo) -> dt.datetime:
     try:
         return dt.datetime.fromtimestamp(fixed, tz)
     except (ValueError, OverflowError, OSError):
-        raise UsageError(f"{VARIABLE}={fixed} is too far in the future") from None
+        raise UsageError(
+            _("{variable}={seconds} is too far in the future", variable=VARIABLE, seconds=fixed)
+        ) from None

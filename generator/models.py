@@ -11,6 +11,7 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from generator.errors import ContentError, Position
+from generator.i18n import Message
 
 ErrorLevel = Literal["l", "m", "q", "h"]
 PaperSize = Literal["a5", "a4", "a3"]
@@ -195,15 +196,15 @@ class MediaFile:
     width: int = 0
     height: int = 0
     pages: int = 0  # PDF: its pages, when known
-    problem: str = ""  # why it is refused ("" when it is not)
-    hint: str = ""
+    problem: Message | None = None  # why it is refused (None when it is not)
+    hint: Message | None = None
 
     @property
     def identity(self) -> str:
         """Changes whenever a page showing or linking the file would."""
         return (
             f"media:{self.kind}:{self.url_path}:{self.sha256[:20]}:{self.size}:"
-            f"{self.width}x{self.height}:{self.pages}:{self.problem}"
+            f"{self.width}x{self.height}:{self.pages}:{self.problem or ''}"
         )
 
 

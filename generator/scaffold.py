@@ -8,6 +8,7 @@ from pathlib import Path
 
 from generator import __version__
 from generator.errors import UsageError
+from generator.i18n import _, n_
 from generator.plan.urls import is_slug, slugify
 
 
@@ -23,7 +24,8 @@ def _create(path: Path, text: str) -> Path:
         with path.open("x", encoding="utf-8", newline="\n") as f:
             f.write(text)
     except FileExistsError:
-        raise UsageError(f"{path} already exists; bangtin never overwrites a file") from None
+        message = _("{path} already exists; bangtin never overwrites a file", path=str(path))
+        raise UsageError(message) from None
     return path
 
 
@@ -72,15 +74,36 @@ def new_notice(
     """Write ``notices/YYYY-MM-DD-<slug>.md`` with complete front matter."""
     slug = slugify(title)
     if not slug:
-        raise UsageError(f"cannot make a file name from the title {title!r}")
+        raise UsageError(_("cannot make a file name from the title {title}", title=repr(title)))
     known = known_locations(content)
     unknown = [loc for loc in locations or [] if loc not in known]
+    if unknown and known:
+        raise UsageError(
+            n_(
+                "unknown place id: {ids}; known: {known}",
+                "unknown place ids: {ids}; known: {known}",
+                len(unknown),
+                ids=", ".join(unknown),
+                known=", ".join(known),
+            )
+        )
     if unknown:
         raise UsageError(
-            f"unknown place id(s): {', '.join(unknown)}; known: {', '.join(known) or 'none'}"
+            n_(
+                "unknown place id: {ids}; the site has no places yet",
+                "unknown place ids: {ids}; the site has no places yet",
+                len(unknown),
+                ids=", ".join(unknown),
+            )
         )
     if expires is not None and expires < day:
-        raise UsageError(f"--expires {expires.isoformat()} is before today ({day.isoformat()})")
+        raise UsageError(
+            _(
+                "--expires {expires} is before today ({today})",
+                expires=expires.isoformat(),
+                today=day.isoformat(),
+            )
+        )
     path = content / "notices" / f"{day.isoformat()}-{slug}.md"
     return _create(path, notice_text(title, day, locations, expires, pinned))
 
@@ -90,12 +113,16 @@ def new_location(content: Path, location_id: str, name: str) -> Path:
     if not is_slug(location_id):
         suggestion = slugify(location_id) or "nha-van-hoa-thon-1"
         raise UsageError(
-            f"place id {location_id!r} must be lowercase ASCII letters, digits and '-' "
-            f"(for example {suggestion})"
+            _(
+                "place id {id} must be lowercase ASCII letters, digits and '-' "
+                "(for example {suggestion})",
+                id=repr(location_id),
+                suggestion=suggestion,
+            )
         )
     for suffix in (".yml", ".yaml"):
         if (content / "locations" / f"{location_id}{suffix}").exists():
-            raise UsageError(f"place {location_id!r} already exists")
+            raise UsageError(_("place {id} already exists", id=repr(location_id)))
     text = f"""name: {_quote(name)}
 # address: "Thôn 1, xã Định Hưng"
 # description: |
@@ -186,7 +213,9 @@ def init_site(
     """A new site: content/ with one file of each kind, a CI workflow and a .gitignore."""
     content = folder / "content"
     if content.exists():
-        raise UsageError(f"{content} already exists; bangtin init only starts new sites")
+        raise UsageError(
+            _("{content} already exists; bangtin init only starts new sites", content=str(content))
+        )
     base_url = base_url or "https://bangtin.example/"
     files = [
         _create(

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from generator import api
 from generator.errors import BuildError, UsageError
+from generator.i18n import ENGLISH
 from generator.inputs import schema
 from tests.conftest import EPOCH, tree_bytes
 
@@ -175,9 +176,11 @@ def run_build(root: Path, output: Path) -> Outcome:
     try:
         result = api.build(options)
     except (BuildError, UsageError) as exc:
-        text = exc.format(root) if isinstance(exc, BuildError) else str(exc)
+        text = exc.format(ENGLISH, root) if isinstance(exc, BuildError) else str(exc)
         return Outcome(False, {}, text)
-    warnings = "\n".join(w.format(root) for w in result.result.warnings) if result.result else ""
+    warnings = (
+        "\n".join(w.format(ENGLISH, root) for w in result.result.warnings) if result.result else ""
+    )
     return Outcome(True, tree_bytes(output), warnings)
 
 

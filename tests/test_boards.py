@@ -316,16 +316,19 @@ def test_boards_record_from_the_command_line(tmp_path: Path) -> None:
     (content / "printed.yml").unlink()
     first = run_cli("boards", "--record", "--content", str(content))
     assert first.returncode == 0, first.stderr
-    assert "8 new URL(s)" in first.stdout
+    assert "8 new URLs in the printed-URL ledger." in first.stdout
     assert (
         "- url: https://dinhhung.example/l/tram-y-te/\n  board: tram-y-te\n  printed: 2026-11-28\n"
         in (content / "printed.yml").read_text("utf-8")
     )
     again = run_cli("boards", "--record", "--content", str(content))
-    assert "0 new URL(s)" in again.stdout
+    assert "0 new URLs in the printed-URL ledger." in again.stdout
     # the ledger now guards the printed URLs: removing a printed place breaks the build
     (content / "locations" / "cong-vien.yml").write_text("name: Công viên\n", "utf-8")
-    assert "1 new URL(s)" in run_cli("boards", "--record", "--content", str(content)).stdout
+    assert (
+        "1 new URL in the printed-URL ledger."
+        in run_cli("boards", "--record", "--content", str(content)).stdout
+    )
     (content / "locations" / "cong-vien.yml").unlink()
     broken = run_cli("check", "--content", str(content))
     assert broken.returncode == 1

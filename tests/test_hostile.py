@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from generator.cache.store import cache_folder
 from generator.errors import BuildError, ContentError, Position
+from generator.i18n import ENGLISH, Message, language
 from generator.inputs import schema
 from tests.conftest import EPOCH, SAMPLE, SiteFactory, build, notice, run_cli, tree_bytes
 
@@ -123,13 +124,13 @@ def test_deeply_nested_markdown_is_a_content_error(make_site: MakeSite) -> None:
     site = make_site({"notices/a.md": notice(body=body)})
     with pytest.raises(BuildError) as info:
         site.build()
-    assert "nested too deeply" in info.value.errors[0].message
+    assert "nested too deeply" in str(info.value.errors[0].message)
 
 
 def test_long_lines_are_cut_around_the_error() -> None:
     line = "title: " + "x" * 500 + " LỖI " + "y" * 500
-    error = ContentError(Position(Path("a.md"), 2, 509), "bad", source_line=line)
-    shown = error.format().splitlines()
+    error = ContentError(Position(Path("a.md"), 2, 509), Message("bad"), source_line=line)
+    shown = error.format(ENGLISH).splitlines()
     assert len(shown[1]) < 120
     assert "LỖI" in shown[1]
     assert shown[2].index("^") == shown[1].index("LỖI")  # the caret still under the column
@@ -258,7 +259,8 @@ def test_random_front_matter_and_markdown_never_crash(
         assert exc.errors
         for error in exc.errors:
             assert error.pos.line >= 1 and error.pos.col >= 1
-            error.format()  # formatting never fails either
+            error.format(ENGLISH)  # formatting never fails either, in any language
+            error.format(language("vi"))
 
 
 def test_yaml_line_breaks_python_does_not_split_on_point_at_the_real_line(
@@ -274,4 +276,4 @@ def test_yaml_line_breaks_python_does_not_split_on_point_at_the_real_line(
         site.build()
     [error] = caught.value.errors
     assert (error.pos.path.name, error.pos.line, error.pos.col) == ("a.md", 3, 1)
-    assert "invalid YAML" in error.message
+    assert "invalid YAML" in str(error.message)

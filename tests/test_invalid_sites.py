@@ -41,21 +41,36 @@ class ExpectedError:
     message: str  # a substring of the printed message
 
 
-def read_expected(case: str) -> tuple[list[ExpectedError], list[str]]:
+# What the command line prints around each message, in each language.
+WORDS = {
+    "en": {"error": "error", "hint": "hint", "summary": "{n} error{s}; nothing was written."},
+    "vi": {"error": "lỗi", "hint": "gợi ý", "summary": "{n} lỗi; chưa ghi gì cả."},
+}
+SUFFIX = {"en": "", "vi": ".vi"}  # expected.txt (English), expected.vi.txt (Vietnamese)
+
+
+def read_expected(case: str, lang: str = "en") -> tuple[list[ExpectedError], list[str]]:
     folder = CASES_DIR / case
     errors = []
-    for raw in (folder / "expected.txt").read_text("utf-8").splitlines():
+    for raw in (folder / f"expected{SUFFIX[lang]}.txt").read_text("utf-8").splitlines():
         if not raw.strip():
             continue
         m = LOCATION.match(raw)
-        assert m, f"{case}/expected.txt: bad line {raw!r}"
+        assert m, f"{case}/expected{SUFFIX[lang]}.txt: bad line {raw!r}"
         errors.append(ExpectedError(f"content/{m['path']}:{m['line']}:{m['col']}", m["message"]))
-    assert errors, f"{case}/expected.txt lists no error"
-    hints_file = folder / "hints.txt"
+    assert errors, f"{case}/expected{SUFFIX[lang]}.txt lists no error"
+    hints_file = folder / f"hints{SUFFIX[lang]}.txt"
     hints = []
     if hints_file.is_file():
         hints = [h for h in hints_file.read_text("utf-8").splitlines() if h.strip()]
     return errors, hints
+
+
+def extra_args(case: str) -> list[str]:
+    """``args.txt`` (optional): options the case runs with, e.g. ``--strict`` for a
+    warning that --strict makes an error."""
+    path = CASES_DIR / case / "args.txt"
+    return path.read_text("utf-8").split() if path.is_file() else []
 
 
 def case_params() -> list[ParameterSet]:
@@ -69,20 +84,22 @@ def case_params() -> list[ParameterSet]:
     ]
 
 
-def assert_reports(case: str, result: subprocess.CompletedProcess[str]) -> None:
+def assert_reports(case: str, result: subprocess.CompletedProcess[str], lang: str = "en") -> None:
     """Exit code 1, no traceback, exactly the expected errors and hints."""
-    expected, hints = read_expected(case)
+    expected, hints = read_expected(case, lang)
+    words = WORDS[lang]
     err = result.stderr
     assert result.returncode == 1, f"exit code {result.returncode}\n{err}"
     assert "Traceback" not in err, err
     assert result.stdout == "", result.stdout
 
     lines = err.splitlines()
-    headers = [ln for ln in lines if ": error: " in ln and not ln.startswith(" ")]
+    marker = f": {words['error']}: "
+    headers = [ln for ln in lines if marker in ln and not ln.startswith(" ")]
     assert len(headers) == len(expected), f"expected {len(expected)} errors, got:\n{err}"
     unmatched = list(headers)
     for exp in expected:
-        prefix = f"{exp.location}: error: "
+        prefix = f"{exp.location}{marker}"
         found = next(
             (h for h in unmatched if h.startswith(prefix) and exp.message in h[len(prefix) :]),
             None,
@@ -91,9 +108,9 @@ def assert_reports(case: str, result: subprocess.CompletedProcess[str]) -> None:
         unmatched.remove(found)
 
     n = len(expected)
-    assert f"{n} error{'s' if n != 1 else ''}; nothing was written." in err, err
+    assert words["summary"].format(n=n, s="s" if n != 1 else "") in err, err
 
-    hint_lines = [ln for ln in lines if ln.startswith("  hint: ")]
+    hint_lines = [ln for ln in lines if ln.startswith(f"  {words['hint']}: ")]
     assert len(hint_lines) == len(hints), f"expected {len(hints)} hints, got:\n{err}"
     left = list(hint_lines)
     for hint in hints:
@@ -106,9 +123,35 @@ def assert_reports(case: str, result: subprocess.CompletedProcess[str]) -> None:
 def test_check_reports_errors(case: str) -> None:
     folder = CASES_DIR / case
     before = tree_bytes(folder)
-    result = run_cli("check", "--content", str(folder / "content"), cwd=folder)
+    result = run_cli("check", "--content", str(folder / "content"), *extra_args(case), cwd=folder)
     assert_reports(case, result)
     assert tree_bytes(folder) == before, "check wrote into the case folder"
+
+
+@pytest.mark.parametrize("case", case_params())
+def test_check_reports_errors_in_vietnamese(case: str) -> None:
+    """The same errors, as an editor reads them by default: in Vietnamese (no --lang, no
+    $BANGTIN_LANG; the cases' site.yml names no language)."""
+    folder = CASES_DIR / case
+    result = run_cli(
+        "check",
+        "--content",
+        str(folder / "content"),
+        *extra_args(case),
+        cwd=folder,
+        env={"BANGTIN_LANG": ""},
+    )
+    assert_reports(case, result, "vi")
+
+
+def test_every_case_has_its_vietnamese_expectations() -> None:
+    """Each case lists its errors in both languages, as many in each, at the same places;
+    and hints in both or neither."""
+    for case in CASES:
+        english, english_hints = read_expected(case, "en")
+        vietnamese, vietnamese_hints = read_expected(case, "vi")
+        assert [e.location for e in english] == [e.location for e in vietnamese], case
+        assert len(english_hints) == len(vietnamese_hints), case
 
 
 @pytest.mark.parametrize("case", case_params())
@@ -117,7 +160,13 @@ def test_build_reports_errors_and_writes_nothing(case: str, tmp_path: Path) -> N
     before = tree_bytes(folder)
     output = tmp_path / "output"
     result = run_cli(
-        "build", "--content", str(folder / "content"), "--output", str(output), cwd=folder
+        "build",
+        "--content",
+        str(folder / "content"),
+        "--output",
+        str(output),
+        *extra_args(case),
+        cwd=folder,
     )
     assert_reports(case, result)
     assert not output.exists()

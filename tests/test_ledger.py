@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from generator.errors import BuildError
+from generator.i18n import ENGLISH
 from generator.inputs.config import load_config
 from generator.inputs.ledger import Printed, check_ledger, load_ledger, record
 from tests.conftest import SiteFactory, build, notice
@@ -36,9 +37,13 @@ def check(site: SiteFactory, base_url: str | None = None) -> None:
 
 
 def ledger_errors(site: SiteFactory) -> list[tuple[str, int, int, str, str]]:
+    """Each error as (file, line, column, message, hint), in English."""
     with pytest.raises(BuildError) as info:
         check(site)
-    return [(e.pos.path.name, e.pos.line, e.pos.col, e.message, e.hint) for e in info.value.errors]
+    return [
+        (e.pos.path.name, e.pos.line, e.pos.col, str(e.message), str(e.hint))
+        for e in info.value.errors
+    ]
 
 
 def rename_place(site: SiteFactory, old: str, new: str, text: str) -> None:
@@ -160,8 +165,8 @@ def test_record_refuses_a_list_it_cannot_append_to(make_site: MakeSite) -> None:
         record_now(site)
     [error] = info.value.errors
     assert error.pos.path == ledger
-    assert "cannot add entries" in error.message
-    assert "block style" in error.hint
+    assert "cannot add entries" in str(error.message)
+    assert "block style" in str(error.hint)
     assert ledger.read_bytes() == before
 
 
@@ -247,7 +252,7 @@ def test_removed_place_error_reads_like_a_compiler(make_site: MakeSite) -> None:
     with pytest.raises(BuildError) as info:
         check(site)
     line = line_of(site.content / "printed.yml", "/l/cho/")
-    assert info.value.format(site.content).split("\n")[:4] == [
+    assert info.value.format(ENGLISH, site.content).split("\n")[:4] == [
         f"printed.yml:{line}:8: error: printed URL https://test.example/l/cho/ would no "
         "longer open a page",
         "    - url: https://test.example/l/cho/",
@@ -441,9 +446,9 @@ def test_ledger_error_is_reported_at_its_line(
         load_ledger(config)
     [error] = info.value.errors
     assert (error.pos.path, (error.pos.line, error.pos.col)) == (config.root / "printed.yml", where)
-    assert message in error.message
-    assert hint in error.hint
-    printed = error.format(site.content)
+    assert message in str(error.message)
+    assert hint in str(error.hint)
+    printed = error.format(ENGLISH, site.content)
     assert printed.startswith(f"printed.yml:{where[0]}:{where[1]}: error: ")
 
 
@@ -463,7 +468,7 @@ def test_printed_yml_and_printed_yaml_together_is_an_error(make_site: MakeSite) 
     site = make_site({"printed.yml": "# a\n", "printed.yaml": "# b\n"})
     with pytest.raises(BuildError, match="1 error") as info:
         load_ledger(load_config(site.content))
-    assert "both printed.yml and printed.yaml exist" in info.value.errors[0].message
+    assert "both printed.yml and printed.yaml exist" in str(info.value.errors[0].message)
 
 
 def test_ledger_is_not_read_as_content(make_site: MakeSite) -> None:
@@ -485,7 +490,7 @@ def test_build_fails_when_a_printed_place_is_removed(make_site: MakeSite) -> Non
     [error] = info.value.errors
     assert error.pos.path == site.content / "printed.yml"
     assert error.pos.line == line_of(error.pos.path, "/l/tram-y-te/")
-    assert "https://test.example/l/tram-y-te/" in error.message
+    assert "https://test.example/l/tram-y-te/" in str(error.message)
     assert {p.relative_to(site.output) for p in site.output.rglob("*")} == before
 
 
@@ -509,7 +514,7 @@ def test_build_fails_for_every_entry_when_base_url_changes(make_site: MakeSite) 
     with pytest.raises(BuildError) as info:
         site.build()
     assert len(info.value.errors) == 2
-    assert all("is not under base_url" in e.message for e in info.value.errors)
+    assert all("is not under base_url" in str(e.message) for e in info.value.errors)
 
 
 def test_build_reports_ledger_yaml_errors(make_site: MakeSite) -> None:

@@ -22,6 +22,7 @@ from PIL import Image
 
 from generator.cache.store import Store, cache_folder
 from generator.errors import BuildError
+from generator.i18n import ENGLISH, language
 from generator.media import pictures
 from generator.render.headers import CSP
 from tests.conftest import Built, SiteFactory, build, notice, tree_bytes
@@ -387,7 +388,7 @@ def test_refused_at_the_right_line_with_output_untouched(make_site: MakeSite, ca
     path.write_text(notice(body=f"Đoạn đầu.\n\nXem thêm:\n\n{text}"), "utf-8")
     with pytest.raises(BuildError) as raised:
         site.build()
-    shown = raised.value.format(site.root)
+    shown = raised.value.format(ENGLISH, site.root)
     assert f"content/notices/2026-11-20-a.md:10:{col}: error: " in shown, shown
     assert message in shown, shown
     assert tree_bytes(site.output) == before
@@ -398,7 +399,9 @@ def test_missing_alt_says_why_in_vietnamese(make_site: MakeSite) -> None:
     add_media(site, {"anh.jpg": SMALL_JPEG})
     with pytest.raises(BuildError) as raised:
         site.build()
-    assert "mô tả ngắn nội dung ảnh cho người không xem được ảnh" in raised.value.format()
+    assert "a short description of the picture" in raised.value.format(ENGLISH)
+    vietnamese = raised.value.format(language("vi"))
+    assert "mô tả ngắn nội dung ảnh cho người không xem được ảnh" in vietnamese
 
 
 @pytest.mark.parametrize(
@@ -415,7 +418,7 @@ def test_a_bad_cover_is_an_error_at_its_line(make_site: MakeSite, front: str, me
     add_media(site, {"so-do.svg": b"<svg/>", "qd.pdf": decision_pdf(1)})
     with pytest.raises(BuildError) as raised:
         site.build()
-    shown = raised.value.format(site.root)
+    shown = raised.value.format(ENGLISH, site.root)
     assert "content/notices/2026-11-20-a.md:4:8: error: " in shown, shown
     assert message in shown, shown
 
@@ -428,7 +431,7 @@ def test_symlinks_are_refused(make_site: MakeSite, tmp_path: Path) -> None:
     (site.content / "media/tep.pdf").symlink_to(secret)
     with pytest.raises(BuildError) as raised:
         site.build()
-    assert "`media/tep.pdf` is a symbolic link" in raised.value.format()
+    assert "`media/tep.pdf` is a symbolic link" in raised.value.format(ENGLISH)
     assert not site.output.exists()
 
 
@@ -445,7 +448,7 @@ def test_folders_that_are_symlinks_are_refused(
     (site.content / linked).symlink_to(outside, target_is_directory=True)
     with pytest.raises(BuildError) as raised:
         site.build()
-    shown = raised.value.format(site.root)
+    shown = raised.value.format(ENGLISH, site.root)
     assert f"is in `{linked}`, a symbolic link to a folder" in shown, shown
     assert "content/notices/2026-11-20-a.md:6:7: error: " in shown, shown
     assert not site.output.exists()
@@ -456,7 +459,7 @@ def test_two_files_with_one_url_are_refused(make_site: MakeSite) -> None:
     add_media(site, {"quyet-dinh.pdf": decision_pdf(1), "Quyết Định.pdf": decision_pdf(2)})
     with pytest.raises(BuildError) as raised:
         site.build()
-    shown = raised.value.format()
+    shown = raised.value.format(ENGLISH)
     assert (
         "`Quyết Định.pdf` and `quyet-dinh.pdf` would have the same URL: /m/quyet-dinh.pdf" in shown
     )
@@ -489,7 +492,7 @@ def test_script_schemes_in_pictures_are_refused(make_site: MakeSite) -> None:
     site = make_site({"notices/2026-11-20-a.md": notice(body="![x](java\tscript:alert(1))")})
     with pytest.raises(BuildError) as raised:
         site.build()
-    assert "a picture must be a file of content/media/" in raised.value.format()
+    assert "a picture must be a file of content/media/" in raised.value.format(ENGLISH)
 
 
 # -- the cache of renditions is untrusted input --------------------------------------------

@@ -272,7 +272,7 @@ def test_base_path_that_would_break_the_server_files_is_refused(
         redirect_files(site)
     [error] = info.value.errors
     assert error.pos.path.name == "site.yml"
-    assert "cannot be written into _redirects and nginx-redirects.conf" in error.message
+    assert "cannot be written into _redirects and nginx-redirects.conf" in str(error.message)
 
 
 # -- aliases that are refused, each at its line ---------------------------------
@@ -305,7 +305,7 @@ def test_bad_alias_is_an_error_at_its_line(make_site: MakeSite, alias: str, mess
         stages(site)
     [error] = info.value.errors
     assert (error.pos.path.name, error.pos.line, error.pos.col) == ("cho.yml", 4, 5)
-    assert message in error.message
+    assert message in str(error.message)
 
 
 def test_alias_in_a_notice_and_a_page_is_an_error_at_its_line(make_site: MakeSite) -> None:
@@ -317,7 +317,7 @@ def test_alias_in_a_notice_and_a_page_is_an_error_at_its_line(make_site: MakeSit
     )
     with pytest.raises(BuildError) as info:
         stages(site)
-    found = [(e.pos.path.name, e.pos.line, e.pos.col, e.message) for e in info.value.errors]
+    found = [(e.pos.path.name, e.pos.line, e.pos.col, str(e.message)) for e in info.value.errors]
     assert found == [
         ("a.md", 4, 18, "alias /p/gioi-thieu/ is already the URL of page `gioi-thieu`"),
         ("gioi-thieu.md", 3, 11, "alias /n/a/ is already the URL of notice `a`"),
@@ -335,7 +335,7 @@ def test_two_pages_cannot_share_an_alias(make_site: MakeSite) -> None:
         stages(site)
     [error] = info.value.errors
     assert (error.pos.path.name, error.pos.line, error.pos.col) == ("b.yml", 2, 11)
-    assert "alias /l/cu/ is already the URL of an alias of /l/a/" in error.message
+    assert "alias /l/cu/ is already the URL of an alias of /l/a/" in str(error.message)
 
 
 def test_alias_is_normalised_to_a_folder(make_site: MakeSite) -> None:

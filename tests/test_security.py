@@ -162,7 +162,7 @@ def test_javascript_link_in_markdown_is_a_build_error(make_site: MakeSite) -> No
     with pytest.raises(BuildError) as info:
         site.build()
     [error] = info.value.errors
-    assert "`javascript:` is not allowed" in error.message
+    assert "`javascript:` is not allowed" in str(error.message)
     assert (error.pos.line, error.pos.col) == (6, 15)
 
 

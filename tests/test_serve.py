@@ -126,7 +126,7 @@ def test_broken_yaml_shows_error_page_and_fixing_it_recovers(server: Running) ->
     path = server.content / NOTICE
     good = path.read_text("utf-8")
     path.write_text(good.replace("title:", "title: [oops", 1), "utf-8")
-    server.wait_for(NOTICE_URL, "Lỗi khi dựng trang", timeout=3)
+    server.wait_for(NOTICE_URL, "Error while building the site", timeout=3)
     _, body = server.get("/")
     assert re.search(r"lich-tiem-chung-thang-11\.md:\d+:\d+: error: invalid YAML", body), body
     assert server.process.poll() is None  # still running

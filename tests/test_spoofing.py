@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from generator.errors import BuildError
+from generator.i18n import ENGLISH
 from tests.conftest import SITE_YML, SiteFactory, notice, run_cli
 
 MakeSite = Callable[[dict[str, str]], SiteFactory]
@@ -21,7 +22,7 @@ RLO = "\u202e"
 def errors_of(site: object) -> list[str]:
     with pytest.raises(BuildError) as caught:
         site.build()  # type: ignore[attr-defined]
-    return [e.format(site.root) for e in caught.value.errors]  # type: ignore[attr-defined]
+    return [e.format(ENGLISH, site.root) for e in caught.value.errors]  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize("char", ["\u202a", "\u202b", "\u202c", "\u202d", RLO, "\u2066", "\u2069"])

@@ -18,7 +18,7 @@ import zxingcpp
 from PIL import Image
 
 from generator import api
-from generator.cache.store import Store, cache_folder, cache_root, machine_key
+from generator.cache.store import VERSION, Store, cache_folder, cache_root, machine_key
 from generator.errors import UsageError
 from generator.output import writer as writer_module
 from generator.output.writer import MARKER
@@ -338,7 +338,7 @@ def test_cache_dir_option_environment_and_clean(tmp_path: Path) -> None:
     mine = tmp_path / "my-cache"
     result = run_cli("build", "--cache-dir", str(mine), cwd=root)
     assert result.returncode == 0, result.stderr
-    assert (cache_folder(root / "output", mine) / "v2" / "state.json").is_file()
+    assert (cache_folder(root / "output", mine) / f"v{VERSION}" / "state.json").is_file()
     env_cache = tmp_path / "env-cache"
     result = run_cli(
         "build", "--output", "out2", cwd=root, env={"BANGTIN_CACHE_DIR": str(env_cache)}

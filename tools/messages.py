@@ -49,9 +49,7 @@ def extract() -> Catalog:
         ROOT, METHOD_MAP, keywords=KEYWORDS, comment_tags=("Translators:",), strip_comment_tags=True
     )
     for filename, _lineno, message, comments, context in found:
-        catalog.add(
-            message, None, [(filename, None)], auto_comments=comments, context=context
-        )
+        catalog.add(message, None, [(filename, None)], auto_comments=comments, context=context)
     return catalog
 
 
@@ -63,7 +61,12 @@ def read(path: Path) -> Catalog:
 def write(catalog: Catalog, path: Path) -> None:
     out = io.BytesIO()
     write_po(
-        out, catalog, width=0, omit_header=False, sort_by_file=True, include_lineno=False,
+        out,
+        catalog,
+        width=0,
+        omit_header=False,
+        sort_by_file=True,
+        include_lineno=False,
         ignore_obsolete=True,
     )
     data = out.getvalue()
@@ -125,9 +128,15 @@ def merge(lang: str, sources: list[str]) -> None:
     catalog = read(po_path(lang))
     for source in sources:
         for message in read(Path(source)):
-            if message.id and _translated(message.string) and message.id in catalog:
-                catalog[message.id].string = message.string
-                catalog[message.id].flags.discard("fuzzy")
+            key = message.id[0] if isinstance(message.id, tuple | list) else message.id
+            if not key or key not in catalog:
+                continue
+            string = message.string
+            if isinstance(string, tuple | list):  # as many forms as the catalog has
+                string = tuple(string[: catalog.num_plurals])
+            if _translated(string):
+                catalog[key].string = string
+                catalog[key].flags.discard("fuzzy")
     write(catalog, po_path(lang))
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from generator.cache.store import Store
 from generator.errors import BuildError, ContentError, Position
+from generator.i18n import Message, _
 from generator.inputs.scan import code_digest
 from generator.media import pdf, pictures
 from generator.models import MediaFile
@@ -30,7 +31,7 @@ PARALLEL_FROM = 6  # pictures: below this many, a worker process costs more than
 # its first page's preview.
 Job = tuple[str, str, str, int, int]
 # What a job gives: its renditions (name -> bytes), or why it failed (message, hint).
-Made = dict[str, bytes] | tuple[str, str]
+Made = dict[str, bytes] | tuple[Message, Message | None]
 
 
 def names(file: MediaFile) -> list[str]:
@@ -71,7 +72,7 @@ class PictureCache:
         errors: list[ContentError] = []
 
         def keep(chunk: list[Job], results: list[Made]) -> None:
-            for (path, *_), made in zip(chunk, results, strict=True):
+            for (path, *_job_rest), made in zip(chunk, results, strict=True):
                 if isinstance(made, tuple):
                     message, hint = made
                     errors.append(ContentError(Position(Path(path)), message, hint, ""))
@@ -133,7 +134,7 @@ def _is_key(key: object) -> bool:
 def _is_name(name: object) -> bool:
     if not isinstance(name, str):
         return False
-    width, _, extension = name.partition(".")
+    width, _dot, extension = name.partition(".")
     return width.isdigit() and extension in pictures.EXTENSIONS
 
 
@@ -148,9 +149,9 @@ def _make(job: Job) -> Made:
         with os.fdopen(fd, "rb") as f:
             data = f.read()
     except OSError as exc:
-        return (f"the picture cannot be read: {exc.strerror}", "")
+        return (_("the picture cannot be read: {reason}", reason=str(exc.strerror)), None)
     if hashlib.sha256(data).hexdigest() != sha256:
-        return ("the picture changed while the site was being built", "build again")
+        return (_("the picture changed while the site was being built"), _("build again"))
     try:
         if fmt == "PDF":  # its first page: drawn, then made small like any picture
             return pictures.renditions(pdf.first_page(data, width, height), "PNG")
@@ -158,7 +159,7 @@ def _make(job: Job) -> Made:
     except pictures.PictureError as exc:
         return (exc.message, exc.hint)
     except pdf.PdfiumError:  # it opened when checked: drawn once more, it failed
-        return ("the first page of the PDF cannot be drawn", "")
+        return (_("the first page of the PDF cannot be drawn"), None)
 
 
 def _make_chunk(chunk: list[Job]) -> list[Made]:

@@ -43,7 +43,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import IO, Any
 
-VERSION = 2  # of every file the store holds: bump it when any record's format changes
+VERSION = 3  # of every file the store holds: bump it when any record's format changes
 MAX_BYTES = 512 * 1024 * 1024  # no record of a site is near this: a larger file is refused
 DEFAULT_CAP_MB = 500  # BANGTIN_CACHE_SIZE_MB overrides it
 KEY_FILE = "cache.key"

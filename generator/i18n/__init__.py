@@ -22,7 +22,7 @@ import os
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import TypeAlias
 
@@ -91,7 +91,7 @@ def available() -> tuple[str, ...]:
     return tuple(sorted(found | {"en"}))
 
 
-@lru_cache(maxsize=None)
+@cache
 def language(code: str) -> Language:
     """The language ``code`` (``vi``, ``en``, ``vi-VN``…); English if bangtin lacks it."""
     primary = code.strip().replace("_", "-").split("-")[0].lower()

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from generator.errors import BuildError, Position, Problems
+from generator.i18n import Message, _
 from generator.inputs import schema
 from generator.inputs.fields import Fields, load_yaml
 from generator.inputs.files import read_text
@@ -36,27 +37,30 @@ def find_site_file(content_dir: Path) -> Path | None:
     return None
 
 
-def check_base_url(url: str, allow_http: bool = False) -> str | None:
-    """Why ``url`` is not a usable base URL, or None if it is."""
+def check_base_url(url: str, allow_http: bool = False) -> Message | None:
+    """Why ``url`` is not a usable base URL (what follows the URL in a sentence), or None
+    if it is."""
     parts = urlsplit(url)
     if parts.scheme != "https" and not (allow_http and parts.scheme == "http"):
         if parts.scheme == "http":
-            return "must start with https:// (plain http only with --allow-http, for previews)"
-        return "must start with https://"
+            return _("must start with https:// (plain http only with --allow-http, for previews)")
+        return _("must start with https://")
     if "@" in parts.netloc:
-        return "must not hold a user name or password (user@ or user:pass@)"
+        return _("must not hold a user name or password (user@ or user:pass@)")
     if not parts.hostname:
-        return "has no host name"
+        return _("has no host name")
     try:
         port = parts.port
     except ValueError:
-        return "has a port that is not a number from 1 to 65535"
+        return _("has a port that is not a number from 1 to 65535")
     if port == 0 or parts.netloc.endswith(":"):
-        return "has a port that is not a number from 1 to 65535"
+        return _("has a port that is not a number from 1 to 65535")
     if "?" in url or "#" in url:
-        return "must not have a query (?) or fragment (#)"
+        return _("must not have a query (?) or fragment (#)")
     if any(c.isspace() for c in url) or not url.isascii():
-        return "must be plain ASCII without spaces (write an international domain in its xn-- form)"
+        return _(
+            "must be plain ASCII without spaces (write an international domain in its xn-- form)"
+        )
     return None
 
 
@@ -66,8 +70,8 @@ def normalise_base_url(url: str) -> str:
 
 # top-level folders of every site that no URL prefix may take
 RESERVED_FOLDERS = {
-    "boards": "the print-ready boards",
-    "assets": "stylesheets and pictures, cached for a year by browsers",
+    "boards": _("the print-ready boards"),
+    "assets": _("stylesheets and pictures, cached for a year by browsers"),
 }
 
 
@@ -95,8 +99,8 @@ def load_config(
     if path is None:
         problems.add(
             Position(content_dir / "site.yml"),
-            "site.yml is missing",
-            hint="create content/site.yml with at least `title:` and `base_url:`",
+            _("site.yml is missing"),
+            hint=_("create content/site.yml with at least `title:` and `base_url:`"),
             source_line="",
         )
         raise BuildError(problems.errors)
@@ -112,9 +116,11 @@ def load_config(
         url = base_url
     elif url is not None:
         why = check_base_url(url, allow_http)
-        if why:
+        if why is not None:
             f.error(
-                f.node_of("base_url"), f"`base_url` {why}", hint="e.g. https://dinhhung.example/"
+                f.node_of("base_url"),
+                _("`base_url` {why}", why=why),
+                hint=_("e.g. https://dinhhung.example/"),
             )
 
     timezone = f.text("timezone") or "Asia/Ho_Chi_Minh"
@@ -123,20 +129,25 @@ def load_config(
     except (ZoneInfoNotFoundError, ValueError):
         f.error(
             f.node_of("timezone"),
-            f"unknown timezone `{timezone}`",
-            hint="use a name like Asia/Ho_Chi_Minh",
+            _("unknown timezone `{timezone}`", timezone=timezone),
+            hint=_("use a name like Asia/Ho_Chi_Minh"),
         )
         timezone = "Asia/Ho_Chi_Minh"
 
     theme = f.text("theme") or "default"
     if not _NAME.fullmatch(theme):
-        f.error(f.node_of("theme"), f"theme name `{theme}` must be a plain folder name")
+        f.error(
+            f.node_of("theme"), _("theme name `{theme}` must be a plain folder name", theme=theme)
+        )
         theme = "default"
     elif theme != "default" and not (content_dir.parent / "themes" / theme).is_dir():
         f.error(
             f.node_of("theme"),
-            f"theme `{theme}` not found: there is no folder themes/{theme}/ beside content/",
-            hint="create the folder, or remove `theme:` to use the default theme",
+            _(
+                "theme `{theme}` not found: there is no folder themes/{theme}/ beside content/",
+                theme=theme,
+            ),
+            hint=_("create the folder, or remove `theme:` to use the default theme"),
         )
 
     contact = Contact()
@@ -149,32 +160,45 @@ def load_config(
     if qf is not None:
         level = (qf.text("error") or "q").lower()
         if level not in ("l", "m", "q", "h"):
-            qf.error(qf.node_of("error"), f"`error` must be one of l, m, q, h, not `{level}`")
+            qf.error(
+                qf.node_of("error"),
+                _("`error` must be one of l, m, q, h, not `{level}`", level=level),
+            )
             level = "q"
         scale = qf.integer("scale", 10)
         if not 1 <= scale <= 40:
-            qf.error(qf.node_of("scale"), "`scale` must be between 1 and 40 (pixels per module)")
+            qf.error(qf.node_of("scale"), _("`scale` must be between 1 and 40 (pixels per module)"))
             scale = 10
         colours: dict[str, str] = {}
         for key, default in (("dark", "#000000"), ("light", "#ffffff")):
             value = qf.text(key) or default
             if not _COLOUR.fullmatch(value):
-                qf.error(qf.node_of(key), f"`{key}` must be a colour like #000000, not `{value}`")
+                qf.error(
+                    qf.node_of(key),
+                    _("`{key}` must be a colour like #000000, not `{value}`", key=key, value=value),
+                )
                 value = default
             colours[key] = value.lower()
         ratio = contrast(colours["dark"], colours["light"])
         if ratio < 4.5:
             qf.error(
                 qf.node_of("dark") or qf.node_of("light"),
-                f"QR colours {colours['dark']} on {colours['light']} have a contrast of "
-                f"{ratio:.1f}:1; at least 4.5:1 is needed, dark on light",
-                hint="phone cameras read dark modules on a light background: keep dark "
-                "near black and light near white",
+                _(
+                    "QR colours {dark} on {light} have a contrast of {ratio:.1f}:1; "
+                    "at least 4.5:1 is needed, dark on light",
+                    dark=colours["dark"],
+                    light=colours["light"],
+                    ratio=ratio,
+                ),
+                hint=_(
+                    "phone cameras read dark modules on a light background: keep dark "
+                    "near black and light near white"
+                ),
             )
         elif luminance(colours["dark"]) > luminance(colours["light"]):
             qf.error(
                 qf.node_of("dark"),
-                "QR `dark` must be darker than `light`: many phones cannot read light-on-dark",
+                _("QR `dark` must be darker than `light`: many phones cannot read light-on-dark"),
             )
         qr = QrOptions(cast(ErrorLevel, level), scale, 4, colours["dark"], colours["light"])
 
@@ -183,11 +207,11 @@ def load_config(
     if bf is not None:
         size = (bf.text("size") or "a4").lower()
         if size not in ("a5", "a4", "a3"):
-            bf.error(bf.node_of("size"), f"`size` must be a5, a4 or a3, not `{size}`")
+            bf.error(bf.node_of("size"), _("`size` must be a5, a4 or a3, not `{size}`", size=size))
             size = "a4"
         distance = bf.number("distance")
         if distance is not None and not 0.1 <= distance <= 20:
-            bf.error(bf.node_of("distance"), "`distance` is in metres, between 0.1 and 20")
+            bf.error(bf.node_of("distance"), _("`distance` is in metres, between 0.1 and 20"))
             distance = None
         boards = BoardOptions(cast(PaperSize, size), distance or 1.0)
 
@@ -202,22 +226,32 @@ def load_config(
             elif not _SEGMENT.fullmatch(prefix):
                 uf.error(
                     uf.node_of(key),
-                    f"URL prefix `{prefix}` must be lowercase ASCII letters, digits and '-'",
+                    _(
+                        "URL prefix `{prefix}` must be lowercase ASCII letters, digits and '-'",
+                        prefix=prefix,
+                    ),
                 )
                 prefixes[key] = getattr(urls, key)
             elif prefix in RESERVED_FOLDERS:
                 uf.error(
                     uf.node_of(key),
-                    f"URL prefix `{prefix}` is a folder bangtin writes itself "
-                    f"({RESERVED_FOLDERS[prefix]})",
-                    hint="choose another prefix",
+                    _(
+                        "URL prefix `{prefix}` is a folder bangtin writes itself ({what})",
+                        prefix=prefix,
+                        what=RESERVED_FOLDERS[prefix],
+                    ),
+                    hint=_("choose another prefix"),
                 )
                 prefixes[key] = getattr(urls, key)
             else:
                 prefixes[key] = prefix
         urls = UrlPrefixes(**prefixes)
         if len(set(prefixes.values())) != len(prefixes):
-            uf.error(None, "two URL prefixes are the same", hint="give each kind its own prefix")
+            uf.error(
+                None,
+                _("two URL prefixes are the same"),
+                hint=_("give each kind its own prefix"),
+            )
 
     keep = tuple(
         pattern
@@ -228,8 +262,8 @@ def load_config(
     if not 1 <= max_mb <= 1000:
         f.error(
             f.node_of("media_max_mb"),
-            "`media_max_mb` must be between 1 and 1000 (megabytes)",
-            hint="a resident on mobile data pays for every megabyte: 20 is plenty for a photo",
+            _("`media_max_mb` must be between 1 and 1000 (megabytes)"),
+            hint=_("a resident on mobile data pays for every megabyte: 20 is plenty for a photo"),
         )
         max_mb = 20
     image = f.image()
@@ -266,8 +300,8 @@ def _keep_pattern(pattern: str, where: Position, problems: Problems) -> bool:
         return True
     problems.add(
         where,
-        f"`keep:` item `{pattern}` is not a file name inside the output folder",
-        hint="write paths like CNAME or .well-known/security.txt or google*.html",
+        _("`keep:` item `{pattern}` is not a file name inside the output folder", pattern=pattern),
+        hint=_("write paths like CNAME or .well-known/security.txt or google*.html"),
     )
     return False
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import partial
 from pathlib import Path
 from typing import Literal, cast
 
 from generator.cache.content import ContentCache, SiteCache
-from generator.errors import Position, Problems
+from generator.errors import BuildError, ContentError, Position, Problems
+from generator.i18n import Message, _
 from generator.inputs import schema
 from generator.inputs.fields import Fields, did_you_mean, load_yaml
 from generator.inputs.files import read_text, split_front_matter
@@ -46,8 +47,8 @@ def content_files(folder: Path, suffixes: tuple[str, ...], problems: Problems) -
         if path.is_symlink() and not path.resolve().is_relative_to(root):
             problems.add(
                 Position(path),
-                "symlink points outside the content folder",
-                hint="copy the file into content/ instead of linking to it",
+                _("symlink points outside the content folder"),
+                hint=_("copy the file into content/ instead of linking to it"),
                 source_line="",
             )
             continue
@@ -56,7 +57,18 @@ def content_files(folder: Path, suffixes: tuple[str, ...], problems: Problems) -
 
 
 def load_content(site: SiteConfig, cache: ContentCache | None = None) -> Content:
-    """Read every content file; raise BuildError with all problems found.
+    """Read every content file; raise BuildError with all problems found."""
+    content, errors = read_content(site, cache)
+    if errors:
+        raise BuildError(errors)
+    return content
+
+
+def read_content(
+    site: SiteConfig, cache: ContentCache | None = None
+) -> tuple[Content, list[ContentError]]:
+    """Every content file read: what loaded, and the errors of the files that did not
+    (what loaded is then only good for looking for more errors).
 
     With a ``cache``, a file parsed cleanly before (same text, settings and code) is
     not parsed again; the caller saves the cache once the build has no content error.
@@ -64,35 +76,41 @@ def load_content(site: SiteConfig, cache: ContentCache | None = None) -> Content
     problems = Problems()
     root = site.root
     kept = cache.for_site(site) if cache is not None else None
+    location_files = list(content_files(root / "locations", YAML_SUFFIXES, problems))
     locations = [
-        loc
-        for path in content_files(root / "locations", YAML_SUFFIXES, problems)
-        if (loc := load_location(path, problems, kept)) is not None
+        loc for path in location_files if (loc := load_location(path, problems, kept)) is not None
     ]
+    # a place file with an error is still a place: its error is reported, not one more
+    # "unknown place" in every notice that names it
+    named = {loc.id for loc in locations} | {path.stem for path in location_files}
     loaded = [
         load_notice(path, site, problems, kept)
         for path in content_files(root / "notices", MARKDOWN_SUFFIXES, problems)
     ]
-    notices = [notice for notice, _ in loaded if notice is not None]
+    notices = [notice for notice, _refs in loaded if notice is not None]
     pages = [
         p
         for path in content_files(root / "pages", MARKDOWN_SUFFIXES, problems)
         if (p := load_page(path, problems, kept)) is not None
     ]
     check_unique(locations, notices, pages, problems)
-    check_location_refs(loaded, {loc.id for loc in locations}, problems)
-    problems.check()
-    return Content(tuple(notices), tuple(locations), tuple(pages), tuple(problems.warnings))
+    check_location_refs(loaded, named, problems)
+    content = Content(tuple(notices), tuple(locations), tuple(pages), tuple(problems.warnings))
+    return content, problems.errors
 
 
 def _slug(f: Fields, stem: str) -> str | None:
     explicit = f.text("slug")
     if explicit is not None:
         if not is_slug(explicit):
+            example = "slug: " + (slugify(explicit) or "thong-bao")
             f.error(
                 f.node_of("slug"),
-                f"slug `{explicit}` must be lowercase ASCII letters, digits and single '-'",
-                hint=f"for example `slug: {slugify(explicit) or 'thong-bao'}`",
+                _(
+                    "slug `{slug}` must be lowercase ASCII letters, digits and single '-'",
+                    slug=explicit,
+                ),
+                hint=_("for example `{example}`", example=example),
             )
             return None
         return explicit
@@ -100,8 +118,10 @@ def _slug(f: Fields, stem: str) -> str | None:
     if not derived:
         f.problems.add(
             Position(f.path),
-            f"cannot make a URL from the file name `{f.path.name}`",
-            hint="rename the file with Latin letters or digits, or set `slug:` in the front matter",
+            _("cannot make a URL from the file name `{name}`", name=f.path.name),
+            hint=_(
+                "rename the file with Latin letters or digits, or set `slug:` in the front matter"
+            ),
             source_line="",
         )
         return None
@@ -142,8 +162,8 @@ def parse_notice(
     if isinstance(expires_raw, dt.datetime):
         f.error(
             f.node_of("expires"),
-            "`expires` is a day, not a time",
-            hint="write the last day the notice is in effect, e.g. `expires: 2026-12-31`",
+            _("`expires` is a day, not a time"),
+            hint=_("write the last day the notice is in effect, e.g. `expires: 2026-12-31`"),
         )
     else:
         expires = expires_raw
@@ -152,14 +172,14 @@ def parse_notice(
     refs: LocationRefs = ()
     raw_locations = f.text_list("locations")
     if raw_locations is not None:
-        ids = [value for value, _ in raw_locations]
+        ids = [value for value, _where in raw_locations]
         if ids == [ALL_LOCATIONS]:
             locations = ALL_LOCATIONS
         elif not ids:
             f.error(
                 f.node_of("locations"),
-                "`locations` is an empty list",
-                hint="list place ids, or write `locations: all`",
+                _("`locations` is an empty list"),
+                hint=_("list place ids, or write `locations: all`"),
             )
         else:
             locations = tuple(dict.fromkeys(ids))
@@ -170,10 +190,13 @@ def parse_notice(
         if not slugify(value):
             problems.warn(
                 where,
-                f"tag `{value}` has no letter or digit, so it makes no topic page and is left out",
-                hint="name topics with words, e.g. `tags: [y tế, điện]`",
+                _(
+                    "tag `{tag}` has no letter or digit, so it makes no topic page and is left out",
+                    tag=value,
+                ),
+                hint=_("name topics with words, e.g. `tags: [y tế, điện]`"),
             )
-    tags = tuple(dict.fromkeys(value for value, _ in raw_tags if slugify(value)))
+    tags = tuple(dict.fromkeys(value for value, _where in raw_tags if slugify(value)))
     pinned = f.boolean("pinned")
     draft = f.boolean("draft")
     summary = f.text("summary")
@@ -189,8 +212,12 @@ def parse_notice(
         if expires is not None and expires < date.date():
             f.error(
                 f.node_of("expires"),
-                f"`expires` ({expires.isoformat()}) is before `date` ({date.date().isoformat()})",
-                hint="`expires` is the last day the notice is in effect",
+                _(
+                    "`expires` ({expires}) is before `date` ({date})",
+                    expires=expires.isoformat(),
+                    date=date.date().isoformat(),
+                ),
+                hint=_("`expires` is the last day the notice is in effect"),
             )
     if len(problems.errors) > before or title is None or date is None or slug is None:
         return None, refs
@@ -218,10 +245,12 @@ def read_aliases(f: Fields) -> tuple[Alias, ...]:
     out: list[Alias] = []
     for raw, pos in f.text_list("aliases") or ():
         value = raw.strip()
-        hint = "write the old path of the page on this site, e.g. `aliases: [l/tram-y-te-cu/]`"
+        hint = _("write the old path of the page on this site, e.g. `aliases: [l/tram-y-te-cu/]`")
         if "://" in value:
             f.problems.add(
-                pos, f"alias `{value}` must be a path on this site, not a full URL", hint
+                pos,
+                _("alias `{alias}` must be a path on this site, not a full URL", alias=value),
+                hint,
             )
             continue
         parts = value.strip("/").split("/")
@@ -235,8 +264,11 @@ def read_aliases(f: Fields) -> tuple[Alias, ...]:
         if bad:
             f.problems.add(
                 pos,
-                f"alias `{value}` is not a plain path: use letters, digits, '-', '.', '_' "
-                "between single '/'",
+                _(
+                    "alias `{alias}` is not a plain path: use letters, digits, '-', '.', '_' "
+                    "between single '/'",
+                    alias=value,
+                ),
                 hint,
             )
             continue
@@ -249,7 +281,9 @@ def read_paper(f: Fields, key: str) -> PaperSize | None:
     if value is None:
         return None
     if value.lower() not in schema.PAPER:
-        f.error(f.node_of(key), f"`{key}` must be a5, a4 or a3, not `{value}`")
+        f.error(
+            f.node_of(key), _("`{key}` must be a5, a4 or a3, not `{value}`", key=key, value=value)
+        )
         return None
     return cast(PaperSize, value.lower())
 
@@ -268,11 +302,15 @@ def load_location(
 ) -> Location | None:
     location_id = path.stem
     if not is_slug(location_id):
+        renamed = (slugify(location_id) or "dia-diem") + path.suffix
         problems.add(
             Position(path),
-            f"place id `{location_id}` (the file name) must be lowercase ASCII letters, "
-            "digits and '-'",
-            hint=f"rename the file to `{slugify(location_id) or 'dia-diem'}{path.suffix}`",
+            _(
+                "place id `{place}` (the file name) must be lowercase ASCII letters, "
+                "digits and '-'",
+                place=location_id,
+            ),
+            hint=_("rename the file to `{name}`", name=renamed),
             source_line="",
         )
         return None
@@ -305,10 +343,12 @@ def parse_location(
         if lat is None or lon is None:
             if not gf.has("lat") or not gf.has("lon"):
                 gf.error(
-                    None, "`geo` needs both `lat` and `lon`", hint="geo: {lat: 19.81, lon: 105.62}"
+                    None,
+                    _("`geo` needs both `lat` and `lon`"),
+                    hint=_("for example `{example}`", example="geo: {lat: 19.81, lon: 105.62}"),
                 )
         elif not (-90 <= lat <= 90 and -180 <= lon <= 180):
-            gf.error(None, "`geo` is not on Earth: lat must be within ±90 and lon within ±180")
+            gf.error(None, _("`geo` is not on Earth: lat must be within ±90 and lon within ±180"))
         else:
             geo = Geo(lat, lon)
     contact = Contact()
@@ -380,20 +420,38 @@ def check_unique(
     problems: Problems,
 ) -> None:
     """Two files must never claim the same URL."""
-    for kind, items in (
-        ("place id", [(loc.id, loc.source.path) for loc in locations]),
-        ("notice slug", [(n.slug, n.source.path) for n in notices]),
-        ("page slug", [(p.slug, p.source.path) for p in pages]),
-    ):
+    own_slug = _("give one of them its own `slug:` in the front matter")
+    kinds: tuple[tuple[Callable[[str, str], Message], Message, list[tuple[str, Path]]], ...] = (
+        (
+            lambda key, other: _(
+                "duplicate place id `{key}`: {other} has it too", key=key, other=other
+            ),
+            _("one place per file; remove or rename one of them"),
+            [(loc.id, loc.source.path) for loc in locations],
+        ),
+        (
+            lambda key, other: _(
+                "duplicate notice slug `{key}`: {other} has it too", key=key, other=other
+            ),
+            own_slug,
+            [(n.slug, n.source.path) for n in notices],
+        ),
+        (
+            lambda key, other: _(
+                "duplicate page slug `{key}`: {other} has it too", key=key, other=other
+            ),
+            own_slug,
+            [(p.slug, p.source.path) for p in pages],
+        ),
+    )
+    for duplicate, hint, items in kinds:
         seen: dict[str, Path] = {}
         for key, path in items:
             if key in seen:
                 problems.add(
                     Position(path),
-                    f"duplicate {kind} `{key}`: {shown(seen[key])} has it too",
-                    hint="give one of them its own `slug:` in the front matter"
-                    if kind != "place id"
-                    else "one place per file; remove or rename one of them",
+                    duplicate(key, shown(seen[key])),
+                    hint=hint,
                     source_line="",
                 )
             else:
@@ -404,12 +462,12 @@ def check_location_refs(
     loaded: list[tuple[Notice | None, LocationRefs]], known: set[str], problems: Problems
 ) -> None:
     choices = sorted(known)
-    for _, refs in loaded:
+    for _notice, refs in loaded:
         for value, pos in refs:
             if value not in known:
                 hint = (
-                    did_you_mean(value, choices, "known places")
+                    did_you_mean(value, choices, _("known places"))
                     if choices
-                    else "add the place as a file under locations/"
+                    else _("add the place as a file under locations/")
                 )
-                problems.add(pos, f"unknown place `{value}`", hint=hint)
+                problems.add(pos, _("unknown place `{place}`", place=value), hint=hint)

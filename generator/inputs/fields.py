@@ -98,18 +98,109 @@ def _compose(
         start = text.rfind("\n", 0, index) + 1
         line = text.count("\n", 0, index) + first_line
         col = index - start + 1
-        message = _("invalid YAML: {problem}", problem=str(exc.problem or exc.context))
+        message = _("invalid YAML: {problem}", problem=_yaml_problem(exc))
         hint = _("check the indentation and that each key is followed by `: `")
         end = text.find("\n", index)
-        if mark is not None and "\t" in text[start : end if end >= 0 else len(text)]:
+        here = text[start : end if end >= 0 else len(text)]
+        if mark is not None and "\t" in here:
             message = _("invalid YAML: tab character")
             hint = _("YAML does not allow tabs for indentation: use spaces")
+        elif exc.context in _FLOW and exc.context_mark is not None:
+            # `[` or `{` never closed: YAML notices at the next line or the end; say where
+            opened = min(exc.context_mark.index, len(text) - 1)
+            start = text.rfind("\n", 0, opened) + 1
+            line = text.count("\n", 0, opened) + first_line
+            col = opened - start + 1
+            hint = _FLOW[exc.context]
+        elif exc.context == "while scanning a quoted scalar" and exc.context_mark is not None:
+            # a quote never closed: YAML only notices at the end of the text, so tell
+            # where it opened (often a Word "curly" quote closing a straight one)
+            opened = min(exc.context_mark.index, len(text) - 1)
+            start = text.rfind("\n", 0, opened) + 1
+            line = text.count("\n", 0, opened) + first_line
+            col = opened - start + 1
+            message, hint = _unclosed_quote(text, opened)
+        elif exc.problem == "mapping values are not allowed here" and ": " in here[: col - 1]:
+            # a second `: ` on the line (the first ends the key): the value holds one
+            key, _sep, value = here.partition(":")
+            if value.strip() and value.strip()[0] not in "\"'":
+                message = _(
+                    "`{key}` has a value with `: ` in it, which YAML reads as a new key",
+                    key=key.strip(),
+                )
+                hint = _(
+                    "put the whole value in quotes: `{line}`",
+                    line=_quoted(key.strip(), value.strip()),
+                )
         problems.add(Position(path, line, col), message, hint=hint)
         return _INVALID
     except yaml.YAMLError as exc:
         problems.add(Position(path, first_line), _("invalid YAML: {problem}", problem=str(exc)))
         return _INVALID
     return node
+
+
+_FLOW = {
+    "while parsing a flow sequence": _("end the list with `]` on the same line"),
+    "while parsing a flow mapping": _("end the group with `}}` on the same line"),
+}
+
+
+def _yaml_problem(exc: yaml.MarkedYAMLError) -> Message | str:
+    """PyYAML's problem in the editor's words (its own English when it is a rare one)."""
+    problem = str(exc.problem or exc.context)
+    if problem == "mapping values are not allowed here":
+        return _("a `:` where YAML does not allow one")
+    if problem.startswith("expected ',' or ']'"):
+        return _("a list opened with `[` is not closed with `]`")
+    if problem.startswith("expected ',' or '}'"):
+        return _("a group opened with `{{` is not closed with `}}`")
+    if problem.startswith(("expected <block end>", "expected '<document start>'")):
+        return _("the lines are not indented alike")
+    if problem == "but found another document":
+        return _("a second `---` line: only one block of YAML is allowed here")
+    found = re.fullmatch(r"found undefined alias '(.*)'", problem)
+    if found:
+        return _(
+            "`*{name}` at the start of a value is a YAML reference, and there is none "
+            "of that name: put the value in quotes",
+            name=found[1],
+        )
+    found = re.fullmatch(r"found character '(.)' that cannot start any token", problem)
+    if found:
+        return _(
+            "a value cannot start with `{char}` in YAML: put the value in quotes", char=found[1]
+        )
+    return problem
+
+
+CURLY = "“”‘’„‟«»"  # the quotes a word processor or a phone keyboard types
+
+
+def _unclosed_quote(text: str, opened: int) -> tuple[Message, Message]:
+    """The error and hint for a quote at ``opened`` that YAML found no end for."""
+    quote = text[opened]
+    end = text.find("\n", opened)
+    rest = text[opened + 1 : end if end >= 0 else len(text)]
+    curly = next((c for c in reversed(rest) if c in CURLY), None)
+    message = _("the quote `{quote}` opened here is never closed", quote=quote)
+    if curly is not None:
+        hint = _(
+            "the quotes do not match: the line ends with a curly quote `{curly}` (as a "
+            "word processor types it); use the straight quote `{quote}` on both sides",
+            curly=curly,
+            quote=quote,
+        )
+    else:
+        hint = _("end the value with `{quote}` on the same line", quote=quote)
+    return message, hint
+
+
+def _quoted(key: str, value: str) -> str:
+    """``key: "value"``, quoted the way YAML reads back exactly ``value``."""
+    if '"' in value or "\\" in value:
+        return f"{key}: '" + value.replace("'", "''") + "'"
+    return f'{key}: "{value}"'
 
 
 def _pos(path: Path, node: yaml.Node, first_line: int) -> Position:
@@ -240,6 +331,17 @@ class Fields:
             return None
         if not self._plain(node, key, value):
             return None
+        if not node.style and len(value) > 1 and value[0] in CURLY and value[-1] in CURLY:
+            inner = value[1:-1].strip()
+            self.problems.warn(
+                self.pos(node),
+                _(
+                    "`{key}` is in curly quotes {value}: they will show on the page as they are",
+                    key=key,
+                    value=value,
+                ),
+                _("leave the quotes out, or use straight ones: `{line}`", line=_quoted(key, inner)),
+            )
         return value
 
     def _plain(self, node: yaml.Node, key: str, value: str) -> bool:
@@ -254,7 +356,7 @@ class Fields:
                 "`{key}` contains an invisible direction control character ({code}), "
                 "which can make text show in another order",
                 key=key,
-                code=f"U+{ord(found.group()):04X}",
+                code="U+" + format(ord(found.group()), "04X"),
             ),
             hint=_("retype the text, or delete and rewrite the part copied from elsewhere"),
         )
@@ -344,6 +446,19 @@ class Fields:
             return None
         if isinstance(node, yaml.ScalarNode):
             value = self.text(key)
+            if value is not None and not node.style and "," in value:
+                # `locations: a, b` is one text, "a, b": the brackets make it a list
+                listed = ", ".join(v.strip() for v in value.split(",") if v.strip())
+                self.error(
+                    node,
+                    _("`{key}` lists several values without brackets", key=key),
+                    _(
+                        "write the list in square brackets: `{key}: [{items}]`",
+                        key=key,
+                        items=listed,
+                    ),
+                )
+                return None
             return None if value is None else ((value, self.pos(node)),)
         if not isinstance(node, yaml.SequenceNode):
             self.error(node, _("`{key}` must be a list, like `{key}: [a, b]`", key=key))
@@ -392,7 +507,7 @@ class Fields:
         line = read_line(self.path, node.start_mark.line + self.first_line) or ""
         after = line.split(":", 1)[1] if ":" in line else ""
         if after.lstrip().startswith("#"):
-            value = after.strip().split()[0]
+            value = after.strip()
             return _(
                 'in YAML `#` starts a comment; put the value in quotes: `{key}: "{value}"`',
                 key=key,

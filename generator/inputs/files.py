@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.errors import Position, Problems
+from generator.i18n import _
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 
@@ -20,14 +21,19 @@ def read_text(path: Path, problems: Problems) -> str | None:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        problems.add(Position(path), f"cannot read file: {exc.strerror or exc}")
+        problems.add(
+            Position(path), _("cannot read file: {reason}", reason=str(exc.strerror or exc))
+        )
         return None
     if len(data) > MAX_FILE_BYTES:
         problems.add(
             Position(path),
-            f"file is too large ({len(data) // 1024} KiB, the limit is "
-            f"{MAX_FILE_BYTES // 1024} KiB)",
-            hint="split it into several notices, or link to the full document",
+            _(
+                "file is too large ({size} KiB, the limit is {limit} KiB)",
+                size=len(data) // 1024,
+                limit=MAX_FILE_BYTES // 1024,
+            ),
+            hint=_("split it into several notices, or link to the full document"),
             source_line="",
         )
         return None
@@ -42,8 +48,10 @@ def read_text(path: Path, problems: Problems) -> str | None:
         col = len(data[line_start : exc.start].decode("utf-8", errors="replace")) + 1
         problems.add(
             Position(path, line, col),
-            "file is not valid UTF-8",
-            hint="save the file with the UTF-8 encoding (in Notepad: Save As > Encoding > UTF-8)",
+            _("file is not valid UTF-8"),
+            hint=_(
+                "save the file with the UTF-8 encoding (in Notepad: Save As > Encoding > UTF-8)"
+            ),
         )
         return None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -53,8 +61,8 @@ def read_text(path: Path, problems: Problems) -> str | None:
         col = nul - (text.rfind("\n", 0, nul) + 1) + 1
         problems.add(
             Position(path, line, col),
-            "file contains a NUL byte",
-            hint="the file may be binary or damaged; copy its text into a new file",
+            _("file contains a NUL byte"),
+            hint=_("the file may be binary or damaged; copy its text into a new file"),
             source_line=text.split("\n")[line - 1].replace("\x00", "\\0"),
         )
         return None
@@ -78,16 +86,16 @@ def split_front_matter(path: Path, text: str, problems: Problems) -> FrontMatter
     if not text.strip():
         problems.add(
             Position(path),
-            "file is empty",
-            hint="a notice starts with a line `---`, then `title:` and `date:`, then `---`",
+            _("file is empty"),
+            hint=_("a notice starts with a line `---`, then `title:` and `date:`, then `---`"),
             source_line="",
         )
         return None
     if not _FENCE.match(lines[0]):
         problems.add(
             Position(path),
-            "missing front matter: the first line must be `---`",
-            hint="start the file with `---`, then the keys (title:, date:, ...), then `---`",
+            _("missing front matter: the first line must be `---`"),
+            hint=_("start the file with `---`, then the keys (title:, date:, ...), then `---`"),
         )
         return None
     for i in range(1, len(lines)):
@@ -100,7 +108,7 @@ def split_front_matter(path: Path, text: str, problems: Problems) -> FrontMatter
             )
     problems.add(
         Position(path),
-        "front matter is not closed",
-        hint="did you forget the closing `---` line after the keys?",
+        _("front matter is not closed"),
+        hint=_("did you forget the closing `---` line after the keys?"),
     )
     return None

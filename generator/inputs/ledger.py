@@ -18,6 +18,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from generator.errors import BuildError, Position, Problems
+from generator.i18n import Message, _
 from generator.inputs.fields import Fields, load_yaml_list
 from generator.inputs.files import read_text
 from generator.inputs.schema import Field
@@ -32,7 +33,15 @@ ENTRY = (
     Field("board", "text"),
     Field("printed", "date"),
 )
-ALIAS_HINT = "add `aliases: [{path}]` to the page that replaced it (see README: Permanent URLs)"
+
+
+def alias_hint(path: str) -> Message:
+    """How to keep a printed URL whose page ``path`` is gone."""
+    return _(
+        "add `aliases: [{path}]` to the page that replaced it (see README: Permanent URLs)",
+        path=path,
+    )
+
 
 HEADER = """\
 # Printed URLs: every address ever printed on a QR board of this site.
@@ -75,8 +84,12 @@ def load_ledger(site: SiteConfig) -> tuple[Printed, ...]:
     if all(p.is_file() for p in both):
         problems.add(
             Position(both[1]),
-            f"both {both[0].name} and {both[1].name} exist",
-            hint=f"move the entries of {both[1].name} into {both[0].name} and delete it",
+            _("both {first} and {second} exist", first=both[0].name, second=both[1].name),
+            hint=_(
+                "move the entries of {second} into {first} and delete it",
+                first=both[0].name,
+                second=both[1].name,
+            ),
             source_line="",
         )
         raise BuildError(problems.errors)
@@ -100,7 +113,9 @@ def parse_ledger(path: Path, text: str, problems: Problems) -> tuple[Printed, ..
         board = f.text("board")
         printed = f.when("printed")
         if isinstance(printed, dt.datetime):
-            f.error(f.node_of("printed"), "`printed` is a day, not a time", hint="e.g. 2026-11-28")
+            f.error(
+                f.node_of("printed"), _("`printed` is a day, not a time"), hint=_("e.g. 2026-11-28")
+            )
             printed = None
         if url is None:
             continue
@@ -109,15 +124,18 @@ def parse_ledger(path: Path, text: str, problems: Problems) -> tuple[Printed, ..
         if parts.scheme not in ("https", "http") or not parts.netloc:
             f.error(
                 f.node_of("url"),
-                f"`url` must be the full address printed on the board, not `{url}`",
-                hint="e.g. `url: https://dinhhung.example/l/tram-y-te/`",
+                _("`url` must be the full address printed on the board, not `{url}`", url=url),
+                hint=_("e.g. `url: https://dinhhung.example/l/tram-y-te/`"),
             )
             continue
         if url in seen:
             f.error(
                 f.node_of("url"),
-                f"URL {url} is listed twice",
-                hint=f"it is already listed on line {seen[url]}; keep only the first entry",
+                _("URL {url} is listed twice", url=url),
+                hint=_(
+                    "it is already listed on line {line}; keep only the first entry",
+                    line=seen[url],
+                ),
             )
             continue
         seen[url] = pos.line
@@ -136,17 +154,19 @@ def check_ledger(site: SiteConfig, plan: Plan, ledger: tuple[Printed, ...]) -> N
         if not url.startswith(base):
             problems.add(
                 entry.pos,
-                f"printed URL {entry.url} is not under base_url {base}",
-                hint="changing the domain or path of base_url breaks every printed code; "
-                "keep the old base_url in site.yml",
+                _("printed URL {url} is not under base_url {base}", url=entry.url, base=base),
+                hint=_(
+                    "changing the domain or path of base_url breaks every printed code; "
+                    "keep the old base_url in site.yml"
+                ),
             )
             continue
         path = served_path(url[len(base) :])
         if path not in pages and path not in aliases:
             problems.add(
                 entry.pos,
-                f"printed URL {entry.url} would no longer open a page",
-                hint=ALIAS_HINT.format(path=path),
+                _("printed URL {url} would no longer open a page", url=entry.url),
+                hint=alias_hint(path),
             )
     problems.check()
 
@@ -213,10 +233,14 @@ def _check_appended(path: Path, data: bytes, known: set[str], added: list[str]) 
         problems = Problems()
         problems.add(
             Position(path),
-            "cannot add entries to this file: lines added at its end would not be read as "
-            "more entries of its list",
-            hint="write the list in block style, each entry starting with `- url:` on its "
-            "own line, with nothing after the last entry",
+            _(
+                "cannot add entries to this file: lines added at its end would not be read as "
+                "more entries of its list"
+            ),
+            hint=_(
+                "write the list in block style, each entry starting with `- url:` on its "
+                "own line, with nothing after the last entry"
+            ),
             source_line="",
         )
         raise BuildError(problems.errors)

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from generator.i18n import Arg, Message, _
 from generator.media import pdf, pictures
 from generator.models import MediaFile, MediaKind, SiteConfig
 from generator.plan.site import nfc
@@ -33,7 +34,6 @@ _ODF = {
     "ODS": b"application/vnd.oasis.opendocument.spreadsheet",
 }
 _OOXML = {"DOCX": "word/document.xml", "XLSX": "xl/workbook.xml"}
-_ACCEPTED = "pictures: .jpg, .png, .webp; documents: .pdf, .docx, .xlsx, .odt, .ods"
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,11 +51,16 @@ class Library:
             return found
         for folder, name in self.linked_folders.items():
             if path.is_relative_to(folder):
+                shown = path.relative_to(self.root).as_posix()
                 return _refused(
                     path,
-                    path.relative_to(self.root).as_posix(),
-                    f"is in `{name}`, a symbolic link to a folder",
-                    "copy the files into content/media/ instead of linking to them",
+                    shown,
+                    _(
+                        "`media/{name}` is in `{folder}`, a symbolic link to a folder",
+                        name=shown,
+                        folder=name,
+                    ),
+                    _("copy the files into content/media/ instead of linking to them"),
                 )
         return None
 
@@ -77,16 +82,20 @@ def load_media(site: SiteConfig) -> Library:
     # so that adding a file never takes over the URL another one already has.
     by_url: dict[str, list[Path]] = {}
     for path, item in found.items():
-        if item.url_path and not item.problem:
+        if item.url_path and item.problem is None:
             by_url.setdefault(item.url_path.lower(), []).append(path)
     for paths in by_url.values():
         if len(paths) > 1:
-            shown = " and ".join(f"`{found[p].name}`" for p in sorted(paths))
+            shown = _listed(["`" + found[p].name + "`" for p in sorted(paths)])
             for path in paths:
                 found[path] = replace(
                     found[path],
-                    problem=f"{shown} would have the same URL: /{found[path].url_path}",
-                    hint="rename one of the files",
+                    problem=_(
+                        "{files} would have the same URL: /{url}",
+                        files=shown,
+                        url=found[path].url_path,
+                    ),
+                    hint=_("rename one of the files"),
                 )
     return replace(library, files=found, linked_folders=linked)
 
@@ -115,8 +124,8 @@ def _walk(
             found[path] = _refused(
                 real,
                 name,
-                "is a symbolic link",
-                "copy the file into content/media/ instead of linking to it",
+                _("`media/{name}` is a symbolic link", name=name),
+                _("copy the file into content/media/ instead of linking to it"),
             )
         elif entry.is_dir(follow_symlinks=False):
             _walk(Path(entry.path), name + "/", site, limit, found, linked)
@@ -125,9 +134,22 @@ def _walk(
 
 
 def _refused(
-    path: Path, name: str, problem: str, hint: str, kind: MediaKind = "document"
+    path: Path,
+    name: str,
+    problem: Message,
+    hint: Message | None,
+    kind: MediaKind = "document",
 ) -> MediaFile:
-    return MediaFile(path, name, kind, "", problem=f"`media/{name}` {problem}", hint=hint)
+    """A file of media/ refused: ``problem`` says why, naming it as `media/<name>`."""
+    return MediaFile(path, name, kind, "", problem=problem, hint=hint)
+
+
+def _listed(items: list[str]) -> Arg:
+    """`a` and `b` (and `c`...): the words of a list, in the reader's language."""
+    shown: Arg = items[0]
+    for item in items[1:]:
+        shown = _("{first} and {second}", first=shown, second=item)
+    return shown
 
 
 def kind_of(name: str) -> MediaKind:
@@ -155,22 +177,26 @@ def check_file(real: Path, name: str, site: SiteConfig, limit: int) -> MediaFile
         return _refused(
             path,
             name,
-            "is an SVG picture, which can carry scripts",
-            "export it as PNG (or JPEG for a photo) and link that file",
+            _("`media/{name}` is an SVG picture, which can carry scripts", name=name),
+            _("export it as PNG (or JPEG for a photo) and link that file"),
             "picture",
         )
     fmt = PICTURES.get(suffix) or DOCUMENTS.get(suffix)
     if fmt is None:
         return _refused(
-            path, name, "is not a kind of file bangtin publishes", f"accepted: {_ACCEPTED}", kind
+            path,
+            name,
+            _("`media/{name}` is not a kind of file bangtin publishes", name=name),
+            _("accepted: pictures: .jpg, .png, .webp; documents: .pdf, .docx, .xlsx, .odt, .ods"),
+            kind,
         )
     url = url_path(site, name, kind)
     if not url:
         return _refused(
             path,
             name,
-            "has a name no URL can be made of",
-            "rename it with Latin letters or digits, e.g. quyet-dinh-123.pdf",
+            _("`media/{name}` has a name no URL can be made of", name=name),
+            _("rename it with Latin letters or digits, e.g. quyet-dinh-123.pdf"),
             kind,
         )
     try:
@@ -179,31 +205,60 @@ def check_file(real: Path, name: str, site: SiteConfig, limit: int) -> MediaFile
             return _refused(
                 path,
                 name,
-                f"is {size / 1024 / 1024:.1f} MB, more than the {site.media_max_mb} MB "
-                "`media_max_mb:` allows",
-                "make it smaller (a photo resized to 2000 pixels wide is under 1 MB), "
-                "or raise `media_max_mb:` in site.yml",
+                _(
+                    "`media/{name}` is {size:.1f} MB, more than the {limit} MB "
+                    "`media_max_mb:` allows",
+                    name=name,
+                    size=size / 1024 / 1024,
+                    limit=site.media_max_mb,
+                ),
+                _(
+                    "make it smaller (a photo resized to 2000 pixels wide is under 1 MB), "
+                    "or raise `media_max_mb:` in site.yml"
+                ),
                 kind,
             )
         with open(real, "rb", opener=_no_follow) as f:
             data = f.read(limit + 1)
     except OSError as exc:
-        return _refused(path, name, f"cannot be read: {exc.strerror}", "", kind)
+        reason = str(exc.strerror)
+        return _refused(
+            path,
+            name,
+            _("`media/{name}` cannot be read: {reason}", name=name, reason=reason),
+            None,
+            kind,
+        )
     if len(data) > limit:  # grew since it was measured
-        return _refused(path, name, "changed while it was read", "build again", kind)
+        return _refused(
+            path,
+            name,
+            _("`media/{name}` changed while it was read", name=name),
+            _("build again"),
+            kind,
+        )
     item = MediaFile(path, name, kind, fmt, len(data), hashlib.sha256(data).hexdigest(), url)
     mismatch = _content_mismatch(data, fmt)
-    if mismatch:
+    if mismatch is not None:
         return replace(
             item,
-            problem=f"`media/{name}` is not a {fmt} file: its content is {mismatch}",
-            hint=f"save it again as a real {suffix} file, or give it the extension of what it is",
+            problem=_(
+                "`media/{name}` is not a {format} file: its content is {content}",
+                name=name,
+                format=fmt,
+                content=mismatch,
+            ),
+            hint=_(
+                "save it again as a real {extension} file, or give it the extension of what it is",
+                extension=suffix,
+            ),
         )
     if kind == "picture":
         try:
             found = pictures.probe(data, fmt)
         except pictures.PictureError as exc:
-            return replace(item, problem=f"`media/{name}`: {exc.message}", hint=exc.hint)
+            problem = _("`media/{name}`: {problem}", name=name, problem=exc.message)
+            return replace(item, problem=problem, hint=exc.hint)
         return replace(item, width=found.width, height=found.height)
     if fmt == "PDF":  # its pages, and the size of its first page's preview
         facts = pdf.facts(data)
@@ -236,8 +291,8 @@ def sniff(data: bytes) -> str:
     return ""
 
 
-def _content_mismatch(data: bytes, fmt: str) -> str:
-    """ "" when ``data`` is a ``fmt`` file by its magic bytes, else what it looks like."""
+def _content_mismatch(data: bytes, fmt: str) -> Message | None:
+    """None when ``data`` is a ``fmt`` file by its magic bytes, else what it looks like."""
     seen = sniff(data)
     if fmt in ("DOCX", "XLSX", "ODT", "ODS"):
         if seen != "ZIP":
@@ -247,22 +302,26 @@ def _content_mismatch(data: bytes, fmt: str) -> str:
                 names = set(archive.namelist())
                 if fmt in _ODF:
                     if "mimetype" not in names:
-                        return "a ZIP archive, not an OpenDocument file"
+                        return _("a ZIP archive, not an OpenDocument file")
                     with archive.open("mimetype") as f:
                         if f.read(100).strip() != _ODF[fmt]:
-                            return "another kind of OpenDocument or ZIP file"
+                            return _("another kind of OpenDocument or ZIP file")
                 elif _OOXML[fmt] not in names:
-                    return "a ZIP archive, not a Word or Excel file of this kind"
+                    return _("a ZIP archive, not a Word or Excel file of this kind")
         except (zipfile.BadZipFile, OSError, ValueError, KeyError):
-            return "a damaged ZIP archive"
-        return ""
-    return "" if seen == fmt else _described(seen)
+            return _("a damaged ZIP archive")
+        return None
+    return None if seen == fmt else _described(seen)
 
 
-def _described(seen: str) -> str:
-    return {
-        "": "something else (text or an unknown format)",
-        "ZIP": "a ZIP archive",
-        "SVG": "an SVG picture (which can carry scripts)",
-        "HTML": "a web page",
-    }.get(seen, f"a {seen} file")
+def _described(seen: str) -> Message:
+    """What a file whose first bytes look like ``seen`` (``sniff``) is, in words."""
+    if seen == "":
+        return _("something else (text or an unknown format)")
+    if seen == "ZIP":
+        return _("a ZIP archive")
+    if seen == "SVG":
+        return _("an SVG picture (which can carry scripts)")
+    if seen == "HTML":
+        return _("a web page")
+    return _("a {format} file", format=seen)

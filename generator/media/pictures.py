@@ -18,6 +18,8 @@ from dataclasses import dataclass
 import PIL
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from generator.i18n import Message, _
+
 # The widths made of each picture (never wider than the picture itself): a small phone,
 # a common phone at 2x, a laptop; the largest is also what "Xem ảnh lớn" opens.
 WIDTHS = (360, 720, 1280)
@@ -37,8 +39,8 @@ _ROTATED = (5, 6, 7, 8)  # EXIF orientations that swap width and height
 class PictureError(ValueError):
     """Why a picture cannot be used; ``hint`` says what to do."""
 
-    def __init__(self, message: str, hint: str = "") -> None:
-        super().__init__(message)
+    def __init__(self, message: Message, hint: Message | None = None) -> None:
+        super().__init__(message)  # put into words only if shown
         self.message, self.hint = message, hint
 
 
@@ -59,15 +61,18 @@ def _open(data: bytes, formats: tuple[str, ...]) -> Image.Image:
             raise _too_large() from exc
         except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
             raise PictureError(
-                "the picture cannot be read (damaged, or not the format its name says)",
-                "open it in a photo app and save it again as JPEG or PNG",
+                _("the picture cannot be read (damaged, or not the format its name says)"),
+                _("open it in a photo app and save it again as JPEG or PNG"),
             ) from exc
 
 
 def _too_large() -> PictureError:
     return PictureError(
-        f"the picture has too many pixels (more than {MAX_PIXELS // 1_000_000} million)",
-        "resize it to at most 4000 pixels wide in a photo app",
+        _(
+            "the picture has too many pixels (more than {millions} million)",
+            millions=MAX_PIXELS // 1_000_000,
+        ),
+        _("resize it to at most 4000 pixels wide in a photo app"),
     )
 
 
@@ -113,8 +118,8 @@ def renditions(data: bytes, expected: str) -> dict[str, bytes]:
         image = ImageOps.exif_transpose(image) or image
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
         raise PictureError(
-            "the picture cannot be decoded (the file is damaged or cut short)",
-            "open it in a photo app and save it again",
+            _("the picture cannot be decoded (the file is damaged or cut short)"),
+            _("open it in a photo app and save it again"),
         ) from exc
     alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
     image = image.convert("RGBA" if alpha else "RGB")

@@ -27,6 +27,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from generator.errors import UsageError
+from generator.i18n import Message, _
 
 PREFIX = ".bangtin-lock-"
 WAIT = 10.0  # seconds a build waits for another one to finish
@@ -66,16 +67,18 @@ def _acquire(path: Path, output: Path, deadline: float) -> int:
         locked = False
         try:
             if not stat.S_ISREG(os.fstat(fd).st_mode):
-                raise UsageError(f"{path} is not a file (bangtin keeps its lock there); remove it")
+                raise UsageError(
+                    _(
+                        "{path} is not a file (bangtin keeps its lock there); remove it",
+                        path=str(path),
+                    )
+                )
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 locked = True
             except BlockingIOError:
                 if time.monotonic() >= deadline:
-                    raise UsageError(
-                        f"another build is writing into {output}{_holder(fd)}; "
-                        "wait for it to finish, or stop it"
-                    ) from None
+                    raise UsageError(_busy(output, fd)) from None
             if locked and _current(fd, path):
                 return fd
         except BaseException:
@@ -103,22 +106,30 @@ def _holding() -> str:
     return json.dumps(holder, ensure_ascii=False) + "\n"
 
 
-def _holder(fd: int) -> str:
-    """`` (pid 1234, `bangtin build`, started ...)`` from the lock file, or nothing when
-    it cannot be read (its holder has not written it yet, or someone else wrote it)."""
+def _busy(output: Path, fd: int) -> Message:
+    """Another build holds the lock of ``output``: which one, as its lock file says (pid,
+    command line, start time), unless it cannot be read (its holder has not written it
+    yet, or someone else wrote it)."""
     try:
         data = json.loads(os.pread(fd, 65536, 0).decode("utf-8"))
     except (OSError, ValueError):
-        return ""
-    if not isinstance(data, dict):
-        return ""
-    pid, command, started = data.get("pid"), data.get("command"), data.get("started")
-    parts = [f"pid {pid}"] if type(pid) is int else []
-    if isinstance(command, str) and command:
-        parts.append(f"`{_printable(command[:200])}`")
-    if isinstance(started, str) and started:
-        parts.append(f"started {_printable(started[:40])}")
-    return f" ({', '.join(parts)})" if parts else ""
+        data = None
+    holder = data if isinstance(data, dict) else {}
+    pid, command, started = holder.get("pid"), holder.get("command"), holder.get("started")
+    known = type(pid) is int  # not a bool, nor a float
+    if known and isinstance(command, str) and command and isinstance(started, str) and started:
+        return _(
+            "another build is writing into {output} (pid {pid}, `{command}`, started "
+            "{started}); wait for it to finish, or stop it",
+            output=str(output),
+            pid=str(pid),
+            command=_printable(command[:200]),
+            started=_printable(started[:40]),
+        )
+    return _(
+        "another build is writing into {output}; wait for it to finish, or stop it",
+        output=str(output),
+    )
 
 
 def _printable(text: str) -> str:

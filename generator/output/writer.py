@@ -42,6 +42,7 @@ from pathlib import Path
 from types import TracebackType
 
 from generator.errors import UsageError
+from generator.i18n import Message, _
 
 MARKER = ".bangtin-output"  # every bangtin output has one: the files bangtin wrote
 _MARKER_HEAD = "bangtin output 1"
@@ -184,13 +185,17 @@ class Writer:
             else:
                 unknown.append(relpath)
         if unknown:
-            shown = ", ".join(unknown[:10]) + (
-                f" and {len(unknown) - 10} more" if len(unknown) > 10 else ""
-            )
+            shown: str | Message = ", ".join(unknown[:10])
+            if len(unknown) > 10:
+                shown = _("{files} and {n} more", files=shown, n=len(unknown) - 10)
             raise UsageError(
-                f"{self.output} holds files that bangtin did not write: {shown}. "
-                "To publish them with the site, list them under `keep:` in site.yml; "
-                "otherwise move them out of the output folder"
+                _(
+                    "{output} holds files that bangtin did not write: {files}. "
+                    "To publish them with the site, list them under `keep:` in site.yml; "
+                    "otherwise move them out of the output folder",
+                    output=str(self.output),
+                    files=shown,
+                )
             )
 
     def __exit__(
@@ -210,7 +215,9 @@ class Writer:
         if safe in self.written or safe in self.records or safe == MARKER:
             raise ValueError(f"{safe} would be written twice")
         if safe in self.carried:
-            raise UsageError(f"`keep:` in site.yml names {safe}, which the site itself has")
+            raise UsageError(
+                _("`keep:` in site.yml names {path}, which the site itself has", path=safe)
+            )
         # safe_relpath allows no "..", no absolute path, no backslash, and the staging
         # folder is new and holds no symlinks: the target cannot be outside it.
         target = self.staging / safe
@@ -323,7 +330,13 @@ class Writer:
         while not existing.exists() and not existing.is_symlink():
             existing = existing.parent
         if not existing.resolve().is_relative_to(self.output.resolve()):
-            raise UsageError(f"{folder} leads outside {self.output} (a symlink); remove it")
+            raise UsageError(
+                _(
+                    "{folder} leads outside {output} (a symlink); remove it",
+                    folder=str(folder),
+                    output=str(self.output),
+                )
+            )
 
     def stats(self) -> dict[str, Stat | None]:
         """Every file of output/ after the commit, with its status: what a later build
@@ -360,12 +373,16 @@ def safe_relpath(relpath: str) -> str:
 def check_replaceable(output: Path) -> None:
     """Refuse to replace a folder that bangtin did not make."""
     if output.is_symlink() or (output.exists() and not output.is_dir()):
-        raise UsageError(f"{output} exists and is not a folder")
+        raise UsageError(_("{output} exists and is not a folder", output=str(output)))
     if output.is_dir() and any(output.iterdir()) and read_marker(output) is None:
         raise UsageError(
-            f"refusing to replace {output}: it is not empty and has no {MARKER} listing "
-            "what bangtin wrote, so it was not made by bangtin (or by a bangtin older "
-            "than 0.2); choose another --output, or empty it first"
+            _(
+                "refusing to replace {output}: it is not empty and has no {marker} listing "
+                "what bangtin wrote, so it was not made by bangtin (or by a bangtin older "
+                "than 0.2); choose another --output, or empty it first",
+                output=str(output),
+                marker=MARKER,
+            )
         )
 
 
@@ -415,6 +432,10 @@ def check_folders(content_dir: Path, output_dir: Path) -> None:
     output = Path(os.path.abspath(output_dir))
     if output == content or output.is_relative_to(content) or content.is_relative_to(output):
         raise UsageError(
-            f"the output folder {output_dir} and the content folder {content_dir} overlap; "
-            "choose an output folder outside content/"
+            _(
+                "the output folder {output} and the content folder {content} overlap; "
+                "choose an output folder outside content/",
+                output=str(output_dir),
+                content=str(content_dir),
+            )
         )

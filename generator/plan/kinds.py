@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from generator.i18n import Message, _
 from generator.models import (
     Board,
     Location,
@@ -102,6 +103,8 @@ class Kind:
     name: PageKind
     pages: Callable[[SiteConfig, Lists], list[Page]]
     context: Callable[[Lists, Page, Lookup, Texts], dict[str, Any]]
+    # a page of this kind, as a problem names it (``notice `lich-tiem` ``), from its id
+    called: Callable[[str], Message]
     # the page's meta description; "" for the page's own or the site's
     description: Callable[[dict[str, Any], Texts], str] = lambda context, texts: ""
 
@@ -262,13 +265,31 @@ def _verify(lists: Lists, page: Page, lookup: Lookup, texts: Texts) -> dict[str,
 KINDS: dict[str, Kind] = {
     kind.name: kind
     for kind in [
-        Kind("home", _home_pages, _home),
-        Kind("notice", _notice_pages, _notice, lambda c, t: _summary(c["notice"], t)),
-        Kind("location", _location_pages, _location, _location_description),
-        Kind("page", _standing_pages, _standing, lambda c, t: _summary(c["standing"], t)),
-        Kind("tag", _tag_pages, _tag),
-        Kind("archive", _archive_pages, _list_context),
-        Kind("list", _list_pages, _list_context),
-        Kind("verify", _verify_pages, _verify),
+        Kind("home", _home_pages, _home, lambda i: _("home `{id}`", id=i)),
+        Kind(
+            "notice",
+            _notice_pages,
+            _notice,
+            lambda i: _("notice `{id}`", id=i),
+            lambda c, t: _summary(c["notice"], t),
+        ),
+        Kind(
+            "location",
+            _location_pages,
+            _location,
+            lambda i: _("location `{id}`", id=i),
+            _location_description,
+        ),
+        Kind(
+            "page",
+            _standing_pages,
+            _standing,
+            lambda i: _("page `{id}`", id=i),
+            lambda c, t: _summary(c["standing"], t),
+        ),
+        Kind("tag", _tag_pages, _tag, lambda i: _("tag `{id}`", id=i)),
+        Kind("archive", _archive_pages, _list_context, lambda i: _("archive `{id}`", id=i)),
+        Kind("list", _list_pages, _list_context, lambda i: _("list `{id}`", id=i)),
+        Kind("verify", _verify_pages, _verify, lambda i: _("verify `{id}`", id=i)),
     ]
 }

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.errors import Position, Problems
+from generator.i18n import Message, _
 from generator.models import (
     Board,
     Content,
@@ -212,18 +213,23 @@ def check_paths(
     """No two pages, aliases or boards may share a URL, and no alias may shadow a file."""
     problems = Problems()
     # Case-insensitive: on macOS and Windows `L/Cho/` and `l/cho/` are one folder.
-    seen: dict[str, str] = {}
+    seen: dict[str, Message] = {}  # URL path -> what has it
     for page in pages:
+        called = KINDS[page.kind].called(page.id)
         other = seen.get(page.url_path.lower())
         if other is not None:
             problems.add(
                 Position(site.source),
-                f"two pages would have the URL /{page.url_path}: {other} and "
-                f"{page.kind} `{page.id}`",
-                hint="change one slug, or the `urls:` prefixes in site.yml",
+                _(
+                    "two pages would have the URL /{path}: {first} and {second}",
+                    path=page.url_path,
+                    first=other,
+                    second=called,
+                ),
+                hint=_("change one slug, or the `urls:` prefixes in site.yml"),
                 source_line="",
             )
-        seen[page.url_path.lower()] = f"{page.kind} `{page.id}`"
+        seen[page.url_path.lower()] = called
     page_dirs = [p.url_path.lower() for p in pages if p.url_path]
     for r in redirects:
         path = r.alias.path.lower()
@@ -232,26 +238,37 @@ def check_paths(
         if clash is not None:
             problems.add(
                 r.alias.pos,
-                f"alias /{r.alias.path} is already the URL of {clash}",
-                hint="an alias is an old URL that no page uses any more; remove it",
+                _("alias /{alias} is already the URL of {clash}", alias=r.alias.path, clash=clash),
+                hint=_("an alias is an old URL that no page uses any more; remove it"),
             )
         elif inside is not None:
-            problems.add(r.alias.pos, f"alias /{r.alias.path} is inside the page /{inside}")
+            problems.add(
+                r.alias.pos,
+                _("alias /{alias} is inside the page /{page}", alias=r.alias.path, page=inside),
+            )
         elif path.split("/")[0] in RESERVED:
             problems.add(
                 r.alias.pos,
-                f"alias /{r.alias.path} would replace bangtin's own /{path.split('/')[0]}",
+                _(
+                    "alias /{alias} would replace bangtin's own /{name}",
+                    alias=r.alias.path,
+                    name=path.split("/")[0],
+                ),
             )
         else:
-            seen[path] = f"an alias of /{r.target}"
+            seen[path] = _("an alias of /{target}", target=r.target)
     board_ids: dict[str, str] = {}
     for board in boards:
         if board.id in board_ids:
             problems.add(
                 Position(site.source),
-                f"two boards would have the id `{board.id}`: "
-                f"{board_ids[board.id]} and {board.title}",
-                hint="rename the place or give the notice a different `slug:`",
+                _(
+                    "two boards would have the id `{id}`: {first} and {second}",
+                    id=board.id,
+                    first=board_ids[board.id],
+                    second=board.title,
+                ),
+                hint=_("rename the place or give the notice a different `slug:`"),
                 source_line="",
             )
         board_ids[board.id] = board.title

@@ -17,6 +17,7 @@ from typing import overload
 
 from generator.cache.qr import QrCache
 from generator.errors import BuildError, ContentError, Position
+from generator.i18n import Language, Message, _, n_
 from generator.models import Board, Output, PaperSize, SiteConfig
 from generator.plan.site import Plan
 from generator.plan.urls import absolute, relative
@@ -46,23 +47,37 @@ class Sizing:
     max_distance_m: float  # farthest reliable reading distance
     wanted_distance_m: float
 
-    def warnings(self) -> list[str]:
+    def warnings(self) -> list[Message]:
         out = []
         if self.module_mm < MIN_MODULE_MM:
             out.append(
-                f"board `{self.board.id}`: QR modules are {self.module_mm:.2f} mm, under "
-                f"{MIN_MODULE_MM:g} mm; print it larger or shorten the URL"
+                _(
+                    "board `{board}`: QR modules are {size:.2f} mm, under {minimum:g} mm; "
+                    "print it larger or shorten the URL",
+                    board=self.board.id,
+                    size=self.module_mm,
+                    minimum=MIN_MODULE_MM,
+                )
             )
         if self.version > MAX_VERSION:
             out.append(
-                f"board `{self.board.id}`: QR version {self.version} (over {MAX_VERSION}) is "
-                "dense; shorten the URL (a shorter id or URL prefix)"
+                _(
+                    "board `{board}`: QR version {version} (over {maximum}) is dense; "
+                    "shorten the URL (a shorter id or URL prefix)",
+                    board=self.board.id,
+                    version=self.version,
+                    maximum=MAX_VERSION,
+                )
             )
         if self.max_distance_m < self.wanted_distance_m:
             out.append(
-                f"board `{self.board.id}`: reads from up to {self.max_distance_m:.1f} m, "
-                f"less than the {self.wanted_distance_m:g} m asked for in site.yml; "
-                "use a larger paper size"
+                _(
+                    "board `{board}`: reads from up to {distance:.1f} m, less than the "
+                    "{wanted:g} m asked for in site.yml; use a larger paper size",
+                    board=self.board.id,
+                    distance=self.max_distance_m,
+                    wanted=self.wanted_distance_m,
+                )
             )
         return out
 
@@ -116,11 +131,19 @@ def check_codes_fit(site: SiteConfig, plan: Plan) -> None:
         [
             ContentError(
                 Position(site.source, line, col),
-                f"base_url {site.base_url} is too long: the page {longest.url_path} "
-                f"({url}) does not fit in any QR code at error level "
-                f"{site.qr.error.upper()}",
-                hint=f"use a base_url of at most {max(room, 0)} characters, or shorter "
-                "slugs and URL prefixes",
+                _(
+                    "base_url {base_url} is too long: the page {page} ({url}) does not fit "
+                    "in any QR code at error level {level}",
+                    base_url=site.base_url,
+                    page=longest.url_path,
+                    url=url,
+                    level=site.qr.error.upper(),
+                ),
+                hint=n_(
+                    "use a base_url of at most {n} character, or shorter slugs and URL prefixes",
+                    "use a base_url of at most {n} characters, or shorter slugs and URL prefixes",
+                    max(room, 0),
+                ),
             )
         ]
     )
@@ -137,9 +160,49 @@ def sizing_warnings(site: SiteConfig, plan: Plan, cache: QrCache) -> list[Conten
     return out
 
 
-def report(site: SiteConfig, plan: Plan, cache: QrCache) -> str:
+# The columns of the sizing table (short headings).
+COLUMNS = (
+    _("board"),
+    _("paper"),
+    _("version"),
+    # Translators: the column of each code's error correction level (L, M, Q or H)
+    _("EC"),
+    _("code mm"),
+    _("module mm"),
+    _("reads to"),
+    _("status"),
+)
+OK = _("ok")
+WARN = _("WARN")
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """The sizing table that ``bangtin boards --report`` prints, put into words (and its
+    columns aligned) in the reader's language by ``text``."""
+
+    rows: tuple[tuple[str | Message, ...], ...]  # a board's figures, and its status in words
+    rule: Message  # how the figures are worked out
+
+    def text(self, lang: Language) -> str:
+        rows = [
+            [lang.text(cell) if isinstance(cell, Message) else cell for cell in row]
+            for row in (COLUMNS, *self.rows)
+        ]
+        widths = [max(len(r[i]) for r in rows) for i in range(len(COLUMNS))]
+        lines = [
+            "  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip()
+            for r in rows
+        ]
+        lines.insert(1, "  ".join("-" * w for w in widths))
+        lines.append("")
+        lines.append(lang.text(self.rule))
+        return "\n".join(lines) + "\n"
+
+
+def report(site: SiteConfig, plan: Plan, cache: QrCache) -> Report:
     """The sizing table that ``bangtin boards --report`` prints."""
-    rows = [("board", "paper", "version", "EC", "code mm", "module mm", "reads to", "status")]
+    rows: list[tuple[str | Message, ...]] = []
     for board in plan.boards:
         s = size_board(site, board, cache)
         rows.append(
@@ -151,22 +214,21 @@ def report(site: SiteConfig, plan: Plan, cache: QrCache) -> str:
                 f"{s.code_mm:.0f}",
                 f"{s.module_mm:.2f}",
                 f"{s.max_distance_m:.1f} m",
-                "ok" if not s.warnings() else "WARN",
+                OK if not s.warnings() else WARN,
             )
         )
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    lines = [
-        "  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip() for r in rows
-    ]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    lines.append("")
-    lines.append(
-        f"Rule: code width = {CODE_SHARE:.0%} of the paper width (quiet zone of "
-        f"{site.qr.border} modules included); reads to {READ_RATIO}x the code's width; "
-        f"warn when a module < {MIN_MODULE_MM:g} mm, the version > {MAX_VERSION}, or it reads "
-        f"less far than boards.distance ({site.boards.distance_m:g} m)."
+    rule = _(
+        "Rule: code width = {share:.0%} of the paper width (quiet zone of {border} modules "
+        "included); reads to {ratio}x the code's width; warn when a module < {module:g} mm, "
+        "the version > {version}, or it reads less far than boards.distance ({distance:g} m).",
+        share=CODE_SHARE,
+        border=site.qr.border,
+        ratio=READ_RATIO,
+        module=MIN_MODULE_MM,
+        version=MAX_VERSION,
+        distance=site.boards.distance_m,
     )
-    return "\n".join(lines) + "\n"
+    return Report(tuple(rows), rule)
 
 
 # -- layout -----------------------------------------------------------------------
@@ -217,8 +279,8 @@ def layout(site: SiteConfig, sizing: Sizing) -> dict[str, object]:
     for line in wrap(INSTRUCTION, 7 * k, text_width, 2):
         lines.append(TextLine(centre, y, 7 * k, line))
         y += 9.5 * k
-    scheme, _, rest = sizing.url.partition("://")
-    domain, _, path = rest.partition("/")
+    scheme, _sep, rest = sizing.url.partition("://")
+    domain, _slash, path = rest.partition("/")
     return {
         "width": width,
         "height": height,
@@ -308,7 +370,7 @@ def render_boards(
     recorder = renderer.recorder()
     sheets = _Sheets([(b, partial(_inlined, board_svg, b, c, recorder)) for b, c in contexts])
     index = {
-        "boards": tuple(c for _, c in contexts),
+        "boards": tuple(c for _board, c in contexts),
         "css": relative("boards/", assets["board.css"]),
         "icon": relative("boards/", assets["favicon.svg"]),
     }

@@ -32,12 +32,18 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from generator.i18n import Message, _
+
 Json = Any
 _LONG = 64  # fingerprints longer than this are digested
 
 
 class Untracked(TypeError):
     """A template was given a value whose reads could not be recorded."""
+
+    def __init__(self, message: Message) -> None:
+        super().__init__(message)  # put into words only if shown
+        self.message = message
 
 
 def _digest(text: str) -> str:
@@ -106,7 +112,12 @@ class Registry:
         elif dataclasses.is_dataclass(value) and not isinstance(value, type):
             return self._model(value)
         else:
-            raise Untracked(f"a template was given a {kind.__name__}, whose reads are not recorded")
+            raise Untracked(
+                _(
+                    "a template was given a {kind}, whose reads are not recorded",
+                    kind=kind.__name__,
+                )
+            )
         return text if len(text) <= _LONG else _digest(text)
 
     def _items(self, values: tuple[object, ...] | list[object], whole: bool) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import html
 import os
@@ -21,6 +22,7 @@ from markdown.treeprocessors import Treeprocessor
 
 from generator.cache.store import Store
 from generator.errors import ContentError, Position, Problems
+from generator.i18n import Message, _
 from generator.inputs.scan import code_digest
 from generator.media import library as media_library
 from generator.media.library import Library
@@ -61,9 +63,9 @@ class Rendered:
 
 
 __all__ = ["LinkError", "Markup", "Rendered", "resolve_href", "summarise"]
-ALT_HINT = (
-    "mô tả ngắn nội dung ảnh cho người không xem được ảnh (a short description of the "
-    "picture for people who cannot see it), e.g. ![Sơ đồ khu vực cắt điện](../media/so-do.jpg)"
+ALT_HINT = _(
+    "a short description of the picture for people who cannot see it, "
+    "e.g. ![Sơ đồ khu vực cắt điện](../media/so-do.jpg)"
 )
 
 
@@ -100,38 +102,62 @@ def resolve_target(
         if scheme.group(1) in SAFE_SCHEMES:
             return raw
         return LinkError(
-            f"link scheme `{scheme.group(1)}:` is not allowed",
-            "links may be https://, http://, mailto: or tel:, or a relative path to a content file",
+            _("link scheme `{scheme}:` is not allowed", scheme=scheme.group(1)),
+            _(
+                "links may be https://, http://, mailto: or tel:, "
+                "or a relative path to a content file"
+            ),
         )
     if compact.startswith(("//", "\\\\")):
-        return LinkError("link without a scheme", "write the full address, starting with https://")
-    target, _, fragment = raw.partition("#")
+        return LinkError(
+            _("link without a scheme"), _("write the full address, starting with https://")
+        )
+    target, _hash, fragment = raw.partition("#")
     target = unquote(target)
     if target.startswith(("/", "\\")) or re.match(r"^[a-zA-Z]:", target):
         return LinkError(
-            f"absolute path `{target}` in a link",
-            "link to the content file by its relative path, e.g. ../locations/tram-y-te.yml",
+            _("absolute path `{target}` in a link", target=target),
+            _("link to the content file by its relative path, e.g. ../locations/tram-y-te.yml"),
         )
     if "\\" in target or "\x00" in target:
-        return LinkError(f"bad character in link `{target}`", "use / between folders")
+        return LinkError(
+            _("bad character in link `{target}`", target=target), _("use / between folders")
+        )
     if media is not None and target.lower().endswith(media_library.SUFFIXES):
         file = resolve_media(target, source, media)
         return file if isinstance(file, LinkError) else (file, fragment)
     if not target.lower().endswith(CONTENT_SUFFIXES):
         return LinkError(
-            f"link to `{target}`, which is not a content file",
-            "link to a notice (.md), a place (.yml) or a page, a file of content/media/, "
-            "or give a full https:// address",
+            _("link to `{target}`, which is not a content file", target=target),
+            _(
+                "link to a notice (.md), a place (.yml) or a page, a file of content/media/, "
+                "or give a full https:// address"
+            ),
         )
     resolved = nfc(Path(os.path.normpath(source.parent / target)))
     url_path = links.get(resolved)
     if url_path is None:
         return LinkError(
-            f"link to a file that does not exist or is not published: `{target}`",
-            "check the file name; paths are relative to this file "
-            "(e.g. ../locations/tram-y-te.yml)",
+            _("link to a file that does not exist or is not published: `{target}`", target=target),
+            _missing_hint(target, resolved, links),
         )
     return relative(page_dir, url_path) + (f"#{fragment}" if fragment else "")
+
+
+def _missing_hint(target: str, resolved: Path, links: Mapping[Path, str]) -> Message:
+    """The closest published file in the folder the link points into, if one is close."""
+    names = [path.name for path in links if path.parent == resolved.parent]
+    close = difflib.get_close_matches(resolved.name, names, n=1, cutoff=0.6)
+    if close:
+        head, _sep, _name = target.replace("\\", "/").rpartition("/")
+        suggestion = f"{head}/{close[0]}" if head else close[0]
+        return _(
+            "check the file name: did you mean `{suggestion}`? (paths are relative to this file)",
+            suggestion=suggestion,
+        )
+    return _(
+        "check the file name; paths are relative to this file (e.g. ../locations/tram-y-te.yml)"
+    )
 
 
 def resolve_picture(src: str, source: Path, media: MediaLookup | None) -> MediaFile | LinkError:
@@ -149,9 +175,11 @@ def resolve_picture(src: str, source: Path, media: MediaLookup | None) -> MediaF
         or "\x00" in target
     ):
         return LinkError(
-            "a picture must be a file of content/media/, linked by its relative path",
-            "put the picture in content/media/ and write ![Mô tả ảnh](../media/anh.jpg) "
-            "(pages load nothing from other sites)",
+            _("a picture must be a file of content/media/, linked by its relative path"),
+            _(
+                "put the picture in content/media/ and write ![Mô tả ảnh](../media/anh.jpg) "
+                "(pages load nothing from other sites)"
+            ),
         )
     return resolve_media(target.partition("#")[0], source, media, picture=True)
 
@@ -252,7 +280,7 @@ class _Links(Treeprocessor):
             self.failures.append((src, found))
             token = ""
         elif not alt:
-            self.failures.append((src, LinkError("a picture needs a description", ALT_HINT)))
+            self.failures.append((src, LinkError(_("a picture needs a description"), ALT_HINT)))
             token = ""
         else:
             # The first picture near the top is likely on the first screen: loaded at
@@ -403,7 +431,7 @@ class Markup:
         doc = self._docs.get(key)  # gone or not trusted since render_all: rendered again
         if doc is None:
             raise KeyError(f"the HTML of document {key} is gone")
-        [(rendered, _, errors)] = _render_with(self, self._links, self._media, [(key, doc)])
+        [(rendered, _used, errors)] = _render_with(self, self._links, self._media, [(key, doc)])
         if errors:  # it rendered without an error in render_all: the same text cannot fail
             raise RuntimeError(f"document {doc[1]} failed on a second rendering")
         self.html_of[key] = rendered.html.encode("utf-8")
@@ -464,7 +492,7 @@ class Markup:
         keys, missing = [], []
         self._links, self._media = links, media
         for doc in docs:
-            text, source, _, page_dir = doc
+            text, source, _located, page_dir = doc
             key = hashlib.sha256(
                 "\0".join((code_digest(), str(source), page_dir, text)).encode("utf-8")
             ).hexdigest()
@@ -476,7 +504,7 @@ class Markup:
                 missing.append((key, doc))
 
         def keep(chunk: list[tuple[str, Document]], results: list[Result]) -> None:
-            for (key, _), (rendered, used, errors) in zip(chunk, results, strict=True):
+            for (key, _doc), (rendered, used, errors) in zip(chunk, results, strict=True):
                 self.html_of[key] = rendered.html.encode("utf-8")
                 if errors:
                     problems.errors.extend(errors)
@@ -521,8 +549,8 @@ class Markup:
             # Python-Markdown recurses once per nesting level
             problems.add(
                 Position(source, located[1]),
-                "the text is nested too deeply (lists or quotes inside each other)",
-                hint="keep lists and quotes to a few levels",
+                _("the text is nested too deeply (lists or quotes inside each other)"),
+                hint=_("keep lists and quotes to a few levels"),
                 source_line="",
             )
             self._new_markdown()
@@ -617,7 +645,7 @@ def _render_with(
     chunk: list[tuple[str, Document]],
 ) -> list[Result]:
     results: list[Result] = []
-    for _, (text, source, located, page_dir) in chunk:
+    for _key, (text, source, located, page_dir) in chunk:
         problems = Problems()
         recorder = _Recorder(links, media)
         rendered = markup.render(

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Protocol
 
 from generator.errors import BuildError, ContentError, Position, Problems
+from generator.i18n import Message, _
 from generator.media import pdf, pictures
 from generator.media.library import Library
 from generator.models import Location, MediaFile, MediaRef, Notice, Output, SiteConfig
@@ -37,8 +38,10 @@ PREVIEW_SIZES = "(min-width: 22rem) 20rem, calc(100vw - 2rem)"  # a PDF's first 
 
 @dataclass(frozen=True, slots=True)
 class LinkError:
-    message: str
-    hint: str
+    """Why a link or picture is refused, and what to do instead."""
+
+    message: Message
+    hint: Message | None = None
 
 
 class MediaLookup(Protocol):
@@ -57,22 +60,28 @@ def resolve_media(
     resolved = nfc(Path(os.path.normpath(source.parent / target)))
     if not resolved.is_relative_to(media.root):
         return LinkError(
-            f"`{target}` is not a file of content/media/",
-            "put pictures and documents in content/media/ and link them by relative "
-            "path, e.g. ../media/so-do.jpg",
+            _("`{target}` is not a file of content/media/", target=target),
+            _(
+                "put pictures and documents in content/media/ and link them by relative "
+                "path, e.g. ../media/so-do.jpg"
+            ),
         )
     found = media.get(resolved)
     if found is None:
         return LinkError(
-            f"link to a file that does not exist: `{target}`",
-            "check the file name; paths are relative to this file (e.g. ../media/so-do.jpg)",
+            _("link to a file that does not exist: `{target}`", target=target),
+            _("check the file name; paths are relative to this file (e.g. ../media/so-do.jpg)"),
         )
-    if found.problem:
+    if found.problem is not None:
         return LinkError(found.problem, found.hint)
     if picture and found.kind != "picture":
         return LinkError(
-            f"`{target}` is a {found.format} document, not a picture",
-            "link it as a document: [Quyết định số 123](../media/qd-123.pdf)",
+            _(
+                "`{target}` is a {format} document, not a picture",
+                target=target,
+                format=found.format,
+            ),
+            _("link it as a document: [Quyết định số 123](../media/qd-123.pdf)"),
         )
     return found
 
@@ -168,7 +177,7 @@ class MediaHtml:
             except (ValueError, TypeError):
                 return ""
             file = self.library.get(Path(str(path)))
-            if file is None or file.problem or not file.width:
+            if file is None or file.problem is not None or not file.width:
                 return ""  # never anything but the site's own checked pictures
             return picture_html(file, str(alt), str(page_dir), linked=bool(linked), lazy=bool(lazy))
 
@@ -211,7 +220,7 @@ def check_images(
             continue
         found = resolve_media(ref.path, source, library, picture=True)
         if isinstance(found, LinkError):
-            problems.add(ref.pos, f"`image:` {found.message}", hint=found.hint)
+            problems.add(ref.pos, _("`image:` {problem}", problem=found.message), hint=found.hint)
     problems.check()
 
 
@@ -220,7 +229,7 @@ def used_files(media: MediaHtml, paths: list[str], covers: list[MediaFile]) -> l
     found: dict[str, MediaFile] = {}
     for text in paths:
         file = media.library.get(Path(text))
-        if file is not None and not file.problem:
+        if file is not None and file.problem is None:
             found[file.url_path] = file
     for file in covers:
         found[file.url_path] = file
@@ -264,8 +273,8 @@ def published(file: MediaFile) -> bytes:
             [
                 ContentError(
                     Position(file.path),
-                    f"`media/{file.name}` changed while the site was being built",
-                    hint="build again",
+                    _("`media/{name}` changed while the site was being built", name=file.name),
+                    hint=_("build again"),
                     source_line="",
                 )
             ]

@@ -10,8 +10,11 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from generator.errors import Problems
+from generator.errors import ContentError, Problems
+from generator.inputs.content import MARKDOWN_SUFFIXES, YAML_SUFFIXES, content_files
+from generator.media.library import Library
 from generator.models import (
+    Content,
     Notice,
     Output,
     Page,
@@ -19,7 +22,7 @@ from generator.models import (
     Source,
 )
 from generator.plan.kinds import KINDS, Lookup
-from generator.plan.site import Plan
+from generator.plan.site import Plan, nfc
 from generator.plan.urls import (
     absolute,
     location_path,
@@ -121,6 +124,35 @@ def render_bodies(site: SiteConfig, plan: Plan, markup: Markup, media: MediaHtml
         markup,
         media,
     )
+
+
+def check_links(site: SiteConfig, content: Content, library: Library) -> list[ContentError]:
+    """The link errors in the Markdown of the content that did load, for a run whose
+    other files have errors: renaming a place file breaks its `locations:` and its
+    links alike, and both are reported in one run.  Every content file that exists
+    counts as a link target here (one with an error of its own is reported for that
+    error only); the full check runs once the content loads."""
+    exists = Problems()  # the files' own problems are reported by the content stage
+    targets = {
+        nfc(path): "/"
+        for folder, suffixes in (
+            ("notices", MARKDOWN_SUFFIXES),
+            ("pages", MARKDOWN_SUFFIXES),
+            ("locations", YAML_SUFFIXES),
+        )
+        for path in content_files(site.root / folder, suffixes, exists)
+    }
+    items = [(n.source, n.source.body) for n in content.notices if not n.draft]
+    items += [(p.source, p.source.body) for p in content.pages]
+    items += [(loc.source, loc.description) for loc in content.locations]
+    docs = [
+        (text, source.path, (source.body, source.body_first_line), "")
+        for source, text in items
+        if text
+    ]
+    problems = Problems()
+    Markup().render_all(docs, targets, problems, library)  # no cache: nothing is kept
+    return problems.errors
 
 
 LinksTo = Callable[..., Links]

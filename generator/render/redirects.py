@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from urllib.parse import unquote
 
 from generator.errors import BuildError, Position, Problems
+from generator.i18n import _
 from generator.models import Output, Redirect, SiteConfig
 from generator.plan.site import Plan
 from generator.plan.urls import absolute, relative
@@ -89,10 +90,15 @@ def check_base_path(site: SiteConfig) -> None:
         problems = Problems()
         problems.add(
             Position(site.source),
-            f"the path of base_url, {site.base_path}, has characters that cannot be written "
-            "into _redirects and nginx-redirects.conf",
-            hint="use letters, digits, '-', '.', '_', '~', '/' and %-escapes of printable "
-            "UTF-8 text in the path of base_url",
+            _(
+                "the path of base_url, {path}, has characters that cannot be written "
+                "into _redirects and nginx-redirects.conf",
+                path=site.base_path,
+            ),
+            hint=_(
+                "use letters, digits, '-', '.', '_', '~', '/' and %-escapes of printable "
+                "UTF-8 text in the path of base_url"
+            ),
             source_line="",
         )
         raise BuildError(problems.errors)

@@ -20,6 +20,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from generator.bundled import builtin
 from generator.errors import BuildError, ContentError, Position, Problems
+from generator.i18n import _
 from generator.models import Location, Notice, Output, SiteConfig, StandingPage, Tag
 from generator.plan.urls import (
     absolute,
@@ -47,8 +48,12 @@ def theme_dirs(site: SiteConfig) -> list[Path]:
         problems = Problems()
         problems.add(
             Position(site.source),
-            f"theme `{site.theme}` not found: no folder {own.as_posix()}",
-            hint="create the folder, or remove `theme:` to use the default theme",
+            _(
+                "theme `{theme}` not found: no folder {folder}",
+                theme=site.theme,
+                folder=own.as_posix(),
+            ),
+            hint=_("create the folder, or remove `theme:` to use the default theme"),
             source_line="",
         )
         raise BuildError(problems.errors)
@@ -269,13 +274,13 @@ class Renderer:
             yield from self.env.get_template(template).generate(context)
         except jinja2.TemplateSyntaxError as exc:
             path = Path(exc.filename or template)
-            raise BuildError(
-                [ContentError(Position(path, exc.lineno or 1), f"template error: {exc.message}")]
-            ) from exc
+            message = _("template error: {problem}", problem=str(exc.message))
+            raise BuildError([ContentError(Position(path, exc.lineno or 1), message)]) from exc
         except jinja2.TemplateError as exc:
             raise BuildError([_template_error(exc, template)]) from exc
         except Untracked as exc:  # e.g. a theme printing the whole Markdown store
-            problem = ContentError(Position(Path(template)), f"template error: {exc}")
+            message = _("template error: {problem}", problem=exc.message)
+            problem = ContentError(Position(Path(template)), message)
             raise BuildError([problem]) from exc
         finally:
             _RECORDER.reset(token)
@@ -297,7 +302,8 @@ class Renderer:
             raise BuildError(
                 [
                     ContentError(
-                        Position(self.dirs[0] / "static" / STYLESHEET), "theme has no style.css"
+                        Position(self.dirs[0] / "static" / STYLESHEET),
+                        _("theme has no style.css"),
                     )
                 ]
             )
@@ -309,9 +315,11 @@ def _symlink(path: Path) -> BuildError:
         [
             ContentError(
                 Position(path),
-                "a theme's static file or folder is a symbolic link, which could publish a "
-                "file from outside the project",
-                hint="copy the file into the theme's static/ folder instead",
+                _(
+                    "a theme's static file or folder is a symbolic link, which could publish a "
+                    "file from outside the project"
+                ),
+                hint=_("copy the file into the theme's static/ folder instead"),
                 source_line="",
             )
         ]
@@ -327,8 +335,9 @@ def _template_error(exc: jinja2.TemplateError, template: str) -> ContentError:
         if filename.endswith((".html", ".xml", ".txt")):
             where = Position(Path(filename), tb.tb_lineno)
         tb = tb.tb_next
-    hint = "check the spelling of the variable in the template"
-    return ContentError(where, f"template error: {exc.message or exc}", hint=hint)
+    message = _("template error: {problem}", problem=exc.message or str(exc))
+    hint = _("check the spelling of the variable in the template")
+    return ContentError(where, message, hint=hint)
 
 
 @dataclass(frozen=True, slots=True)
@@ -356,7 +365,7 @@ def asset_path(name: str, data: bytes) -> str:
 
 def _references(env: jinja2.Environment, name: str) -> list[str | None]:
     """The templates ``name`` extends, includes or imports (None: known only when rendered)."""
-    source, _ = _source(env, name)
+    source, _filename = _source(env, name)
     try:
         return list(jinja2.meta.find_referenced_templates(env.parse(source)))
     except jinja2.TemplateSyntaxError:
@@ -366,7 +375,7 @@ def _references(env: jinja2.Environment, name: str) -> list[str | None]:
 def _source(env: jinja2.Environment, name: str) -> tuple[str, str]:
     try:
         assert env.loader is not None
-        source, filename, _ = env.loader.get_source(env, name)
+        source, filename, _uptodate = env.loader.get_source(env, name)
     except jinja2.TemplateNotFound:
         return "", ""  # reported when the template is rendered
     return source, filename or ""

@@ -27,6 +27,7 @@ from generator import api
 from generator.build import Caches
 from generator.bundled import builtin
 from generator.errors import BuildError, UsageError
+from generator.i18n import ENGLISH, Language, Message, _, n_
 from generator.models import BuildResult
 from generator.output.writer import published
 from generator.serve.watch import Watcher
@@ -51,11 +52,16 @@ class Preview:
     output: Path
     base_url: str
     log: Callable[[str], None] = print
+    lang: Language = ENGLISH  # of the log lines and the error page
     caches: Caches | None = None  # in memory between rebuilds; the records beside output
     generation: int = 0
     errors: BuildError | None = None
     changed: threading.Condition = field(default_factory=threading.Condition)
     stopping: bool = False
+
+    def say(self, message: Message) -> None:
+        """One line of the log, in the preview's language."""
+        self.log(self.lang.text(message))
 
     def rebuild(self) -> None:
         started = time.perf_counter()
@@ -69,20 +75,28 @@ class Preview:
             result, errors = None, exc
         except UsageError as exc:  # e.g. another build holds the output folder
             result, errors = None, BuildError([])
-            self.log(f"could not build: {exc}")
+            self.say(_("could not build: {problem}", problem=exc.message))
         except Exception as exc:  # a bug must not stop the preview
             result = None
             errors = BuildError([])
-            self.log(f"internal error while building: {type(exc).__name__}: {exc}")
+            problem = f"{type(exc).__name__}: {exc}"
+            self.say(_("internal error while building: {problem}", problem=problem))
         with self.changed:
             self.errors = errors
             self.generation += 1
             self.changed.notify_all()
         took = time.perf_counter() - started
         if errors is not None:
-            self.log(errors.format(Path.cwd()))
+            self.log(errors.format(self.lang, Path.cwd()))
         elif result is not None:
-            self.log(f"Rebuilt {result.pages} pages in {took:.2f} s.")
+            self.say(
+                n_(
+                    "Rebuilt {n} page in {seconds:.2f} s.",
+                    "Rebuilt {n} pages in {seconds:.2f} s.",
+                    result.pages,
+                    seconds=took,
+                )
+            )
 
     def wait_for_change(self, seen: int, timeout: float) -> int:
         with self.changed:
@@ -95,19 +109,29 @@ class Preview:
             self.changed.notify_all()
 
 
-def error_page(errors: BuildError) -> bytes:
-    items = "\n".join(f"<pre>{html.escape(e.format(Path.cwd()))}</pre>" for e in errors.errors)
+def error_page(errors: BuildError, lang: Language = ENGLISH) -> bytes:
+    """The page served in place of the site while its build fails, in ``lang``."""
+
+    def text(message: Message) -> str:
+        return html.escape(lang.text(message))
+
+    items = "\n".join(
+        f"<pre>{html.escape(e.format(lang, Path.cwd()))}</pre>" for e in errors.errors
+    )
     if not errors.errors:
-        items = "<pre>bangtin gặp lỗi nội bộ; xem cửa sổ dòng lệnh.</pre>"
+        internal = _("bangtin ran into an internal error; see the command window.")
+        items = f"<pre>{text(internal)}</pre>"
+    title = text(_("Error while building the site"))
+    advice = text(_("Fix the errors below and save the file: the page will reload by itself."))
     page = f"""<!doctype html>
-<html lang="vi"><head><meta charset="utf-8">
+<html lang="{html.escape(lang.code)}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Lỗi khi dựng trang</title>
+<title>{title}</title>
 <style>body{{font:1.1rem/1.5 system-ui,sans-serif;margin:1rem;color:#111}}
 pre{{white-space:pre-wrap;background:#fff1f0;border-left:6px solid #a30000;padding:.75rem;
 font:1rem/1.4 ui-monospace,monospace}}</style></head>
-<body><h1>Lỗi khi dựng trang</h1>
-<p>Sửa các lỗi dưới đây rồi lưu tệp: trang sẽ tự tải lại.</p>
+<body><h1>{title}</h1>
+<p>{advice}</p>
 {items}
 <script src="{SCRIPT}"></script></body></html>
 """
@@ -164,8 +188,9 @@ class Handler(SimpleHTTPRequestHandler):
 
     def do_GET(self) -> None:
         if not self.host_allowed():
+            refusal = _("421 Misdirected Request: this preview answers only to its own address")
             self.send_bytes(
-                b"421 Misdirected Request: this preview answers only to its own address\n",
+                (self.preview.lang.text(refusal) + "\n").encode("utf-8"),
                 "text/plain; charset=utf-8",
                 HTTPStatus.MISDIRECTED_REQUEST,
             )
@@ -183,7 +208,7 @@ class Handler(SimpleHTTPRequestHandler):
             return
         errors = self.preview.errors
         if errors is not None and (path.endswith(("/", ".html")) or "." not in path[-6:]):
-            self.send_bytes(error_page(errors), "text/html; charset=utf-8")
+            self.send_bytes(error_page(errors, self.preview.lang), "text/html; charset=utf-8")
             return
         target = self.safe_file(path)
         if target is None:
@@ -208,7 +233,10 @@ class Handler(SimpleHTTPRequestHandler):
 
     def send_not_found(self) -> None:
         page = self.preview.output / "404.html"
-        data = inject(page.read_bytes()) if page.is_file() else b"404 Not Found"
+        if page.is_file():
+            data = inject(page.read_bytes())
+        else:
+            data = html.escape(self.preview.lang.text(_("404 Not Found"))).encode("utf-8")
         self.send_bytes(data, "text/html; charset=utf-8", HTTPStatus.NOT_FOUND)
 
     def send_bytes(self, data: bytes, ctype: str, status: HTTPStatus = HTTPStatus.OK) -> None:
@@ -304,17 +332,21 @@ def serve(
     port: int = 8000,
     output: Path | None = None,
     log: Callable[[str], None] = print,
+    lang: Language = ENGLISH,
 ) -> None:
-    """Serve until interrupted (Ctrl-C)."""
+    """Serve until interrupted (Ctrl-C); log lines and the error page in ``lang``."""
     temporary = output is None
     if output is not None and published(output):
         raise UsageError(
-            f"{output} holds a site that `bangtin build` made for publishing: the preview "
-            "never writes there (its QR codes lead to this computer). Leave out --output, "
-            "or name another folder"
+            _(
+                "{output} holds a site that `bangtin build` made for publishing: the preview "
+                "never writes there (its QR codes lead to this computer). Leave out --output, "
+                "or name another folder",
+                output=str(output),
+            )
         )
     out = Path(tempfile.mkdtemp(prefix="bangtin-serve-")) / "site" if output is None else output
-    preview = Preview(content, out, "", log)
+    preview = Preview(content, out, "", log, lang)
     server = make_server(preview, bind, port)
     actual_port = server.server_address[1]
     preview.base_url = preview_url(bind, int(actual_port))
@@ -323,14 +355,16 @@ def serve(
     watcher.start()
     thread = threading.Thread(target=server.serve_forever, name="bangtin-http", daemon=True)
     thread.start()
-    log(f"Serving {content} at {preview.base_url} (Ctrl-C to stop)")
+    preview.say(
+        _("Serving {content} at {url} (Ctrl-C to stop)", content=str(content), url=preview.base_url)
+    )
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops as cleanly as Ctrl-C
     try:
         while thread.is_alive():
             thread.join(0.5)
     except KeyboardInterrupt:
-        log("Stopping.")
+        preview.say(_("Stopping."))
     finally:
         preview.stop()
         watcher.stop()

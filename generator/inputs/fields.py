@@ -174,6 +174,10 @@ def _yaml_problem(exc: yaml.MarkedYAMLError) -> Message | str:
     return problem
 
 
+# what a key's value must be, for "`key` must be ..., not a list" (made once: read often)
+TEXT, BOOLEAN = _("text"), _("true or false")
+WHOLE, NUMBER, DATE = _("a whole number"), _("a number"), _("a date")
+
 CURLY = "“”‘’„‟«»"  # the quotes a word processor or a phone keyboard types
 
 
@@ -321,7 +325,7 @@ class Fields:
 
     def text(self, key: str) -> str | None:
         """A string, exactly as written (``01234`` stays ``01234``, ``no`` stays ``no``)."""
-        node = self._scalar(key, _("text"))
+        node = self._scalar(key, TEXT)
         if node is None:
             self._required(key)
             return None
@@ -363,7 +367,7 @@ class Fields:
         return False
 
     def boolean(self, key: str, default: bool = False) -> bool:
-        node = self._scalar(key, _("true or false"))
+        node = self._scalar(key, BOOLEAN)
         if node is None:
             return default
         word = node.value
@@ -382,7 +386,7 @@ class Fields:
         return default
 
     def integer(self, key: str, default: int = 0) -> int:
-        node = self._scalar(key, _("a whole number"))
+        node = self._scalar(key, WHOLE)
         if node is None:
             return default
         if not node.style and re.fullmatch(r"-?(0|[1-9][0-9]*)", node.value):
@@ -395,7 +399,7 @@ class Fields:
         return default
 
     def number(self, key: str) -> float | None:
-        node = self._scalar(key, _("a number"))
+        node = self._scalar(key, NUMBER)
         if node is None:
             return None
         if not node.style and re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", node.value):
@@ -413,7 +417,7 @@ class Fields:
 
     def when(self, key: str) -> dt.date | dt.datetime | None:
         """A date ``YYYY-MM-DD`` or an ISO datetime."""
-        node = self._scalar(key, _("a date"))
+        node = self._scalar(key, DATE)
         if node is None:
             self._required(key)
             return None

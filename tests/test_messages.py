@@ -277,3 +277,22 @@ def test_the_messages_tool_runs(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout == ""
+
+
+def test_preview_error_page_speaks_the_editors_language() -> None:
+    from generator.errors import BuildError, ContentError, Position
+    from generator.serve.server import error_page
+
+    problem = ContentError(
+        Position(Path("content/notices/a.md"), 4, 9),
+        _("`{key}` must be true or false, not `{word}`", key="pinned", word="yes"),
+        _("write `true` or `false`"),
+        source_line="pinned: yes",
+    )
+    page = error_page(BuildError([problem]), language("vi")).decode("utf-8")
+    assert '<html lang="vi">' in page
+    assert "<title>Lỗi khi dựng trang tin</title>" in page
+    assert "a.md:4:9: lỗi: `pinned` phải là `true` hoặc `false`, không phải `yes`" in page
+    assert "gợi ý: viết `true` (có) hoặc `false` (không)" in page
+    english = error_page(BuildError([problem]), ENGLISH).decode("utf-8")
+    assert '<html lang="en">' in english and "a.md:4:9: error: `pinned`" in english

@@ -418,8 +418,8 @@ LEDGER_ERRORS = [
     (
         "invalid-yaml",
         "- url: https://test.example/\n  board: [cho\n",
-        (3, 1),
-        "invalid YAML",
+        (2, 10),  # where the `[` that is never closed opened
+        "a list opened with `[` is not closed with `]`",
         "",
     ),
     (

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Literal
 from generator.cache import state
 from generator.cache.store import Store, cache_folder, cache_root, cap_bytes, prune
 from generator.clock import now
-from generator.errors import ContentError
-from generator.i18n import Message
+from generator.errors import ContentError, UsageError
+from generator.i18n import Message, _
 from generator.inputs.scan import scan_inputs
 from generator.models import BuildResult
 from generator.output.lock import WAIT, output_lock
@@ -202,20 +202,37 @@ class Boards:
 
 def boards(options: Options, record: bool = False) -> Boards:
     """Plan the site and size every board; with ``record``, add every board's URL to the
-    printed-URL ledger (not when ``strict`` and a board may scan badly)."""
+    printed-URL ledger (not when ``strict`` and a board may scan badly).
+
+    Recording is refused (UsageError) while ``base_url`` is an address that cannot go on
+    printed codes (an example domain, this computer, an IP address): the ledger keeps
+    every URL for good, and a build fails once ``base_url`` no longer matches it.
+    """
     from generator.cache.qr import QrCache
-    from generator.inputs.config import load_config
+    from generator.inputs.config import base_url_warnings, load_config, not_for_print
     from generator.inputs.content import load_content
     from generator.inputs.ledger import record as record_urls
     from generator.plan.site import plan_site
     from generator.render import boards as sizing
 
     site = load_config(options.content, options.base_url, options.allow_http)
+    url = site.site_base_url or site.base_url
+    why = not_for_print(url)
+    if record and why is not None:
+        raise UsageError(
+            _(
+                "`bangtin boards --record` refuses to record {url}: {why}. Set `base_url` in "
+                "{file} to the address the site is published at, then record again.",
+                url=url,
+                why=why,
+                file=str(site.source),
+            )
+        )
     moment = now(site.tz)
     plan = plan_site(site, load_content(site), moment)
     sizing.check_codes_fit(site, plan)
     cache = QrCache()
-    warnings = tuple(sizing.sizing_warnings(site, plan, cache))
+    warnings = base_url_warnings(site) + tuple(sizing.sizing_warnings(site, plan, cache))
     recorded: tuple[str, ...] = ()
     if record and not (options.strict and warnings):
         recorded = tuple(record_urls(site, plan, moment.date()))

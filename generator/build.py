@@ -19,7 +19,7 @@ from generator.cache.store import Store
 from generator.clock import now
 from generator.errors import BuildError, ContentError
 from generator.i18n import Message, _
-from generator.inputs.config import load_config
+from generator.inputs.config import base_url_warnings, load_config
 from generator.inputs.content import read_content
 from generator.inputs.ledger import check_ledger, load_ledger
 from generator.inputs.scan import Inputs, code_digest
@@ -30,12 +30,12 @@ from generator.plan.site import Plan, plan_site
 from generator.plan.urls import absolute
 from generator.render.boards import check_codes_fit, render_boards, sizing_warnings
 from generator.render.deps import Read, changed_reads
-from generator.render.headers import render_headers
+from generator.render.headers import nginx_security, render_headers
 from generator.render.manifest import manifest_output
 from generator.render.markup import Markup
 from generator.render.media import MediaHtml, check_images, media_outputs, used_files
 from generator.render.pages import check_links, render_bodies, render_pages, text_output, track
-from generator.render.redirects import render_redirects
+from generator.render.redirects import nginx_redirects, render_redirects
 from generator.render.templates import Renderer, asset_path, theme_dirs
 
 Progress = Callable[[Message], None]
@@ -147,7 +147,8 @@ def build(
     progress(_("Making pictures ({n})", n=sum(f.kind == "picture" for f in published)))
     caches.pictures.prepare(published)  # a picture that cannot be decoded: output/ untouched
     caches.content.save()  # only now: a build with a content error leaves no cache behind
-    warnings = content.warnings + tuple(sizing_warnings(site, plan, caches.qr))
+    warnings = base_url_warnings(site) + content.warnings
+    warnings += tuple(sizing_warnings(site, plan, caches.qr))
     if strict and warnings:
         raise BuildError([replace(w, severity="error") for w in warnings])
     progress(_("Rendering pages"))
@@ -165,9 +166,13 @@ def build(
         media_outputs(published, caches.pictures),
         [manifest_output(site, plan)],
     )  # each file made only if the writer needs it
+    server = {  # server configuration: beside output/, never published (output.writer)
+        "nginx-redirects.conf": nginx_redirects(site, plan),
+        "nginx-security.conf": nginx_security(site),
+    }
 
     files = written = changed = 0
-    in_place = False
+    in_place, site_changed = False, True
     if output is None:
         for out in outputs:  # a check renders every page too: template errors show
             made = out.make()
@@ -181,11 +186,19 @@ def build(
         if record is not None:  # what the last build left, and which of its reads changed
             previous = record.kept(changed_reads(registry, record.reads, record.stamps))
         reads: dict[str, tuple[Read, ...] | array[int]] = {}
+        same = 0  # files made as the last build made them, whether output/ still has them
         with Writer(
-            output, previous, partial(forget, store, progress), site.keep, preview
+            output,
+            previous,
+            partial(forget, store, progress),
+            site.keep,
+            preview,
+            None if preview else server,  # a preview is served by bangtin serve only
         ) as writer:
             for out in outputs:
                 files += 1
+                last = previous.get(out.path) if previous is not None else None
+                same += last is not None and last[0] == out.key != ""
                 if writer.keep(out.path, out.key):
                     assert record is not None
                     reads[out.path] = record.files[out.path].reads
@@ -195,6 +208,7 @@ def build(
         progress(RECORDING)
         caches.pictures.save(published)
         written, changed = writer.bytes_written, len(writer.written)
+        site_changed = previous is None or not same == files == len(previous)
         in_place, stats = writer.in_place, writer.stats()
         caches.records[output] = save_record(
             store, output, base, writer.records, reads, registry.memo, registry.stamps, record
@@ -215,6 +229,7 @@ def build(
         seconds=time.perf_counter() - started,
         warnings=warnings,
         in_place=in_place,
+        site_changed=site_changed,
     )
 
 

@@ -215,10 +215,28 @@ def content_option(func: F) -> F:
         "content_dir",
         type=click.Path(path_type=Path, file_okay=False),
         default=None,
-        help=N_(
-            "Folder with site.yml, notices/, locations/ and pages/ [default: ./content, "
-            "or the built-in sample site when there is none]."
-        ),
+        help=N_("Folder with site.yml, notices/, locations/ and pages/ [default: ./content]."),
+    )(func)
+
+
+SAMPLE_KEY = "bangtin.sample"  # ctx.meta: --sample was given
+
+
+def _remember_sample(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value:
+        ctx.meta[SAMPLE_KEY] = True
+
+
+def sample_option(func: F) -> F:
+    """``--sample``: the sample site that ships with bangtin, only when asked for by name
+    (never in place of a missing ./content: a CI job would publish another commune's
+    notices)."""
+    return option(
+        "--sample",
+        is_flag=True,
+        expose_value=False,
+        callback=_remember_sample,
+        help=N_("Use the sample site that ships with bangtin (Định Hưng commune)."),
     )(func)
 
 
@@ -270,6 +288,19 @@ def show_warnings(
 
 
 def resolve_content(content_dir: Path | None) -> Path:
+    """The content folder a command works on: ``--content``, else ``./content``, else
+    (only with ``--sample``) the sample site; a usage error when there is none."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None and ctx.meta.get(SAMPLE_KEY):
+        if content_dir is not None:
+            raise UsageError(_("give either --content or --sample, not both"))
+        return builtin("content")
+    return site_content(content_dir, sample=True)
+
+
+def site_content(content_dir: Path | None, sample: bool = False) -> Path:
+    """``--content``, else ``./content``: a folder that exists, never made here (a stray
+    ``content/`` is not a site).  ``sample``: the command also takes ``--sample``."""
     if content_dir is not None:
         if not content_dir.is_dir():
             raise UsageError(_("content folder {folder} does not exist", folder=str(content_dir)))
@@ -277,13 +308,20 @@ def resolve_content(content_dir: Path | None) -> Path:
     here = Path("content")
     if here.is_dir():
         return here
-    sample = builtin("content")
-    lang = reader(click.get_current_context(silent=True))
-    note = _(
-        "No ./content folder here: using the built-in sample site ({folder}).", folder=str(sample)
-    )
-    click.echo(lang.text(note), err=True)
-    return sample
+    if sample:
+        problem = _(
+            "there is no content/ folder in {folder}. Start a new site with "
+            "`bangtin init FOLDER`, name the site's folder with --content DIR, or try the "
+            "sample site with --sample",
+            folder=str(Path.cwd()),
+        )
+    else:
+        problem = _(
+            "there is no content/ folder in {folder}. Start a new site with "
+            "`bangtin init FOLDER`, or name the site's folder with --content DIR",
+            folder=str(Path.cwd()),
+        )
+    raise UsageError(problem)
 
 
 def say(lang: Language, message: Message, err: bool = False) -> None:
@@ -373,6 +411,7 @@ N_("bangtin: build a QR-linked notice-board site from Markdown notices and place
     "build", help=N_("Build the site into the output folder, with a QR code for every page.")
 )
 @content_option
+@sample_option
 @output_option(N_("Folder to write the site to; replaced as a whole when the build succeeds."))
 @option("--base-url", help=N_("Override base_url from site.yml (absolute https URL)."))
 @strict_option
@@ -418,6 +457,12 @@ def build_command(
                     output=str(output_dir),
                 )
                 say(lang, note, err=True)
+        from os import environ
+
+        if environ.get("GITHUB_OUTPUT"):  # GitHub Actions: publish only a changed site
+            changed = outcome.result is not None and outcome.result.site_changed
+            with open(environ["GITHUB_OUTPUT"], "a", encoding="utf-8") as steps:
+                steps.write(f"changed={str(changed).lower()}\n")
 
     run(ctx, action, content_dir)
 
@@ -434,6 +479,7 @@ def _checked_base_url(ctx: click.Context, base_url: str, allow_http: bool = Fals
 
 @main.command("check", help=N_("Check the content as a build would, writing nothing."))
 @content_option
+@sample_option
 @strict_option
 @allow_http_option
 @click.pass_context
@@ -453,6 +499,7 @@ def check_command(
     "serve", help=N_("Build, serve on http://127.0.0.1:8000/ and rebuild and reload on every save.")
 )
 @content_option
+@sample_option
 @option(
     "--port",
     type=click.IntRange(0, 65535),
@@ -507,7 +554,7 @@ def _parse_day(ctx: click.Context, value: str | None) -> dt.date | None:
         raise click.BadParameter(reader(ctx).text(message)) from None
 
 
-@main.group("new", help=N_("Start a new notice or place from a template."))
+@main.group("new", help=N_("Start a new notice, place or page from a template."))
 def new_group() -> None:
     pass
 
@@ -535,7 +582,7 @@ def new_notice_command(
     def action(lang: Language) -> None:
         from generator.scaffold import new_notice
 
-        content = content_dir or Path("content")
+        content = site_content(content_dir)
         path = new_notice(content, title, _today(content), ids, expires_day, pinned)
         say(lang, _("Created {path}", path=str(path)))
 
@@ -555,7 +602,23 @@ def new_location_command(
     def action(lang: Language) -> None:
         from generator.scaffold import new_location
 
-        path = new_location(content_dir or Path("content"), location_id, name)
+        path = new_location(site_content(content_dir), location_id, name)
+        say(lang, _("Created {path}", path=str(path)))
+
+    run(ctx, action, content_dir)
+
+
+@new_group.command(
+    "page", help=N_("Write pages/<slug>.md, a standing page, for TITLE (never overwrites).")
+)
+@click.argument("title")
+@content_option
+@click.pass_context
+def new_page_command(ctx: click.Context, title: str, content_dir: Path | None) -> None:
+    def action(lang: Language) -> None:
+        from generator.scaffold import new_page
+
+        path = new_page(site_content(content_dir), title)
         say(lang, _("Created {path}", path=str(path)))
 
     run(ctx, action, content_dir)
@@ -574,6 +637,7 @@ def new_location_command(
 )
 @click.pass_context
 def init_command(ctx: click.Context, folder: Path, title: str, base_url: str) -> None:
+    from generator import workflow
     from generator.scaffold import init_site
 
     base_url = _checked_base_url(ctx, base_url)
@@ -582,6 +646,9 @@ def init_command(ctx: click.Context, folder: Path, title: str, base_url: str) ->
         files = init_site(folder, _today(folder / "content"), title, base_url)
         for path in files:
             say(lang, _("Created {path}", path=str(path)))
+        unreachable = workflow.problem(workflow.installed(), folder / workflow.PATH)
+        if unreachable is not None:  # CI cannot install this bangtin: the workflow says so too
+            say(lang, unreachable, err=True)
         next_step = "cd " + shlex.quote(str(folder)) + " && bangtin serve"
         say(lang, _("Next: {command}", command=next_step))
 
@@ -592,6 +659,7 @@ def init_command(ctx: click.Context, folder: Path, title: str, base_url: str) ->
     "boards", help=N_("Check the print-ready boards; report their sizing; record printed URLs.")
 )
 @content_option
+@sample_option
 @option("--report", is_flag=True, help=N_("Print each board's QR size and reading distance."))
 @option(
     "--record",

@@ -152,6 +152,13 @@ class Notice:
     board: bool = False  # print a board for this notice too
     board_size: PaperSize | None = None
     image: MediaRef | None = None  # cover picture
+    updated: dt.datetime | None = None  # aware, in the site's timezone; not a day before date
+
+    @property
+    def modified(self) -> dt.datetime:
+        """When the notice last changed: ``updated``, else ``date`` (``updated`` on the
+        day of a ``date`` with a time is midnight of that day: then ``date``)."""
+        return self.date if self.updated is None else max(self.date, self.updated)
 
     def is_published(self, now: dt.datetime) -> bool:
         return not self.draft and self.date <= now
@@ -289,3 +296,6 @@ class BuildResult:
     seconds: float
     warnings: tuple[ContentError, ...] = ()
     in_place: bool = False  # output/ was updated file by file (it cannot be replaced whole)
+    # the site differs from the last build's into the same folder (a file added, removed,
+    # or made from other inputs), whatever output/ held before: on CI it starts empty
+    site_changed: bool = True

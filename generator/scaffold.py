@@ -1,14 +1,16 @@
-"""``bangtin new`` and ``bangtin init``: start a notice, a place or a whole site from a template."""
+"""``bangtin new`` and ``bangtin init``: a notice, place, page or whole site from a template."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
-from generator import __version__
+from generator import workflow
 from generator.errors import UsageError
 from generator.i18n import _, n_
+from generator.inputs.content import PLACEHOLDER
 from generator.plan.urls import is_slug, slugify
 
 
@@ -59,7 +61,7 @@ pinned: {"true" if pinned else "false"}   # true: hiện đầu tiên, đánh d�
 draft: false
 ---
 
-Viết nội dung thông báo ở đây: ai, việc gì, khi nào, ở đâu, liên hệ ai.
+{PLACEHOLDER}: ai, việc gì, khi nào, ở đâu, liên hệ ai.
 """
 
 
@@ -124,77 +126,51 @@ def new_location(content: Path, location_id: str, name: str) -> Path:
         if (content / "locations" / f"{location_id}{suffix}").exists():
             raise UsageError(_("place {id} already exists", id=repr(location_id)))
     text = f"""name: {_quote(name)}
-# address: "Thôn 1, xã Định Hưng"
+# address: "Thôn ..., xã ..., tỉnh ..."
 # description: |
 #   Giới thiệu ngắn về địa điểm (Markdown).
-# geo: {{lat: 19.80, lon: 105.60}}
-# contact: {{name: "Người phụ trách", phone: "0912 000 000"}}
+# geo: {{lat: ..., lon: ...}}   # vĩ độ, kinh độ của địa điểm
+# contact: {{name: "Người phụ trách", phone: "số điện thoại"}}
 """
     return _create(content / "locations" / f"{location_id}.yml", text)
 
 
-WORKFLOW = """\
-# Check every pull request; build and publish the site on main, and every night, so
-# that notices appear on their `date` and leave the lists after `expires` without a commit.
-name: bangtin
+_ORDER = re.compile(r"^order:[ \t]*(\d+)[ \t]*(#.*)?$", re.MULTILINE)
 
-on:
-  pull_request:
-  push:
-    branches: [main]
-  schedule:
-    - cron: "5 17 * * *"  # 00:05 every day in Asia/Ho_Chi_Minh (UTC+7)
-  workflow_dispatch:
 
-permissions:
-  contents: read
+def next_order(content: Path) -> int:
+    """One more than the highest ``order:`` of the site's pages (read leniently: a page
+    with an error is the build's to report)."""
+    orders = [0]
+    folder = content / "pages"
+    if folder.is_dir():
+        for path in sorted(folder.glob("*.md")):
+            try:
+                text = path.read_text("utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue
+            orders += [int(m[1]) for m in _ORDER.finditer(text.split("\n---", 1)[0])]
+    return max(orders) + 1
 
-env:
-  # Where to install bangtin from: a released version, or git+https://... of your copy.
-  BANGTIN: "bangtin=={version}"
 
-jobs:
-  check:
-    if: github.event_name == 'pull_request'
-    runs-on: ubuntu-latest
-    steps:
-      - uses: actions/checkout@v4
-      - uses: actions/setup-python@v5
-        with:
-          python-version: "3.12"
-      - run: pip install "$BANGTIN"
-      - run: bangtin check
+def page_text(title: str, order: int) -> str:
+    return f"""---
+title: {_quote(title)}
+# summary: "Một câu giới thiệu trang."
+order: {order}   # thứ tự trong danh sách trang: số nhỏ đứng trước
+draft: false
+---
 
-  build:
-    if: github.event_name != 'pull_request'
-    runs-on: ubuntu-latest
-    steps:
-      - uses: actions/checkout@v4
-      - uses: actions/setup-python@v5
-        with:
-          python-version: "3.12"
-      - run: pip install "$BANGTIN"
-      - run: bangtin build
-      - uses: actions/upload-pages-artifact@v3
-        with:
-          path: output
-
-  publish:
-    needs: build
-    runs-on: ubuntu-latest
-    permissions:
-      pages: write
-      id-token: write
-    environment:
-      name: github-pages
-      url: ${{{{ steps.deploy.outputs.page_url }}}}
-    concurrency:
-      group: pages
-      cancel-in-progress: false
-    steps:
-      - id: deploy
-        uses: actions/deploy-pages@v4
+{PLACEHOLDER}.
 """
+
+
+def new_page(content: Path, title: str) -> Path:
+    """Write ``pages/<slug>.md`` with complete front matter."""
+    slug = slugify(title)
+    if not slug:
+        raise UsageError(_("cannot make a file name from the title {title}", title=repr(title)))
+    return _create(content / "pages" / f"{slug}.md", page_text(title, next_order(content)))
 
 
 # Themes are code (templates run at build time, in the job that checks pull requests):
@@ -227,7 +203,7 @@ timezone: Asia/Ho_Chi_Minh
 description: "Thông báo chính thức cho người dân, đọc nhanh bằng cách quét mã QR."
 contact:
   name: "Tổ công nghệ số cộng đồng"
-  phone: "0912 000 000"
+  # phone: "số điện thoại"   # số người dân gọi khi cần hỏi
 """,
         ),
         new_location(content, "nha-van-hoa", "Nhà văn hóa thôn"),
@@ -243,10 +219,11 @@ Trang này do Tổ công nghệ số cộng đồng cập nhật. Quét mã QR t
 thông báo mới nhất.
 """,
         ),
+        _create(folder / workflow.PATH, workflow.text()),
         _create(
-            folder / ".github" / "workflows" / "bangtin.yml", WORKFLOW.format(version=__version__)
+            folder / ".gitignore",
+            "/output/\n/output.nginx/\n/.bangtin-staging-*/\n/.bangtin-lock-*\n",
         ),
-        _create(folder / ".gitignore", "/output/\n/.bangtin-staging-*/\n/.bangtin-lock-*\n"),
         _create(folder / ".github" / "CODEOWNERS", CODEOWNERS),
     ]
     return files

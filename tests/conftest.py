@@ -8,7 +8,7 @@ import os
 import subprocess
 import sys
 import textwrap
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,7 @@ import pytest
 from generator import build as pipeline
 from generator.cache.store import Store, cache_folder
 from generator.models import BuildResult
+from tests.browser.needs import Missing
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "content"
@@ -43,6 +44,21 @@ def build(
     return pipeline.build(
         content, output, caches, base_url=base_url, strict=strict, allow_http=allow_http
     )
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """A test skipped for a missing tool (tests.browser.needs) is reported where the skip
+    is raised, as one raised in the test itself is: pytest's summary then shows one line
+    for them all, instead of one per test."""
+    report = yield
+    excinfo = call.excinfo
+    if report.skipped and excinfo is not None and isinstance(excinfo.value, Missing):
+        raised = excinfo.traceback[-1]
+        report.longrepr = (str(raised.path), raised.lineno + 1, f"Skipped: {excinfo.value.msg}")
+    return report
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -178,9 +178,8 @@ def run_build(root: Path, output: Path) -> Outcome:
     except (BuildError, UsageError) as exc:
         text = exc.format(ENGLISH, root) if isinstance(exc, BuildError) else str(exc)
         return Outcome(False, {}, text)
-    warnings = (
-        "\n".join(w.format(ENGLISH, root) for w in result.result.warnings) if result.result else ""
-    )
+    shown = result.result.warnings if result.result else result.warnings  # nothing to do: kept
+    warnings = "\n".join(w.format(ENGLISH, root) for w in shown)
     return Outcome(True, tree_bytes(output), warnings)
 
 

@@ -21,7 +21,8 @@ from generator.inputs.config import load_config
 from generator.inputs.content import load_content
 from generator.plan.site import plan_site
 from generator.render.boards import PAPER, layout, size_board
-from tests.conftest import NOW, SAMPLE, Built, SiteFactory, notice, run_cli
+from tests.browser.needs import require, tool
+from tests.conftest import NOW, SAMPLE, Built, SiteFactory, notice, replace_in, run_cli
 
 MakeSite = Callable[[dict[str, str]], SiteFactory]
 DPI = 150
@@ -33,10 +34,9 @@ CHROMIUM_FLAGS = [
 
 
 def chromium() -> str:
-    path = shutil.which("chromium")
-    if path is None:
-        pytest.fail("Debian's chromium is needed for the board tests (.ci/run installs it)")
-    return path
+    """Chromium, once this machine has it and pdftoppm (else a skip: tests.browser.needs)."""
+    require("chromium", "pdftoppm")
+    return tool("chromium")
 
 
 @pytest.fixture(scope="module")
@@ -314,11 +314,14 @@ def test_boards_record_from_the_command_line(tmp_path: Path) -> None:
     content = tmp_path / "content"
     shutil.copytree(SAMPLE, content)
     (content / "printed.yml").unlink()
+    refused = run_cli("boards", "--record", "--content", str(content))  # an example address
+    assert refused.returncode == 2 and not (content / "printed.yml").exists()
+    replace_in(content / "site.yml", "https://dinhhung.example/", "https://bangtin.dinhhung.vn/")
     first = run_cli("boards", "--record", "--content", str(content))
     assert first.returncode == 0, first.stderr
     assert "8 new URLs in the printed-URL ledger." in first.stdout
     assert (
-        "- url: https://dinhhung.example/l/tram-y-te/\n  board: tram-y-te\n  printed: 2026-11-28\n"
+        "- url: https://bangtin.dinhhung.vn/l/tram-y-te/\n  board: tram-y-te\n  printed: 2026-11-28\n"
         in (content / "printed.yml").read_text("utf-8")
     )
     again = run_cli("boards", "--record", "--content", str(content))
@@ -332,5 +335,5 @@ def test_boards_record_from_the_command_line(tmp_path: Path) -> None:
     (content / "locations" / "cong-vien.yml").unlink()
     broken = run_cli("check", "--content", str(content))
     assert broken.returncode == 1
-    assert "https://dinhhung.example/l/cong-vien/" in broken.stderr
+    assert "https://bangtin.dinhhung.vn/l/cong-vien/" in broken.stderr
     assert "printed.yml:" in broken.stderr

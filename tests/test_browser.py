@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from tests.browser.needs import require
 from tests.browser.nginx import free_port, nginx
 from tests.browser.node import check_pages
 from tests.conftest import SAMPLE, Built, build
@@ -39,6 +40,7 @@ RESIDENT = ["home", "place", "notice", "expired", "tag"]  # the board is a print
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Built, dict[str, str]]]:
     """The sample built for, and served by, nginx on loopback: name -> URL of each page."""
+    require("nginx", "node", "node-tools", "chromium")  # before building: a skip is quick
     port = free_port()
     work = tmp_path_factory.mktemp("browser")
     built = Built(work / "output")

@@ -87,13 +87,6 @@ def test_refusing_a_foreign_output_folder_is_a_usage_error(make_site: MakeSite) 
     assert (site.output / "keep.txt").read_text() == "x"
 
 
-def test_without_content_folder_the_sample_is_built(tmp_path: Path) -> None:
-    result = run_cli("build", cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
-    assert "built-in sample site" in result.stderr
-    assert (tmp_path / "output" / "l" / "tram-y-te" / "index.html").is_file()
-
-
 @pytest.mark.slow
 def test_installed_wheel_works_from_any_folder(tmp_path: Path) -> None:
     """``pip install .`` (not editable) carries the theme and the sample site."""
@@ -140,7 +133,7 @@ def test_installed_wheel_works_from_any_folder(tmp_path: Path) -> None:
     )
     assert str(env_dir) in probe.stdout, probe.stdout
     result = subprocess.run(
-        [str(env_dir / "bin" / "bangtin"), "build"],
+        [str(env_dir / "bin" / "bangtin"), "build", "--sample"],
         cwd=work,
         env=env,
         capture_output=True,

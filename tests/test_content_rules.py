@@ -217,6 +217,84 @@ def test_dates_are_vietnamese_in_site_timezone(make_site: MakeSite) -> None:
     assert "06:30 21/11/2026" in site.html("n/a/")
 
 
+def test_updated_is_shown_and_is_the_feed_and_sitemap_date(make_site: MakeSite) -> None:
+    """`updated`: on the page, the feed entry's <updated> (<published> is `date`), the
+    feed's own <updated> (the latest change) and the sitemap's <lastmod>."""
+    import xml.etree.ElementTree as ET
+
+    site = make_site(
+        {
+            "notices/a.md": notice("Sửa ngày", "2026-11-20", updated="2026-11-25"),
+            "notices/b.md": notice("Sửa giờ", "2026-11-21T07:30", updated="2026-11-22T08:15"),
+            "notices/c.md": notice("Chưa sửa", "2026-11-24"),
+            # a day alone on the day of a `date` with a time: not before it
+            "notices/d.md": notice("Cùng ngày", "2026-11-23T09:00", updated="2026-11-23"),
+        }
+    ).build()
+    assert 'Cập nhật <time datetime="2026-11-25T00:00:00+07:00">ngày 25/11/2026</time>' in (
+        site.html("n/a/")
+    )
+    assert "lúc 08:15 ngày 22/11/2026</time>" in site.html("n/b/")
+    assert "Cập nhật" not in site.html("n/c/")
+    assert "Cập nhật" not in site.html("")  # lists show the date a notice was published
+
+    atom = {"a": "http://www.w3.org/2005/Atom"}
+    feed = ET.parse(site.output / "feed.xml").getroot()
+    entries = {
+        e.findtext("a:title", namespaces=atom): (
+            e.findtext("a:published", namespaces=atom),
+            e.findtext("a:updated", namespaces=atom),
+        )
+        for e in feed.findall("a:entry", atom)
+    }
+    assert entries == {
+        "Sửa ngày": ("2026-11-20T00:00:00+07:00", "2026-11-25T00:00:00+07:00"),
+        "Sửa giờ": ("2026-11-21T07:30:00+07:00", "2026-11-22T08:15:00+07:00"),
+        "Chưa sửa": ("2026-11-24T00:00:00+07:00", "2026-11-24T00:00:00+07:00"),
+        "Cùng ngày": ("2026-11-23T09:00:00+07:00", "2026-11-23T09:00:00+07:00"),
+    }
+    # the newest change is a's update, though c is the newest notice
+    assert feed.findtext("a:updated", namespaces=atom) == "2026-11-25T00:00:00+07:00"
+
+    sitemap = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    urls = ET.parse(site.output / "sitemap.xml").getroot().findall("s:url", sitemap)
+    lastmod = {
+        u.findtext("s:loc", namespaces=sitemap): u.findtext("s:lastmod", namespaces=sitemap)
+        for u in urls
+    }
+    assert lastmod["https://test.example/n/a/"] == "2026-11-25T00:00:00+07:00"
+    assert lastmod["https://test.example/n/b/"] == "2026-11-22T08:15:00+07:00"
+    assert lastmod["https://test.example/n/c/"] == "2026-11-24T00:00:00+07:00"
+    assert lastmod["https://test.example/"] is None  # lists change with the clock
+
+
+@pytest.mark.parametrize(
+    ("date", "updated", "error"),
+    [
+        ("2026-11-20", "2026-11-19", "`updated` (2026-11-19) is before `date` (2026-11-20)"),
+        (
+            "2026-11-20T09:00",
+            "2026-11-20T08:59",
+            "`updated` (2026-11-20T08:59:00) is before `date` (2026-11-20T09:00:00)",
+        ),
+        ("2026-11-20T09:00", "2026-11-20", None),
+        ("2026-11-20", "2026-11-20T00:00", None),
+    ],
+)
+def test_updated_is_not_before_date(
+    make_site: MakeSite, date: str, updated: str, error: str | None
+) -> None:
+    site = make_site({"notices/a.md": notice(date=date, updated=updated)})
+    if error is None:
+        site.build()
+        return
+    with pytest.raises(BuildError) as raised:
+        site.build()
+    [found] = raised.value.errors
+    assert (found.pos.line, found.pos.col) == (4, 10)
+    assert str(found.message) == error
+
+
 @pytest.mark.parametrize(
     ("title", "slug"),
     [

@@ -50,6 +50,7 @@ TEMPLATE_VALUES = [
     "places|map(attribute='name')|join(', ')",
     "bodies.summary(notice)",
     "site.title ~ notice.date|vndate",
+    "notice.modified|vndatetime ~ (' · ' ~ notice.updated|vndate if notice.updated else '')",
 ]
 
 

@@ -12,11 +12,12 @@ from pathlib import Path
 
 import pytest
 
+from generator.output.writer import server_folder
 from generator.render.headers import CSP
+from tests.browser.needs import tool
 from tests.conftest import Built, SiteFactory, notice, run_cli
 
 MakeSite = Callable[[dict[str, str]], SiteFactory]
-NGINX = "/usr/sbin/nginx"
 
 
 def test_headers_file_for_netlify_and_cloudflare(sample: Built) -> None:
@@ -42,8 +43,7 @@ def free_port() -> int:
 
 @pytest.fixture
 def nginx(sample: Built, tmp_path: Path) -> Iterator[int]:
-    if not Path(NGINX).exists():
-        pytest.fail("nginx is needed (.ci/run installs Debian's nginx)")
+    binary = tool("nginx")
     port = free_port()
     conf = tmp_path / "nginx.conf"
     conf.write_text(
@@ -64,14 +64,14 @@ http {{
         listen 127.0.0.1:{port};
         root {sample.output};
         error_page 404 /404.html;
-        include {sample.output}/nginx-security.conf;
+        include {server_folder(sample.output)}/nginx-security.conf;
     }}
 }}
 """,
         "utf-8",
     )
     process = subprocess.Popen(
-        [NGINX, "-c", str(conf), "-p", str(tmp_path)], stderr=subprocess.PIPE
+        [binary, "-c", str(conf), "-p", str(tmp_path)], stderr=subprocess.PIPE
     )
     for _ in range(100):
         try:

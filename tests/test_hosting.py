@@ -21,7 +21,8 @@ from typing import Any
 
 import pytest
 
-from tests.browser.nginx import free_port, nginx
+from generator.output.writer import server_folder
+from tests.browser.nginx import free_port, nginx, readme_server_blocks
 from tests.conftest import SAMPLE, Built, SiteFactory, build
 from tests.served import serving
 
@@ -305,3 +306,22 @@ def test_nginx_redirects_conf_answers_301(make_site: MakeSite, tmp_path: Path, p
             r = fetch(base + old)
             assert (r.status, r.headers["Location"]) == (301, base + "l/tram-y-te/"), old
         assert fetch(base + "l/tram-y-te/").status == 200
+
+
+# -- nginx: its configuration is beside the site, never served -----------------------
+
+
+def test_readme_blocks_include_the_configuration_beside_output() -> None:
+    for block in readme_server_blocks():
+        assert "include /srv/bangtin/output.nginx/nginx-redirects.conf;" in block
+        assert "/srv/bangtin/output/nginx-" not in block
+
+
+def test_server_configuration_is_not_served(nginx_host: Host) -> None:
+    """nginx read it (an ``include`` of a missing file stops nginx), and a host publishing
+    output/ cannot hand it out."""
+    server = server_folder(nginx_host.built.output)
+    for name in ("nginx-redirects.conf", "nginx-security.conf"):
+        assert (server / name).is_file()
+        assert not (nginx_host.built.output / name).exists()
+        assert fetch(nginx_host.base + name).status == 404, name

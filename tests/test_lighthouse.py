@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from tests.browser.needs import require
 from tests.browser.nginx import free_port, nginx
 from tests.browser.node import lighthouse
 from tests.conftest import SAMPLE, Built, build
@@ -27,6 +28,7 @@ MINIMUM = {"performance": 0.95, "accessibility": 1.0, "best-practices": 1.0, "se
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[dict[str, str], Path]]:
     """name -> URL of each page on nginx, and a folder for the reports."""
+    require("nginx", "node", "node-tools", "chromium")  # before building: a skip is quick
     port = free_port()
     work = tmp_path_factory.mktemp("lighthouse")
     built = Built(work / "output")

@@ -259,7 +259,7 @@ def test_headers_cache_renditions_for_a_year_and_documents_not(photo_site: Path)
     assert "/m/*.webp\n  Cache-Control: public, max-age=31536000, immutable" in headers
     assert "/m/*.jpg\n  Cache-Control: public, max-age=31536000, immutable" in headers
     assert "/m/*.pdf" not in headers
-    nginx = (photo_site / "output/nginx-security.conf").read_text("utf-8")
+    nginx = (photo_site / "output.nginx/nginx-security.conf").read_text("utf-8")
     pattern = re.search(r'location ~ "([^"]+)"', nginx)
     assert pattern is not None
     rendition = re.compile(pattern[1])
@@ -620,7 +620,7 @@ def test_nginx_caches_renditions_for_a_year_and_revalidates_documents(
     def snippet_only(output: Path, port: int, prefix: str = "/") -> str:
         return (
             f"server {{ listen 127.0.0.1:{port}; root {output}; "
-            f"include {output}/nginx-security.conf; }}"
+            f"include {output}.nginx/nginx-security.conf; }}"  # beside output/
         )
 
     def get(base: str, path: str) -> http.client.HTTPResponse:

@@ -12,8 +12,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from generator import api
+from generator import build as pipeline
 from generator.errors import BuildError, UsageError
-from generator.output.writer import MARKER, Writer, safe_relpath
+from generator.output.writer import MARKER, Writer, safe_relpath, server_folder
 from generator.plan.urls import relative
 from tests.conftest import (
     SAMPLE,
@@ -240,3 +242,103 @@ def test_a_file_made_in_pieces_is_written_as_the_whole_would_be(tmp_path: Path) 
     with pytest.raises(ValueError), Writer(tmp_path / "out2") as w:
         w.write("a.txt", failing())
     assert sorted(p.name for p in (tmp_path / "out2").iterdir()) == [MARKER, "qr-manifest.json"]
+
+
+# -- the server's configuration: beside output/, never published ---------------------------
+
+NGINX_FILES = ["nginx-redirects.conf", "nginx-security.conf"]
+
+
+def test_server_configuration_is_written_beside_output_not_in_it(make_site: MakeSite) -> None:
+    site = make_site({"locations/cho.yml": "name: Chợ\naliases: [cho-cu/]\n"})
+    built = site.build()
+    server = server_folder(built.output)
+    assert server == site.root / "output.nginx"
+    assert sorted(p.name for p in server.iterdir()) == [MARKER, *NGINX_FILES]
+    marker = (server / MARKER).read_text("utf-8").splitlines()
+    assert marker == ["bangtin server 1", *NGINX_FILES]  # its own kind of marker
+    assert "location = /cho-cu/ { return 301 /l/cho/; }" in (server / NGINX_FILES[0]).read_text()
+    assert "add_header Content-Security-Policy" in (server / NGINX_FILES[1]).read_text()
+    published = sorted(p.name for p in built.output.iterdir() if p.is_file())
+    assert not set(NGINX_FILES) & set(published)
+    assert {"_headers", "_redirects"} <= set(published)  # hosts read those from the site
+
+
+def test_a_server_folder_bangtin_did_not_make_is_never_replaced(make_site: MakeSite) -> None:
+    site = make_site({"notices/a.md": notice()})
+    server = server_folder(site.output)
+    server.mkdir()
+    (server / "mine.conf").write_text("keep me")
+    with pytest.raises(UsageError, match="refusing to replace"):
+        site.build()
+    assert (server / "mine.conf").read_text() == "keep me"
+    assert not site.output.exists()  # refused before anything was written
+
+
+def test_a_file_added_to_the_server_folder_stops_the_build(make_site: MakeSite) -> None:
+    site = make_site({"notices/a.md": notice("Một")})
+    site.build()
+    before = tree_bytes(site.output)
+    (server_folder(site.output) / "mine.conf").write_text("keep me")
+    site.write({"notices/a.md": notice("Hai")})
+    with pytest.raises(UsageError, match=r"mine\.conf"):
+        site.build()
+    assert tree_bytes(site.output) == before  # the site was not changed either
+    assert (server_folder(site.output) / "mine.conf").read_text() == "keep me"
+
+
+def test_a_site_is_never_replaced_by_a_server_folder(make_site: MakeSite) -> None:
+    """A site built into ``output.nginx`` is not server configuration to replace."""
+    site = make_site({"notices/a.md": notice()})
+    build(site.content, server_folder(site.output))
+    with pytest.raises(UsageError, match="refusing to replace"):
+        site.build()
+    assert (server_folder(site.output) / "qr-manifest.json").is_file()
+
+
+def test_a_failed_build_leaves_the_server_folder_as_it_was(make_site: MakeSite) -> None:
+    site = make_site({"locations/cho.yml": "name: Chợ\naliases: [cho-cu/]\n"})
+    site.build()
+    server = server_folder(site.output)
+    before = {p.name: p.stat().st_ino for p in server.iterdir()}
+    site.write({"locations/cho.yml": "name: Chợ\naliases: [cho-moi/]\n", "notices/b.md": "x"})
+    with pytest.raises(BuildError):  # a content error: stops before anything is staged
+        site.build()
+    assert {p.name: p.stat().st_ino for p in server.iterdir()} == before
+    # a template error: stops while the site and the server folder are being staged
+    (site.content / "notices/b.md").unlink()
+    site.write({"site.yml": "title: T\nbase_url: https://test.example/\ntheme: hong\n"})
+    broken = site.root / "themes/hong/templates/location.html"
+    broken.parent.mkdir(parents=True)
+    broken.write_text("{{ no_such_value }}", "utf-8")
+    with pytest.raises(BuildError) as info:
+        site.build()
+    assert "no_such_value" in str(info.value.errors[0].message)
+    assert {p.name: p.stat().st_ino for p in server.iterdir()} == before
+    assert "cho-cu" in (server / "nginx-redirects.conf").read_text()
+    assert [p.name for p in site.root.iterdir() if p.name.startswith(".bangtin-")] == []
+
+
+def test_a_removed_server_folder_is_written_again(make_site: MakeSite) -> None:
+    site = make_site({"notices/a.md": notice()})
+    options = api.Options(site.content, site.output)
+    assert api.build(options).how == "build"
+    assert api.build(options).how == "none"  # nothing changed
+    shutil.rmtree(server_folder(site.output))
+    assert api.build(options).how == "build"  # the server folder is part of the build
+    assert sorted(p.name for p in server_folder(site.output).iterdir()) == [MARKER, *NGINX_FILES]
+    assert api.build(options).how == "none"
+
+
+def test_a_preview_writes_no_server_folder(make_site: MakeSite) -> None:
+    site = make_site({"notices/a.md": notice()})
+    pipeline.build(site.content, site.output, pipeline.Caches(), preview=True)
+    assert (site.output / "index.html").is_file()
+    assert not server_folder(site.output).exists()
+
+
+def test_content_in_the_server_folder_is_refused(tmp_path: Path) -> None:
+    content = tmp_path / "site.nginx"
+    shutil.copytree(SAMPLE, content)
+    with pytest.raises(UsageError, match="overlap"):
+        build(content, tmp_path / "site")

@@ -12,8 +12,9 @@ from generator.errors import BuildError
 from generator.inputs.config import load_config
 from generator.inputs.content import load_content
 from generator.models import SiteConfig
+from generator.output.writer import server_folder
 from generator.plan.site import Plan, plan_site
-from generator.render.redirects import render_redirects
+from generator.render.redirects import nginx_redirects, render_redirects
 from generator.render.templates import Renderer, theme_dirs
 from tests.conftest import SiteFactory, build, notice
 from tests.served import follow, get, serving
@@ -34,10 +35,13 @@ def stages(site: SiteFactory, base_url: str | None = None) -> tuple[SiteConfig, 
 
 
 def redirect_files(site: SiteFactory, base_url: str | None = None) -> dict[str, str]:
+    """The files of the site that render_redirects makes, and ``nginx-redirects.conf``
+    (server configuration, written beside the site)."""
     config, plan = stages(site, base_url)
     renderer = Renderer(config, theme_dirs(config))
     made = render_redirects(config, plan, renderer)
-    return {out.path: _text(out.make()) for out in made}
+    files = {out.path: _text(out.make()) for out in made}
+    return files | {"nginx-redirects.conf": nginx_redirects(config, plan)}
 
 
 def _text(made: object) -> str:
@@ -52,6 +56,8 @@ def build_with_redirects(site: SiteFactory, output: Path | None = None) -> Path:
     output = output or site.output
     build(site.content, output)
     for rel, text in redirect_files(site).items():
+        if rel == "nginx-redirects.conf":  # server configuration: beside the site
+            continue
         path = output / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, "utf-8")
@@ -155,8 +161,10 @@ def test_build_writes_alias_pages_and_server_rules(make_site: MakeSite) -> None:
     built = make_site(RENAMED).build()
     assert "url=../tram-y-te/" in built.html("l/tram-y-te-cu/")
     assert "/l/tram-y-te-cu/ /l/tram-y-te/ 301" in (built.output / "_redirects").read_text()
-    nginx = (built.output / "nginx-redirects.conf").read_text()
+    assert not (built.output / "nginx-redirects.conf").exists()  # never published
+    nginx = (server_folder(built.output) / "nginx-redirects.conf").read_text()
     assert "location = /l/tram-y-te-cu/ { return 301 /l/tram-y-te/; }" in nginx
+    assert "include /srv/bangtin/output.nginx/nginx-redirects.conf;" in nginx
 
 
 def test_built_alias_serves_over_http(make_site: MakeSite) -> None:

@@ -4,12 +4,12 @@ After each build the store keeps a digest of every input (generator.inputs.scan:
 content, the themes, bangtin's own code, the options) and the moment the site would
 change by itself (the next notice to be published, the next one to expire), and the
 status of every file of ``output/`` as the build left it.  A build whose inputs have
-the same digest, inside that time window, with every file of ``output/`` still as it
-was left (none added, removed or changed: generator.output.writer.survey), has
-nothing to do.  Also kept: each file's hash (so that the next scan reads
-only changed files) and what the last build wrote to ``output/`` (so that an update
-rewrites only what changed: generator.cache.outputs).  Deliberately small: it imports
-nothing heavy.
+the same digest, inside that time window, with every file of ``output/`` and of the
+server configuration beside it still as it was left (none added, removed or changed:
+generator.output.writer.survey_site), has nothing to do.  Also kept: each file's hash
+(so that the next scan reads only changed files) and what the last build wrote to
+``output/`` (so that an update rewrites only what changed: generator.cache.outputs).
+Deliberately small: it imports nothing heavy.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from generator.clock import epoch
 from generator.errors import ContentError, Position
 from generator.i18n import Arg, Message
 from generator.inputs.scan import Inputs, Known
-from generator.output.writer import Stat, digest_of, survey
+from generator.output.writer import Stat, digest_of, survey_site
 
 HASHES = "hashes.json"
 STATE = "state.json"
@@ -74,7 +74,7 @@ def still_current(store: Store, output: Path, digest: str) -> tuple[ContentError
         and valid_from <= moment
         and (valid_until is None or moment < valid_until)
         and type(state.get("files")) is str
-        and state.get("files") == digest_of(survey(output))  # last: it stats every file
+        and state.get("files") == digest_of(survey_site(output))  # last: it stats every file
     )
     return warnings if current else None
 

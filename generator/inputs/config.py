@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from pathlib import Path
 from typing import cast
@@ -10,7 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
-from generator.errors import BuildError, Position, Problems
+from generator.errors import BuildError, ContentError, Position, Problems
 from generator.i18n import Message, _
 from generator.inputs import schema
 from generator.inputs.fields import Fields, load_yaml
@@ -66,6 +67,72 @@ def check_base_url(url: str, allow_http: bool = False) -> Message | None:
 
 def normalise_base_url(url: str) -> str:
     return url if url.endswith("/") else url + "/"
+
+
+# Domains that can never be a published site's (RFC 2606, RFC 6761): a site whose
+# `base_url` is one of them is not ready for printed codes.
+_RESERVED_TLDS = ("example", "test", "invalid")
+_LOCAL_TLDS = ("localhost",)
+_EXAMPLE_DOMAINS = ("example.com", "example.net", "example.org")
+
+
+def not_for_print(url: str) -> Message | None:
+    """Why a base URL cannot go on printed QR codes (what follows "{url} cannot go on
+    printed QR codes: "), or None when it can: a reserved example domain, this computer,
+    or an IP address."""
+    host = (urlsplit(url).hostname or "").rstrip(".").lower()
+    if not host:
+        return None
+    last = host.rsplit(".", 1)[-1]
+    if last in _LOCAL_TLDS:
+        return _("{host} means this computer only", host=host)
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        is_ip = last.isdigit()  # no top-level domain is a number: 127.1, 2130706433
+    else:
+        is_ip = True
+    if is_ip:
+        return _(
+            "{host} is an IP address; printed codes need a domain name, which lasts as long "
+            "as the boards",
+            host=host,
+        )
+    if last in _RESERVED_TLDS or any(
+        host == domain or host.endswith("." + domain) for domain in _EXAMPLE_DOMAINS
+    ):
+        return _(
+            "{host} is a domain reserved for examples and tests, which no real site can have",
+            host=host,
+        )
+    return None
+
+
+def base_url_warnings(site: SiteConfig) -> tuple[ContentError, ...]:
+    """A warning (an error with --strict) while ``site.yml``'s ``base_url`` cannot go on
+    printed codes: a new site's example address, never changed to the real one."""
+    url = site.site_base_url or site.base_url
+    why = not_for_print(url)
+    if why is None:
+        return ()
+    problems = Problems()  # the file loaded once already: only the position is wanted here
+    text = read_text(site.source, problems)
+    node = None if text is None else load_yaml(site.source, text, 1, problems)
+    pos = Position(site.source)
+    if node is not None:
+        f = Fields(site.source, node, 1, problems, schema.SITE)
+        value = f.node_of("base_url")
+        if value is not None:
+            pos = f.pos(value)
+    problems.warn(
+        pos,
+        _("`base_url` {url} cannot go on printed QR codes: {why}", url=url, why=why),
+        hint=_(
+            "set `base_url` to the address the site is published at before any board is "
+            "printed (`bangtin boards --record` refuses until then)"
+        ),
+    )
+    return tuple(problems.warnings)
 
 
 # top-level folders of every site that no URL prefix may take

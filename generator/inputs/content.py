@@ -35,6 +35,13 @@ _ALIAS_PART = re.compile(r"[A-Za-z0-9._~-]+")
 MARKDOWN_SUFFIXES = (".md",)
 YAML_SUFFIXES = (".yml", ".yaml")
 
+# What `bangtin new` and `bangtin init` write where the text of a notice or page goes
+# (generator.scaffold): a notice or page that is published with it still in its body is
+# not ready, a content error.  bangtin 0.1 wrote the second one in new notices.
+PLACEHOLDER = "Viết nội dung ở đây"
+PLACEHOLDERS = (PLACEHOLDER, "Viết nội dung thông báo ở đây")
+_PLACEHOLDER = re.compile("|".join(map(re.escape, PLACEHOLDERS)), re.IGNORECASE)
+
 
 def content_files(folder: Path, suffixes: tuple[str, ...], problems: Problems) -> Iterator[Path]:
     """Files of ``folder`` with one of ``suffixes``, sorted, never leaving the content tree."""
@@ -158,6 +165,7 @@ def parse_notice(
     title = f.text("title")
     when = f.when("date")
     expires_raw = f.when("expires")
+    updated_raw = f.when("updated")
     expires: dt.date | None = None
     if isinstance(expires_raw, dt.datetime):
         f.error(
@@ -219,7 +227,16 @@ def parse_notice(
                 ),
                 hint=_("`expires` is the last day the notice is in effect"),
             )
-    if len(problems.errors) > before or title is None or date is None or slug is None:
+    updated = read_updated(f, updated_raw, when, site)
+    failed = len(problems.errors) > before
+    if not draft:  # a draft is never published: it may keep the placeholder
+        not_ready = _("the notice still holds the placeholder text: it is not ready to publish")
+        hint = _(
+            "replace the placeholder with the notice itself: who, what, when, where, whom to "
+            "contact (or set `draft: true` until it is ready)"
+        )
+        find_placeholder(path, fm.body, fm.body_first_line, problems, not_ready, hint)
+    if failed or title is None or date is None or slug is None:
         return None, refs
     notice = Notice(
         slug=slug,
@@ -236,8 +253,50 @@ def parse_notice(
         board=board,
         board_size=board_size,
         image=image,
+        updated=updated,
     )
     return notice, refs
+
+
+def read_updated(
+    f: Fields,
+    updated: dt.date | dt.datetime | None,
+    when: dt.date | dt.datetime | None,
+    site: SiteConfig,
+) -> dt.datetime | None:
+    """``updated``, in the site's time; an error if it is before ``date`` (a day alone
+    counts as the whole day: `updated` on the day of a `date` with a time is fine)."""
+    if updated is None:
+        return None
+    moment = to_aware(updated, site)
+    if when is None:
+        return moment
+    date = to_aware(when, site)
+    early = moment.date() < date.date() if type(updated) is dt.date else moment < date
+    if early:
+        f.error(
+            f.node_of("updated"),
+            _(
+                "`updated` ({updated}) is before `date` ({date})",
+                updated=updated.isoformat(),
+                date=when.isoformat(),
+            ),
+            hint=_("`updated` is when the notice was last changed: on the day of `date` or later"),
+        )
+        return None
+    return moment
+
+
+def find_placeholder(
+    path: Path, body: str, first_line: int, problems: Problems, message: Message, hint: Message
+) -> None:
+    """An error at the first placeholder text (``PLACEHOLDERS``) left in ``body``, whose
+    first line is line ``first_line`` of ``path``."""
+    for number, line in enumerate(body.split("\n"), start=first_line):
+        found = _PLACEHOLDER.search(line)
+        if found:
+            problems.add(Position(path, number, found.start() + 1), message, hint)
+            return
 
 
 def read_aliases(f: Fields) -> tuple[Alias, ...]:
@@ -400,7 +459,14 @@ def parse_page(
     draft = f.boolean("draft")
     slug = _slug(f, path.stem)
     aliases = read_aliases(f)
-    if len(problems.errors) > before or title is None or slug is None:
+    failed = len(problems.errors) > before
+    if not draft:  # a draft is never published: it may keep the placeholder
+        not_ready = _("the page still holds the placeholder text: it is not ready to publish")
+        hint = _(
+            "replace the placeholder with the page's text (or set `draft: true` until it is ready)"
+        )
+        find_placeholder(path, fm.body, fm.body_first_line, problems, not_ready, hint)
+    if failed or title is None or slug is None:
         return None, ()
     page = StandingPage(
         slug, title, Source(path, fm.body, fm.body_first_line), summary, order, draft, aliases

@@ -156,8 +156,10 @@ def check_ledger(site: SiteConfig, plan: Plan, ledger: tuple[Printed, ...]) -> N
                 entry.pos,
                 _("printed URL {url} is not under base_url {base}", url=entry.url, base=base),
                 hint=_(
-                    "changing the domain or path of base_url breaks every printed code; "
-                    "keep the old base_url in site.yml"
+                    "changing the domain or path of base_url breaks every printed code: keep "
+                    "the old base_url in site.yml. If the old one was an example address that "
+                    "was never printed on a board, remove its entries from {ledger}",
+                    ledger=ledger_path(site).name,
                 ),
             )
             continue

@@ -27,6 +27,11 @@ Nothing on disk is taken on trust:
 * when ``output/`` cannot be replaced whole (a mount point: ``rename`` fails with
   EBUSY or EXDEV), it is updated in place, file by file (``in_place``): each file is
   whole, but a reader may see the site half old, half new for a moment.
+
+The server's configuration (the nginx snippets) is not part of the site: a host
+publishes every file of ``output/``.  It goes beside it, in ``server_folder(output)``
+(``output.nginx/``), written by a second writer with the same rules (its own marker,
+staged and swapped whole), staged with the site and put in place just after it.
 """
 
 from __future__ import annotations
@@ -47,6 +52,9 @@ from generator.i18n import Message, _
 MARKER = ".bangtin-output"  # every bangtin output has one: the files bangtin wrote
 _MARKER_HEAD = "bangtin output 1"
 _PREVIEW_HEAD = "bangtin preview 1"  # made by `bangtin serve`: never published
+_SERVER_HEAD = "bangtin server 1"  # the server's configuration, beside output/
+_SITE_HEADS = (_MARKER_HEAD, _PREVIEW_HEAD)
+SERVER_SUFFIX = ".nginx"
 _PREFIX = ".bangtin-"
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
@@ -101,15 +109,31 @@ def _read(path: Path) -> bytes | None:
         return None
 
 
-def read_marker(output: Path) -> set[str] | None:
-    """The files the marker says bangtin wrote into ``output``; None without a marker."""
+def read_marker(output: Path, heads: tuple[str, ...] = _SITE_HEADS) -> set[str] | None:
+    """The files the marker says bangtin wrote into ``output`` (a site's, or with
+    ``heads``, another kind of folder's); None without such a marker."""
     try:
         lines = (output / MARKER).read_text("utf-8").splitlines()
     except (OSError, UnicodeDecodeError):
         return None
-    if not lines or lines[0] not in (_MARKER_HEAD, _PREVIEW_HEAD):
+    if not lines or lines[0] not in heads:
         return None
     return set(lines[1:])
+
+
+def server_folder(output: Path) -> Path:
+    """Where the server configuration of the site in ``output`` is written: beside it,
+    never inside (``/srv/site/output`` -> ``/srv/site/output.nginx``)."""
+    return output.with_name(output.name + SERVER_SUFFIX)
+
+
+def survey_site(output: Path) -> dict[str, Stat | None]:
+    """``survey`` of ``output`` and of its server folder, whose paths start with
+    ``../<folder name>/`` (never the path of a file inside ``output``)."""
+    found = survey(output)
+    server = server_folder(output)
+    found.update({f"../{server.name}/{rel}": stat for rel, stat in survey(server).items()})
+    return found
 
 
 def published(output: Path) -> bool:
@@ -129,14 +153,22 @@ class Writer:
         before_commit: Callable[[], None] = lambda: None,
         keep_patterns: Iterable[str] = (),
         preview: bool = False,
+        server: Mapping[str, str] | None = None,
+        *,
+        head: str | None = None,
     ) -> None:
+        """``server``: the files of the server folder (``server_folder``), written by a
+        writer of their own; ``head``: that writer's marker."""
         self.output = Path(os.path.abspath(output))
         parent = self.output.parent
         self.staging = parent / f"{_PREFIX}staging-{self.output.name}-{os.getpid()}"
         self.previous = previous if previous is not None and self.output.is_dir() else None
         self.before_commit = before_commit
         self.keep_patterns = tuple(keep_patterns)
-        self.head = _PREVIEW_HEAD if preview else _MARKER_HEAD
+        self.head = head or (_PREVIEW_HEAD if preview else _MARKER_HEAD)
+        self.heads = (head,) if head else _SITE_HEADS  # the markers of a folder it replaces
+        self.server_files = server
+        self.server: Writer | None = None
         self.written: set[str] = set()
         self.records: dict[str, Record] = {}  # every file of the site once committed
         self.folders: set[Path] = set()
@@ -161,15 +193,32 @@ class Writer:
         return True
 
     def __enter__(self) -> Writer:
-        check_replaceable(self.output)
+        check_replaceable(self.output, self.heads)
         self.output.parent.mkdir(parents=True, exist_ok=True)
         clean_leftovers(self.output)
         self.found = survey(self.output)
-        self.ours = (read_marker(self.output) or set()) & set(self.found)
+        self.ours = (read_marker(self.output, self.heads) or set()) & set(self.found)
         self._check_foreign()
         shutil.rmtree(self.staging, ignore_errors=True)
         self.staging.mkdir()
+        if self.server_files is not None:  # staged before output/ changes, like the site
+            try:
+                self._stage_server(self.server_files)
+            except BaseException:
+                shutil.rmtree(self.staging, ignore_errors=True)
+                raise
         return self
+
+    def _stage_server(self, files: Mapping[str, str]) -> None:
+        """Stage the server folder's files (put in place after the site: ``__exit__``)."""
+        server = Writer(server_folder(self.output), head=_SERVER_HEAD).__enter__()
+        try:
+            for relpath, text in files.items():
+                server.write(relpath, text)
+        except BaseException as exc:
+            server.__exit__(type(exc), exc, exc.__traceback__)  # removes what it staged
+            raise
+        self.server = server
 
     def _check_foreign(self) -> None:
         """Files bangtin did not write: carried over when ``keep:`` names them, else an
@@ -206,8 +255,12 @@ class Writer:
     ) -> None:
         if exc_type is None:
             self.commit()
+            if self.server is not None:  # just after the site: its rules name its pages
+                self.server.__exit__(None, None, None)
         else:
             shutil.rmtree(self.staging, ignore_errors=True)
+            if self.server is not None:
+                self.server.__exit__(exc_type, exc, tb)
 
     def write(self, relpath: str, data: bytes | str | Iterable[str], key: str = "") -> None:
         """Write one file of the site; refuses paths outside it and second writes."""
@@ -344,6 +397,9 @@ class Writer:
         found: dict[str, Stat | None] = {p: r[1:] for p, r in self.records.items()}
         found.update(self.carried)
         found[MARKER] = file_stat(os.stat(self.output / MARKER))
+        if self.server is not None:  # as survey_site names them
+            name = self.server.output.name
+            found.update({f"../{name}/{rel}": stat for rel, stat in self.server.stats().items()})
         return found
 
 
@@ -370,11 +426,12 @@ def safe_relpath(relpath: str) -> str:
     return "/".join(parts)
 
 
-def check_replaceable(output: Path) -> None:
-    """Refuse to replace a folder that bangtin did not make."""
+def check_replaceable(output: Path, heads: tuple[str, ...] = _SITE_HEADS) -> None:
+    """Refuse to replace a folder that bangtin did not make (as a site, or with
+    ``heads``, as another kind of folder)."""
     if output.is_symlink() or (output.exists() and not output.is_dir()):
         raise UsageError(_("{output} exists and is not a folder", output=str(output)))
-    if output.is_dir() and any(output.iterdir()) and read_marker(output) is None:
+    if output.is_dir() and any(output.iterdir()) and read_marker(output, heads) is None:
         raise UsageError(
             _(
                 "refusing to replace {output}: it is not empty and has no {marker} listing "
@@ -430,7 +487,10 @@ def check_folders(content_dir: Path, output_dir: Path) -> None:
     """Refuse an output folder inside the content folder, or the other way round."""
     content = Path(os.path.abspath(content_dir))
     output = Path(os.path.abspath(output_dir))
-    if output == content or output.is_relative_to(content) or content.is_relative_to(output):
+    if any(
+        folder == content or folder.is_relative_to(content) or content.is_relative_to(folder)
+        for folder in (output, server_folder(output))
+    ):
         raise UsageError(
             _(
                 "the output folder {output} and the content folder {content} overlap; "

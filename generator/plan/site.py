@@ -201,8 +201,7 @@ def next_change(site: SiteConfig, content: Content, now: dt.datetime) -> dt.date
 RESERVED = frozenset(
     {
         "404.html", "_headers", "_redirects", "assets", "boards", "feed.xml", "index.html",
-        "nginx-redirects.conf", "nginx-security.conf", "qr-manifest.json", "qr.png",
-        "qr.svg", "robots.txt", "sitemap.xml",
+        "qr-manifest.json", "qr.png", "qr.svg", "robots.txt", "sitemap.xml",
     }
 )  # fmt: skip
 

@@ -1,7 +1,9 @@
 """Security and caching headers for static hosts: ``_headers`` and an nginx snippet.
 
 The pages need nothing but their own files: no script, no inline style, no other
-origin.  So the policy can be as strict as a policy gets.
+origin.  So the policy can be as strict as a policy gets.  ``_headers`` is a file of
+the site (Netlify and Cloudflare Pages read it from the published folder); the nginx
+snippet is server configuration, written beside ``output/`` (generator.output.writer).
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ RENDITIONS = ("webp", "jpg")
 
 
 def render_headers(site: SiteConfig) -> dict[str, str]:
-    """``_headers`` (Netlify, Cloudflare Pages) and ``nginx-security.conf``."""
+    """``_headers`` (Netlify, Cloudflare Pages), a file of the site."""
     base = site.base_path
     media = f"{base}{site.urls.media}/"
     lines = [f"{base}*"]
@@ -41,15 +43,22 @@ def render_headers(site: SiteConfig) -> dict[str, str]:
     lines += [f"  Cache-Control: {ASSET_CACHE}"]
     for extension in RENDITIONS:
         lines += ["", f"{media}*.{extension}", f"  Cache-Control: {ASSET_CACHE}"]
-    netlify = "\n".join(lines) + "\n"
+    return {"_headers": "\n".join(lines) + "\n"}
+
+
+def nginx_security(site: SiteConfig) -> str:
+    """``nginx-security.conf``: the same headers for nginx (server configuration)."""
+    base = site.base_path
+    media = f"{base}{site.urls.media}/"
 
     def add(indent: str, headers: dict[str, str]) -> list[str]:
         return [f'{indent}add_header {name} "{value}" always;' for name, value in headers.items()]
 
     rendition = rf"^{re.escape(media)}.+\.[0-9a-f]{{10}}\.[0-9]+\.({'|'.join(RENDITIONS)})$"
     nginx = [
-        "# Security and caching headers for bangtin's output. Include it in the server block:",
-        "#     include /path/to/output/nginx-security.conf;",
+        "# Security and caching headers for bangtin's output, written beside it (never",
+        "# published with it). Include it in the site's server block:",
+        "#     include /path/to/output.nginx/nginx-security.conf;",
         "# nginx drops inherited add_header lines in a block that has its own, so the",
         "# assets and picture locations repeat them.",
         *add("", {**SECURITY, "Cache-Control": HTML_CACHE}),
@@ -60,4 +69,4 @@ def render_headers(site: SiteConfig) -> dict[str, str]:
         *add("    ", {**SECURITY, "Cache-Control": ASSET_CACHE}),
         "}",
     ]
-    return {"_headers": netlify, "nginx-security.conf": "\n".join(nginx) + "\n"}
+    return "\n".join(nginx) + "\n"

@@ -211,7 +211,15 @@ def feed_notices(plan: Plan) -> tuple[Notice, ...]:
 
 
 def feed_updated(plan: Plan) -> dt.datetime:
-    return plan.published[0].date if plan.published else dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+    """When the feed last changed: the latest notice published or updated."""
+    if not plan.published:
+        return dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+    return max(n.modified for n in plan.published)
+
+
+def last_modified(site: SiteConfig, plan: Plan) -> dict[str, dt.datetime]:
+    """The sitemap's ``<lastmod>`` of each notice page (URL path): updated, else published."""
+    return {notice_path(site, n.slug): n.modified for n in plan.published}
 
 
 def feed_output(
@@ -243,7 +251,7 @@ def render_pages(
     context = {"page": None, "link": link("", True), "url": site.base_url, "description": ""}
     yield renderer.output("404.html", "404.html", context, common)
     yield feed_output(site, renderer, link, common, feed_notices(plan), feed_updated(plan))
-    sitemap = {"link": link(""), "pages": plan.pages}
+    sitemap = {"link": link(""), "pages": plan.pages, "lastmod": last_modified(site, plan)}
     yield renderer.output("sitemap.xml", "sitemap.xml", sitemap, common)
     robots = f"User-agent: *\nAllow: /\n\nSitemap: {site.base_url}sitemap.xml\n"
     yield text_output("robots.txt", robots)

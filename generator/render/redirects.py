@@ -2,6 +2,8 @@
 
 The pages work on any static server; ``_redirects`` (Netlify, Cloudflare Pages) and
 ``nginx-redirects.conf`` turn them into real 301 redirects where the host reads them.
+``_redirects`` is a file of the site; ``nginx-redirects.conf`` is server configuration,
+written beside ``output/`` (generator.output.writer), never published with it.
 """
 
 from __future__ import annotations
@@ -25,9 +27,10 @@ NETLIFY_HEADER = """\
 
 NGINX_HEADER = """\
 # Old URLs (aliases) and the pages that replaced them, as permanent redirects.
-# Written by bangtin; do not edit. Include it in the site's `server { ... }` block:
+# Written by bangtin beside its output folder (never published with it); do not edit.
+# Include it in the site's `server { ... }` block:
 #
-#     include /srv/bangtin/output/nginx-redirects.conf;
+#     include /srv/bangtin/output.nginx/nginx-redirects.conf;
 #
 # nginx reads it when it starts or reloads (`nginx -s reload`). Without it, each old
 # URL still works through the small redirect page bangtin writes there.
@@ -39,7 +42,7 @@ _PLAIN = re.compile(r"[A-Za-z0-9._~/-]+")
 
 
 def render_redirects(site: SiteConfig, plan: Plan, renderer: Renderer) -> Iterator[Output]:
-    """A redirect page at every alias, ``_redirects`` and ``nginx-redirects.conf``."""
+    """A redirect page at every alias, and ``_redirects``."""
     check_base_path(site)
     titles = {page.url_path: page.title for page in plan.pages}
     redirects = sorted(plan.redirects, key=lambda r: r.alias.path)
@@ -53,11 +56,16 @@ def render_redirects(site: SiteConfig, plan: Plan, renderer: Renderer) -> Iterat
         yield renderer.output(path, "redirect.html", context, {"site": site})
     netlify = NETLIFY_HEADER + "".join(f"{old} {new} 301\n" for old, new in _rules(site, redirects))
     yield text_output("_redirects", netlify)
-    nginx = NGINX_HEADER + "".join(
+
+
+def nginx_redirects(site: SiteConfig, plan: Plan) -> str:
+    """``nginx-redirects.conf``: the same redirects for nginx (server configuration)."""
+    check_base_path(site)
+    redirects = sorted(plan.redirects, key=lambda r: r.alias.path)
+    return NGINX_HEADER + "".join(
         f"location = {_nginx_uri(old)} {{ return 301 {new}; }}\n"
         for old, new in _rules(site, redirects)
     )
-    yield text_output("nginx-redirects.conf", nginx)
 
 
 def _rules(site: SiteConfig, redirects: list[Redirect]) -> list[tuple[str, str]]:

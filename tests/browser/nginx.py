@@ -13,10 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.needs import MIME_TYPES, tool
 from tests.conftest import ROOT
 
-NGINX = Path("/usr/sbin/nginx")
-MIME_TYPES = Path("/etc/nginx/mime.types")
 README_OUTPUT = "/srv/bangtin/output"
 
 
@@ -77,11 +76,8 @@ def free_port() -> int:
 
 
 def nginx_binary() -> Path:
-    if not NGINX.exists() or not MIME_TYPES.exists():
-        pytest.fail(
-            f"Debian's nginx is needed ({NGINX}); .ci/run installs it: apt-get install nginx"
-        )
-    return NGINX
+    """Debian's nginx, once this machine has it (else a skip: tests.browser.needs)."""
+    return Path(tool("nginx"))
 
 
 @contextmanager

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
 
-import pytest
+from tests.browser.needs import require, tool
 
 HERE = Path(__file__).resolve().parent
-CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = (
     "--headless --no-sandbox --disable-gpu --disable-background-networking "
     "--disable-component-update --disable-sync --no-first-run"
@@ -20,14 +18,9 @@ CHROMIUM_FLAGS = (
 
 
 def node() -> str:
-    path = shutil.which("node")
-    if path is None:
-        pytest.fail("Node.js 20 is needed for the browser tests")
-    if not (HERE / "node_modules" / "playwright-core").is_dir():
-        pytest.fail("tests/browser/node_modules is missing: run `npm ci --prefix tests/browser`")
-    if not CHROMIUM.exists():
-        pytest.fail(f"Debian's chromium is needed ({CHROMIUM}); .ci/run installs it")
-    return path
+    """Node.js, once this machine has it, the Node tools and Chromium (else a skip)."""
+    require("node", "node-tools", "chromium")
+    return tool("node")
 
 
 def check_pages(pages: list[dict[str, Any]], *, javascript: bool = True) -> list[dict[str, Any]]:
@@ -39,7 +32,7 @@ def check_pages(pages: list[dict[str, Any]], *, javascript: bool = True) -> list
         capture_output=True,
         text=True,
         timeout=60 + 30 * len(pages),
-        env={**os.environ, "CHROMIUM": str(CHROMIUM)},
+        env={**os.environ, "CHROMIUM": tool("chromium")},
     )
     assert proc.returncode == 0, proc.stderr
     results = [json.loads(line) for line in proc.stdout.splitlines()]
@@ -65,7 +58,7 @@ def lighthouse(url: str, report: Path) -> dict[str, Any]:
         capture_output=True,
         text=True,
         timeout=180,
-        env={**os.environ, "CHROME_PATH": str(CHROMIUM)},
+        env={**os.environ, "CHROME_PATH": tool("chromium")},
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     data: dict[str, Any] = json.loads(report.read_text("utf-8"))
@@ -85,7 +78,7 @@ def load_pages(urls: list[str]) -> list[dict[str, Any]]:
         capture_output=True,
         text=True,
         timeout=60 + 5 * len(urls),
-        env={"CHROMIUM": str(CHROMIUM), "PATH": "/usr/bin:/bin"},
+        env={"CHROMIUM": tool("chromium"), "PATH": "/usr/bin:/bin"},
     )
     assert proc.returncode == 0, proc.stderr
     results = [json.loads(line) for line in proc.stdout.splitlines()]

@@ -151,6 +151,7 @@ def text(where: Source | None = None) -> str:
         first_step = _UNSET_STEP
     return (
         _WORKFLOW.replace("@BANGTIN@\n", bangtin)
+        .replace("@INSTALL@\n", _INSTALL)  # the same first steps in both jobs
         .replace("@FIRST_STEP@\n", first_step)
         .replace("@HOURLY@", HOURLY)
         .replace("@WEEKLY@", WEEKLY)
@@ -182,6 +183,16 @@ _UNSET_STEP = """\
 
 # The cache (BANGTIN_CACHE_DIR) and its key file are kept together between runs: see
 # "Publishing with GitHub Actions" in the README for why that is acceptable.
+_INSTALL = """@FIRST_STEP@
+      - uses: @CHECKOUT@
+        with:
+          persist-credentials: false
+      - uses: @SETUP_PYTHON@
+        with:
+          python-version: "3.12"
+      - run: python -m pip install "$BANGTIN"
+"""
+
 _WORKFLOW = """\
 # Written by `bangtin init` (see "Publishing with GitHub Actions" in bangtin's README):
 # - every pull request: `bangtin check`, so that a broken notice cannot be merged;
@@ -217,14 +228,7 @@ jobs:
       group: bangtin-check-${{ github.event.pull_request.number }}
       cancel-in-progress: true
     steps:
-@FIRST_STEP@
-      - uses: @CHECKOUT@
-        with:
-          persist-credentials: false
-      - uses: @SETUP_PYTHON@
-        with:
-          python-version: "3.12"
-      - run: python -m pip install "$BANGTIN"
+@INSTALL@
       - run: bangtin check
 
   build:
@@ -241,14 +245,7 @@ jobs:
       publish: >-
         ${{ steps.build.outputs.changed == 'true' || github.event_name == 'workflow_dispatch' }}
     steps:
-@FIRST_STEP@
-      - uses: @CHECKOUT@
-        with:
-          persist-credentials: false
-      - uses: @SETUP_PYTHON@
-        with:
-          python-version: "3.12"
-      - run: python -m pip install "$BANGTIN"
+@INSTALL@
       - uses: @CACHE_RESTORE@
         with:
           path: |

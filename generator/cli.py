@@ -54,7 +54,7 @@ def reader(ctx: click.Context | None, content: Path | None = None) -> Language:
     """The language to speak: ``--lang``, ``$BANGTIN_LANG``, the site's ``language``."""
     option = ctx.meta.get(LANG_KEY) if ctx is not None else None
     folder = content if content is not None else Path("content")
-    return i18n.choose(option, site_language(folder) if folder.is_dir() else None)
+    return i18n.choose(option, lambda: site_language(folder) if folder.is_dir() else None)
 
 
 def _lang_in(args: Sequence[str]) -> str | None:

@@ -154,6 +154,12 @@ def test_choice_of_language() -> None:
     assert choose(None, "en", {}).code == "en"  # then the site's language
     assert choose(None, None, {}).code == "vi"  # then Vietnamese
     assert choose(None, None, {"BANGTIN_LANG": " "}).code == "vi"
+    # the site's language is read only when --lang and $BANGTIN_LANG say nothing
+    def unread() -> str:
+        raise AssertionError("site.yml read although --lang decided")
+
+    assert choose("en", unread, {}).code == "en"
+    assert choose(None, lambda: "en", {}).code == "en"
     # $LANG is not asked: servers set it to anything
     assert choose(None, None, {"LANG": "en_US.UTF-8", "LC_ALL": "C"}).code == "vi"
 

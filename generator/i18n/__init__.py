@@ -20,7 +20,7 @@ from __future__ import annotations
 import gettext
 import os
 import string
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -106,16 +106,17 @@ ENGLISH = language("en")
 
 def choose(
     option: str | None,
-    site_language: str | None = None,
+    site_language: str | Callable[[], str | None] | None = None,
     environ: Mapping[str, str] = os.environ,
 ) -> Language:
     """The editor's language: ``--lang``, then ``$BANGTIN_LANG``, then the site's
-    ``language``, then Vietnamese.  Not ``$LANG``: a server almost always sets it, to
-    something that would rarely be Vietnamese."""
-    for code in (option, environ.get(ENV), site_language):
+    ``language`` (a function: read only when needed), then Vietnamese.  Not ``$LANG``:
+    a server almost always sets it, to something that would rarely be Vietnamese."""
+    for code in (option, environ.get(ENV)):
         if code and code.strip():
             return language(code)
-    return language(DEFAULT)
+    site = site_language() if callable(site_language) else site_language
+    return language(site if site and site.strip() else DEFAULT)
 
 
 def placeholders(template: str) -> frozenset[str]:

@@ -54,7 +54,16 @@ def reader(ctx: click.Context | None, content: Path | None = None) -> Language:
     """The language to speak: ``--lang``, ``$BANGTIN_LANG``, the site's ``language``."""
     option = ctx.meta.get(LANG_KEY) if ctx is not None else None
     folder = content if content is not None else Path("content")
-    return i18n.choose(option, lambda: site_language(folder) if folder.is_dir() else None)
+    if ctx is None:
+        return i18n.choose(option, lambda: site_language(folder) if folder.is_dir() else None)
+    # asked once per option line of --help: site.yml is read once per command line
+    key = f"bangtin.reader:{option}:{folder}"
+    if key not in ctx.meta:
+        ctx.meta[key] = i18n.choose(
+            option, lambda: site_language(folder) if folder.is_dir() else None
+        )
+    found: Language = ctx.meta[key]
+    return found
 
 
 def _lang_in(args: Sequence[str]) -> str | None:

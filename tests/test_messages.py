@@ -154,6 +154,7 @@ def test_choice_of_language() -> None:
     assert choose(None, "en", {}).code == "en"  # then the site's language
     assert choose(None, None, {}).code == "vi"  # then Vietnamese
     assert choose(None, None, {"BANGTIN_LANG": " "}).code == "vi"
+
     # the site's language is read only when --lang and $BANGTIN_LANG say nothing
     def unread() -> str:
         raise AssertionError("site.yml read although --lang decided")

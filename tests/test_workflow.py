@@ -396,10 +396,11 @@ def test_github_workflow_schema_accepts_it(where: Source, tmp_path: Path) -> Non
 # -- bangtin build: changed=true|false in $GITHUB_OUTPUT ------------------------------------
 
 
-def changed(site: SiteFactory, github_output: Path, *args: str) -> str:
-    """``bangtin build`` as the workflow runs it: what it appended to $GITHUB_OUTPUT."""
-    before = github_output.read_text("utf-8") if github_output.exists() else ""
-    result = run_cli(
+def build_on_github(
+    site: SiteFactory, github_output: Path, *args: str
+) -> subprocess.CompletedProcess[str]:
+    """``bangtin build`` as the workflow runs it, with $GITHUB_OUTPUT set."""
+    return run_cli(
         "build",
         "--content",
         str(site.content),
@@ -408,6 +409,12 @@ def changed(site: SiteFactory, github_output: Path, *args: str) -> str:
         *args,
         env={"GITHUB_OUTPUT": str(github_output)},
     )
+
+
+def changed(site: SiteFactory, github_output: Path, *args: str) -> str:
+    """What a successful build appended to $GITHUB_OUTPUT."""
+    before = github_output.read_text("utf-8") if github_output.exists() else ""
+    result = build_on_github(site, github_output, *args)
     assert result.returncode == 0, result.stderr
     return github_output.read_text("utf-8").removeprefix(before)
 
@@ -439,14 +446,7 @@ def test_build_writes_no_github_output_outside_github(make_site: MakeSite) -> No
 def test_a_failed_build_reports_nothing(make_site: MakeSite, tmp_path: Path) -> None:
     site = make_site({"notices/2026-11-20-hop.md": notice("Họp thôn", pinned="yes")})
     steps_file = tmp_path / "github_output"
-    result = run_cli(
-        "build",
-        "--content",
-        str(site.content),
-        "--output",
-        str(site.output),
-        env={"GITHUB_OUTPUT": str(steps_file)},
-    )
+    result = build_on_github(site, steps_file)
     assert result.returncode == 1
     assert not steps_file.exists()  # the step failed: later steps do not run
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import re
 import shlex
 import sys
 import traceback
@@ -553,14 +554,21 @@ def _today(content: Path) -> dt.date:
     return now(ZoneInfo(tz)).date()
 
 
-def _parse_day(ctx: click.Context, value: str | None) -> dt.date | None:
+def _parse_expiry(ctx: click.Context, value: str | None) -> dt.date | dt.datetime | None:
+    """A day ``YYYY-MM-DD`` or a time ``YYYY-MM-DDTHH:MM`` (in the site's timezone)."""
     if value is None:
         return None
     try:
-        return dt.date.fromisoformat(value)
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            return dt.date.fromisoformat(value)
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}", value):
+            return dt.datetime.fromisoformat(value)
     except ValueError:
-        message = _("{value} is not a date like 2026-12-31", value=repr(value))
-        raise click.BadParameter(reader(ctx).text(message)) from None
+        pass
+    message = _(
+        "{value} is not a date like 2026-12-31 or a time like 2026-12-31T18:00", value=repr(value)
+    )
+    raise click.BadParameter(reader(ctx).text(message))
 
 
 @main.group("new", help=N_("Start a new notice, place or page from a template."))
@@ -574,8 +582,19 @@ def new_group() -> None:
 @click.argument("title")
 @content_option
 @option("--locations", help=N_("Place ids, comma separated [default: all places]."))
-@option("--expires", help=N_("Last day the notice is in effect, YYYY-MM-DD."))
-@option("--pinned", is_flag=True, help=N_("Show it first, marked as urgent."))
+@option(
+    "--expires",
+    help=N_(
+        "When the notice stops being in effect: its last day, YYYY-MM-DD, or a time, "
+        "YYYY-MM-DDTHH:MM."
+    ),
+)
+@option("--pinned", is_flag=True, help=N_("Keep it at the top of lists, marked as pinned."))
+@option(
+    "--urgent",
+    is_flag=True,
+    help=N_("An emergency: a banner on every page while it is in effect (give --expires)."),
+)
 @click.pass_context
 def new_notice_command(
     ctx: click.Context,
@@ -584,15 +603,18 @@ def new_notice_command(
     locations: str | None,
     expires: str | None,
     pinned: bool,
+    urgent: bool,
 ) -> None:
-    expires_day = _parse_day(ctx, expires)
+    expires_at = _parse_expiry(ctx, expires)
     ids = [x.strip() for x in locations.split(",") if x.strip()] if locations else None
 
     def action(lang: Language) -> None:
         from generator.scaffold import new_notice
 
         content = site_content(content_dir)
-        path = new_notice(content, title, _today(content), ids, expires_day, pinned)
+        path = new_notice(
+            content, title, _today(content), ids, expires_at, pinned=pinned, urgent=urgent
+        )
         say(lang, _("Created {path}", path=str(path)))
 
     run(ctx, action, content_dir)

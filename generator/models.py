@@ -142,10 +142,13 @@ class Notice:
     title: str
     date: dt.datetime  # aware, in the site's timezone
     source: Source
-    expires: dt.date | None = None
+    # a day: in effect to the end of that day; an aware time (in the site's timezone):
+    # in effect until that moment (``ends``)
+    expires: dt.date | dt.datetime | None = None
     locations: tuple[str, ...] | Literal["all"] = ALL_LOCATIONS
     tags: tuple[str, ...] = ()
-    pinned: bool = False
+    pinned: bool = False  # first in lists, marked "Ghim"
+    urgent: bool = False  # an emergency: a banner on every page it concerns while current
     summary: str | None = None
     draft: bool = False
     aliases: tuple[Alias, ...] = ()
@@ -163,8 +166,36 @@ class Notice:
     def is_published(self, now: dt.datetime) -> bool:
         return not self.draft and self.date <= now
 
-    def is_expired(self, today: dt.date) -> bool:
-        return self.expires is not None and today > self.expires
+    @property
+    def ends(self) -> dt.datetime | None:
+        """The moment the notice stops being in effect: the ``expires`` time, or the
+        midnight after the ``expires`` day; None if it never does (no ``expires``, or
+        the calendar's last day, a natural "never": there is no day after it)."""
+        end = self.expires
+        if end is None or isinstance(end, dt.datetime):
+            return end
+        if end == dt.date.max:
+            return None
+        after = end + dt.timedelta(days=1)
+        return dt.datetime(after.year, after.month, after.day, tzinfo=self.date.tzinfo)
+
+    @property
+    def expires_at_time(self) -> bool:
+        """``expires`` names a time of day (shown as "until 18:00 on 30/11/2026")."""
+        return isinstance(self.expires, dt.datetime)
+
+    def is_expired(self, now: dt.datetime) -> bool:
+        ends = self.ends
+        return ends is not None and now >= ends
+
+    def concerns(self, notice: Notice) -> bool:
+        """Whether this (urgent) notice's banner belongs on ``notice``'s page: every
+        notice's for a notice of every place, else those that name one of its places."""
+        if self.locations == ALL_LOCATIONS:
+            return True
+        return notice.locations != ALL_LOCATIONS and not set(self.locations).isdisjoint(
+            notice.locations
+        )
 
     def shows_at(self, location_id: str) -> bool:
         return self.locations == ALL_LOCATIONS or location_id in self.locations

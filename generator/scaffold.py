@@ -42,14 +42,15 @@ def notice_text(
     title: str,
     day: dt.date,
     locations: list[str] | None,
-    expires: dt.date | None,
+    expires: dt.date | dt.datetime | None,
     pinned: bool,
+    urgent: bool = False,
 ) -> str:
     where = "all" if not locations else "[" + ", ".join(locations) + "]"
     expires_line = (
-        f"expires: {expires.isoformat()}"
+        f"expires: {_moment(expires)}"
         if expires
-        else "# expires: YYYY-MM-DD   # ngày cuối cùng thông báo còn hiệu lực"
+        else "# expires: YYYY-MM-DD   # ngày cuối cùng còn hiệu lực (hoặc YYYY-MM-DDTHH:MM)"
     )
     return f"""---
 title: {_quote(title)}
@@ -57,7 +58,8 @@ date: {day.isoformat()}
 {expires_line}
 locations: {where}   # mã địa điểm, hoặc all (mọi bảng tin)
 tags: []
-pinned: {"true" if pinned else "false"}   # true: hiện đầu tiên, đánh dấu khẩn
+pinned: {"true" if pinned else "false"}   # true: luôn ở đầu danh sách, đánh dấu "Ghim"
+urgent: {"true" if urgent else "false"}   # true: tin khẩn, băng cảnh báo trên mọi trang đến khi hết hạn
 draft: false
 ---
 
@@ -70,8 +72,9 @@ def new_notice(
     title: str,
     day: dt.date,
     locations: list[str] | None = None,
-    expires: dt.date | None = None,
+    expires: dt.date | dt.datetime | None = None,
     pinned: bool = False,
+    urgent: bool = False,
 ) -> Path:
     """Write ``notices/YYYY-MM-DD-<slug>.md`` with complete front matter."""
     slug = slugify(title)
@@ -98,16 +101,24 @@ def new_notice(
                 ids=", ".join(unknown),
             )
         )
-    if expires is not None and expires < day:
+    last_day = expires.date() if isinstance(expires, dt.datetime) else expires
+    if last_day is not None and last_day < day:
         raise UsageError(
             _(
                 "--expires {expires} is before today ({today})",
-                expires=expires.isoformat(),
+                expires=_moment(expires),
                 today=day.isoformat(),
             )
         )
     path = content / "notices" / f"{day.isoformat()}-{slug}.md"
-    return _create(path, notice_text(title, day, locations, expires, pinned))
+    return _create(path, notice_text(title, day, locations, expires, pinned, urgent))
+
+
+def _moment(value: dt.date | dt.datetime | None) -> str:
+    """As front matter writes it: ``2026-11-30`` or ``2026-11-30T18:00``."""
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%dT%H:%M")
+    return "" if value is None else value.isoformat()
 
 
 def new_location(content: Path, location_id: str, name: str) -> Path:

@@ -20,7 +20,7 @@ MakeSite = Callable[[dict[str, str]], SiteFactory]
 def test_build_succeeds_and_reports_counts(tmp_path: Path) -> None:
     result = run_cli("build", "--content", str(SAMPLE), "--output", str(tmp_path / "out"))
     assert result.returncode == 0, result.stderr
-    assert "Built 51 pages and 102 QR codes" in result.stdout
+    assert "Built 54 pages and 108 QR codes" in result.stdout
     assert (tmp_path / "out" / "qr-manifest.json").is_file()
 
 

@@ -31,7 +31,7 @@ def test_sample_has_the_promised_pages(sample: Built) -> None:
     assert kinds.count("verify") == 1
     assert kinds.count("location") == 7
     assert kinds.count("page") == 3
-    assert kinds.count("notice") == 12  # 13 files, one dated in the future
+    assert kinds.count("notice") == 14  # 15 files, one dated in the future
     assert kinds.count("tag") >= 5
     for extra in ("feed.xml", "sitemap.xml", "robots.txt", "404.html"):
         assert (sample.output / extra).is_file()
@@ -109,7 +109,8 @@ def test_locations_all_and_lists(make_site: MakeSite) -> None:
             "notices/c.md": notice("Cũng cho mọi nơi", "2026-11-12", locations="all"),
         }
     ).build()
-    assert titles_on(site.html("l/cho/")) == ["Cũng cho mọi nơi", "Chỉ ở chợ", "Cho mọi nơi"]
+    # a place's own notices first, then the commune's
+    assert titles_on(site.html("l/cho/")) == ["Chỉ ở chợ", "Cũng cho mọi nơi", "Cho mọi nơi"]
     assert titles_on(site.html("l/tram-y-te/")) == ["Cũng cho mọi nơi", "Cho mọi nơi"]
     assert "tất cả các địa điểm" in site.html("n/a/")
     assert 'href="../../l/cho/"' in site.html("n/b/")

@@ -166,16 +166,6 @@ def parse_notice(
     when = f.when("date")
     expires_raw = f.when("expires")
     updated_raw = f.when("updated")
-    expires: dt.date | None = None
-    if isinstance(expires_raw, dt.datetime):
-        f.error(
-            f.node_of("expires"),
-            _("`expires` is a day, not a time"),
-            hint=_("write the last day the notice is in effect, e.g. `expires: 2026-12-31`"),
-        )
-    else:
-        expires = expires_raw
-
     locations: tuple[str, ...] | Literal["all"] = ALL_LOCATIONS
     refs: LocationRefs = ()
     raw_locations = f.text_list("locations")
@@ -206,6 +196,7 @@ def parse_notice(
             )
     tags = tuple(dict.fromkeys(value for value, _where in raw_tags if slugify(value)))
     pinned = f.boolean("pinned")
+    urgent = f.boolean("urgent")
     draft = f.boolean("draft")
     summary = f.text("summary")
     slug = _slug(f, path.stem)
@@ -214,19 +205,19 @@ def parse_notice(
     board_size = read_paper(f, "board_size")
     image = f.image()
 
-    date = None
-    if when is not None:
-        date = to_aware(when, site)
-        if expires is not None and expires < date.date():
-            f.error(
-                f.node_of("expires"),
-                _(
-                    "`expires` ({expires}) is before `date` ({date})",
-                    expires=expires.isoformat(),
-                    date=date.date().isoformat(),
-                ),
-                hint=_("`expires` is the last day the notice is in effect"),
-            )
+    date = None if when is None else to_aware(when, site)
+    expires = read_expires(f, expires_raw, date, site)
+    if urgent and expires_raw is None and not draft:
+        problems.warn(
+            f.pos(f.node_of("urgent")),
+            _(
+                "an urgent notice with no `expires`: its banner stays on every page until it is changed"
+            ),
+            hint=_(
+                "write when the warning ends, e.g. `expires: 2026-11-30T18:00` "
+                "(or `expires: 2026-11-30` for the whole day)"
+            ),
+        )
     updated = read_updated(f, updated_raw, when, site)
     failed = len(problems.errors) > before
     if not draft:  # a draft is never published: it may keep the placeholder
@@ -247,6 +238,7 @@ def parse_notice(
         locations=locations,
         tags=tags,
         pinned=pinned,
+        urgent=urgent,
         summary=summary,
         draft=draft,
         aliases=aliases,
@@ -256,6 +248,47 @@ def parse_notice(
         updated=updated,
     )
     return notice, refs
+
+
+def read_expires(
+    f: Fields,
+    expires: dt.date | dt.datetime | None,
+    date: dt.datetime | None,
+    site: SiteConfig,
+) -> dt.date | dt.datetime | None:
+    """``expires``: a day, or a time in the site's timezone; an error if the notice
+    would end before it is published."""
+    if expires is None:
+        return None
+    end = to_aware(expires, site) if isinstance(expires, dt.datetime) else expires
+    if date is None:
+        return end
+    if isinstance(end, dt.datetime) and end <= date:
+        f.error(
+            f.node_of("expires"),
+            _(
+                "`expires` ({expires}) is not after `date` ({date})",
+                expires=expires.isoformat(),
+                date=date.replace(tzinfo=None).isoformat(timespec="minutes"),
+            ),
+            hint=_(
+                "`expires` is when the notice stops being in effect, "
+                "e.g. `expires: 2026-11-30T18:00`"
+            ),
+        )
+        return None
+    if not isinstance(end, dt.datetime) and end < date.date():
+        f.error(
+            f.node_of("expires"),
+            _(
+                "`expires` ({expires}) is before `date` ({date})",
+                expires=expires.isoformat(),
+                date=date.date().isoformat(),
+            ),
+            hint=_("`expires` is the last day the notice is in effect"),
+        )
+        return None
+    return end
 
 
 def read_updated(

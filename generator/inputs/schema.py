@@ -87,11 +87,12 @@ SITE = (
 NOTICE = (
     Field("title", "text", required="title: Lịch tiêm chủng tháng 12", examples=("Họp dân",)),
     Field("date", "when", required="date: 2026-11-28", examples=("2026-11-20",)),
-    Field("expires", "date", examples=("2026-12-31",)),
+    Field("expires", "when", examples=("2026-12-31", "2026-11-28T18:00")),
     Field("updated", "when", examples=("2026-11-25", "2026-11-26T08:15")),
     Field("locations", "places"),
     Field("tags", "list", examples=("[y tế]", "[điện, nước]")),
     Field("pinned", "bool", examples=("true", "false")),
+    Field("urgent", "bool", examples=("true", "false")),
     Field("summary", "text", examples=("Tóm tắt ngắn.",)),
     Field("slug", "text", examples=("thong-bao-moi",)),
     Field("draft", "bool", examples=("true", "false")),

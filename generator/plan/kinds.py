@@ -41,22 +41,30 @@ PAGE_SIZE = 20  # notices per page of a list: small pages open fast on a weak si
 class Lists:
     """What the site holds on a given day, in display order: what pages are made from."""
 
+    now: dt.datetime
     today: dt.date
     published: tuple[Notice, ...]  # every notice with a page, newest first
-    current: tuple[Notice, ...]  # in effect today: pinned first, then newest
-    expired: tuple[Notice, ...]  # past their `expires` day, newest first
+    current: tuple[Notice, ...]  # in effect now: urgent first, then pinned, then newest
+    expired: tuple[Notice, ...]  # past their `expires`, newest first
+    urgent: tuple[Notice, ...]  # the urgent notices in effect now, newest first: banners
     locations: tuple[Location, ...]
     standing: tuple[StandingPage, ...]  # by `order`, then title
     tags: tuple[Tag, ...]
     notice_tags: Mapping[str, tuple[Tag, ...]]  # notice slug -> its tags
-    at_location: Mapping[str, tuple[Notice, ...]]  # place id -> its current notices
+    # place id -> its current notices: urgent, its own, then the commune's (plan.site)
+    at_location: Mapping[str, tuple[Notice, ...]]
     with_tag: Mapping[str, tuple[Notice, ...]]  # tag slug -> its current notices
     boards: tuple[Board, ...]  # every place, and notices with `board: true`
 
     def home_notices(self) -> tuple[Notice, ...]:
-        """Every pinned notice, then the newest others: one screenful, not the whole list."""
-        pinned = tuple(n for n in self.current if n.pinned)
-        return pinned + tuple(n for n in self.current if not n.pinned)[:PAGE_SIZE]
+        """Every urgent and pinned notice, then the newest others: one screenful, not
+        the whole list."""
+        first = tuple(n for n in self.current if n.urgent or n.pinned)
+        return first + tuple(n for n in self.current if not (n.urgent or n.pinned))[:PAGE_SIZE]
+
+    def commune_urgent(self) -> tuple[Notice, ...]:
+        """The banners of a page that concerns no place: urgent notices for every place."""
+        return tuple(n for n in self.urgent if n.locations == "all")
 
 
 class Texts(Protocol):
@@ -107,6 +115,10 @@ class Kind:
     called: Callable[[str], Message]
     # the page's meta description; "" for the page's own or the site's
     description: Callable[[dict[str, Any], Texts], str] = lambda context, texts: ""
+    # the urgent notices whose banner the page shows (every page a resident sees)
+    banners: Callable[[Lists, Page, Lookup], tuple[Notice, ...]] = lambda lists, page, lookup: (
+        lists.commune_urgent()
+    )
 
 
 def listed(lists: Lists, page: Page) -> tuple[Notice, ...]:
@@ -158,6 +170,16 @@ def notice_page(site: SiteConfig, n: Notice) -> Page:
     return Page("notice", n.slug, n.title, notice_path(site, n.slug), "notice.html")
 
 
+def _notice_banners(lists: Lists, page: Page, lookup: Lookup) -> tuple[Notice, ...]:
+    """The urgent notices that concern this notice, but for itself (its page says it)."""
+    here = lookup.notices[page.id]
+    return tuple(u for u in lists.urgent if u is not here and u.concerns(here))
+
+
+def _location_banners(lists: Lists, page: Page, lookup: Lookup) -> tuple[Notice, ...]:
+    return tuple(u for u in lists.urgent if u.shows_at(page.id))
+
+
 def _list_context(lists: Lists, page: Page, lookup: Lookup, texts: Texts) -> dict[str, Any]:
     return {"notices": listed(lists, page), "pager": pager(page)}
 
@@ -178,7 +200,7 @@ def _notice(lists: Lists, page: Page, lookup: Lookup, texts: Texts) -> dict[str,
     return {
         "notice": n,
         "body": texts.later(n.source.path),
-        "expired": n.is_expired(lists.today),
+        "expired": n.is_expired(lists.now),
         "places": places,
         "all_places": n.locations == "all",
         "tags": lists.notice_tags[n.slug],
@@ -186,11 +208,17 @@ def _notice(lists: Lists, page: Page, lookup: Lookup, texts: Texts) -> dict[str,
 
 
 def _location(lists: Lists, page: Page, lookup: Lookup, texts: Texts) -> dict[str, Any]:
+    """A place's notices (this page of them): its own, urgent ones first, then, under
+    their own heading, the commune's (``Lists.at_location``'s order)."""
     loc = lookup.locations[page.id]
+    shown = listed(lists, page)
+    own = tuple(n for n in shown if n.urgent or n.locations != "all")
     return {
         "location": loc,
         "details": texts.later(loc.source.path),
-        **_list_context(lists, page, lookup, texts),
+        "notices": own,
+        "commune": shown[len(own) :],
+        "pager": pager(page),
     }
 
 
@@ -265,13 +293,20 @@ def _verify(lists: Lists, page: Page, lookup: Lookup, texts: Texts) -> dict[str,
 KINDS: dict[str, Kind] = {
     kind.name: kind
     for kind in [
-        Kind("home", _home_pages, _home, lambda i: _("home `{id}`", id=i)),
+        Kind(
+            "home",
+            _home_pages,
+            _home,
+            lambda i: _("home `{id}`", id=i),
+            banners=lambda lists, page, lookup: lists.urgent,
+        ),
         Kind(
             "notice",
             _notice_pages,
             _notice,
             lambda i: _("notice `{id}`", id=i),
             lambda c, t: _summary(c["notice"], t),
+            _notice_banners,
         ),
         Kind(
             "location",
@@ -279,6 +314,7 @@ KINDS: dict[str, Kind] = {
             _location,
             lambda i: _("location `{id}`", id=i),
             _location_description,
+            _location_banners,
         ),
         Kind(
             "page",

@@ -83,7 +83,7 @@ class Plan:
         return listed(self.lists, page)
 
     def is_expired(self, notice: Notice) -> bool:
-        return notice.is_expired(self.today)
+        return notice.is_expired(self.now)
 
 
 def newest_first(notices: list[Notice]) -> list[Notice]:
@@ -94,9 +94,10 @@ def plan_site(site: SiteConfig, content: Content, now: dt.datetime) -> Plan:
     """Every page of the site, in a stable order; raises BuildError on URL clashes."""
     today = now.date()
     published = newest_first([n for n in content.notices if n.is_published(now)])
-    current = [n for n in published if not n.is_expired(today)]
-    current.sort(key=lambda n: not n.pinned)  # stable: pinned first, each group newest first
-    expired = [n for n in published if n.is_expired(today)]
+    current = [n for n in published if not n.is_expired(now)]
+    # stable: urgent first, then pinned, each group newest first
+    current.sort(key=lambda n: (not n.urgent, not n.pinned))
+    expired = [n for n in published if n.is_expired(now)]
     standing = sorted(
         (p for p in content.pages if not p.draft), key=lambda p: (p.order, p.title, p.slug)
     )
@@ -115,11 +116,8 @@ def plan_site(site: SiteConfig, content: Content, now: dt.datetime) -> Plan:
         notice_tags[notice.slug] = tuple(own)
     tags = tuple(sorted(tags_by_slug.values(), key=lambda t: t.slug))
 
-    at_location: dict[str, list[Notice]] = {loc.id: [] for loc in content.locations}
     with_tag: dict[str, list[Notice]] = {tag.slug: [] for tag in tags}
     for n in current:  # one pass, in display order
-        for place_id in at_location if n.locations == "all" else n.locations:
-            at_location[place_id].append(n)
         for tag in notice_tags[n.slug]:
             with_tag[tag.slug].append(n)
 
@@ -154,15 +152,17 @@ def plan_site(site: SiteConfig, content: Content, now: dt.datetime) -> Plan:
         if n.board
     ]
     lists = Lists(
+        now=now,
         today=today,
         published=tuple(published),
         current=tuple(current),
         expired=tuple(expired),
+        urgent=tuple(n for n in current if n.urgent),
         locations=content.locations,
         standing=tuple(standing),
         tags=tags,
         notice_tags=notice_tags,
-        at_location={k: tuple(v) for k, v in at_location.items()},
+        at_location=at_locations(content.locations, current),
         with_tag={k: tuple(v) for k, v in with_tag.items()},
         boards=tuple(boards),
     )
@@ -182,17 +182,33 @@ def plan_site(site: SiteConfig, content: Content, now: dt.datetime) -> Plan:
     )
 
 
-def next_change(site: SiteConfig, content: Content, now: dt.datetime) -> dt.datetime | None:
-    """The next moment the site changes with no edit: a publication or an expiry.
+def at_locations(
+    locations: tuple[Location, ...], current: list[Notice]
+) -> dict[str, tuple[Notice, ...]]:
+    """Each place's current notices, in the order its page lists them: the urgent ones
+    (its own and the commune's), then its own (pinned first, then newest), then the
+    commune's (``locations: all``; pinned first, then newest)."""
+    urgent = {loc.id: [] for loc in locations}  # type: dict[str, list[Notice]]
+    own = {loc.id: [] for loc in locations}  # type: dict[str, list[Notice]]
+    everywhere: list[Notice] = []
+    for n in current:  # in display order: urgent, pinned, newest
+        if n.locations == "all":
+            if n.urgent:
+                for place in urgent.values():
+                    place.append(n)
+            else:
+                everywhere.append(n)
+        else:
+            for place_id in n.locations:
+                (urgent if n.urgent else own)[place_id].append(n)
+    return {loc.id: (*urgent[loc.id], *own[loc.id], *everywhere) for loc in locations}
 
-    A notice that expires on the calendar's last day (``expires: 9999-12-31``, a natural
-    "never") never expires: there is no day after it.
-    """
+
+def next_change(site: SiteConfig, content: Content, now: dt.datetime) -> dt.datetime | None:
+    """The next moment the site changes with no edit: a publication or an expiry (the
+    ``expires`` time, or the midnight after the ``expires`` day)."""
     moments = [n.date for n in content.notices if not n.draft and n.date > now]
-    for n in content.notices:
-        if n.expires is not None and n.expires < dt.date.max:
-            after = n.expires + dt.timedelta(days=1)
-            moments.append(dt.datetime(after.year, after.month, after.day, tzinfo=site.tz))
+    moments += [end for n in content.notices if not n.draft and (end := n.ends) is not None]
     future = [m for m in moments if m > now]
     return min(future) if future else None
 

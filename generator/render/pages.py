@@ -199,6 +199,7 @@ def page_output(
         # the page whenever the picture, or the item's choice of it, does
         cover=bodies.media.cover(item, page.url_path) if page.number == 1 else "",
         og_image=bodies.media.og_image(item),
+        banners=kind.banners(plan.lists, page, lookup),
     )
     return renderer.output(page.file, page.template, context, common)
 
@@ -248,7 +249,13 @@ def render_pages(
     link = links_to(site, assets, renderer.registry)
     for page in plan.pages:
         yield page_output(site, plan, bodies, renderer, link, lookup, common, page)
-    context = {"page": None, "link": link("", True), "url": site.base_url, "description": ""}
+    context = {
+        "page": None,
+        "link": link("", True),
+        "url": site.base_url,
+        "description": "",
+        "banners": plan.lists.commune_urgent(),
+    }
     yield renderer.output("404.html", "404.html", context, common)
     yield feed_output(site, renderer, link, common, feed_notices(plan), feed_updated(plan))
     sitemap = {"link": link(""), "pages": plan.pages, "lastmod": last_modified(site, plan)}

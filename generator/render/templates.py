@@ -72,6 +72,11 @@ def vn_datetime(value: dt.datetime) -> str:
     return f"{value.hour:02d}:{value.minute:02d} {vn_date(value)}"
 
 
+def vn_time(value: dt.datetime) -> str:
+    """HH:MM, 24-hour, as times are written in Vietnam."""
+    return f"{value.hour:02d}:{value.minute:02d}"
+
+
 @dataclass(frozen=True, slots=True)
 class Links:
     """Links from one page to every other, relative so the site works under any path."""
@@ -194,6 +199,7 @@ class Renderer:
         )
         self.env.filters["vndate"] = vn_date
         self.env.filters["vndatetime"] = vn_datetime
+        self.env.filters["vntime"] = vn_time
         self.env.filters["summarise"] = summarise
         for table in (self.env.filters, self.env.tests):
             for name, function in list(table.items()):

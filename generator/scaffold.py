@@ -59,7 +59,7 @@ date: {day.isoformat()}
 locations: {where}   # mã địa điểm, hoặc all (mọi bảng tin)
 tags: []
 pinned: {"true" if pinned else "false"}   # true: luôn ở đầu danh sách, đánh dấu "Ghim"
-urgent: {"true" if urgent else "false"}   # true: tin khẩn, băng cảnh báo trên mọi trang đến khi hết hạn
+urgent: {"true" if urgent else "false"}   # true: tin khẩn, hiện trên mọi trang đến khi hết hạn
 draft: false
 ---
 

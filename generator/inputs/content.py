@@ -211,7 +211,8 @@ def parse_notice(
         problems.warn(
             f.pos(f.node_of("urgent")),
             _(
-                "an urgent notice with no `expires`: its banner stays on every page until it is changed"
+                "an urgent notice with no `expires`: its banner stays on every page "
+                "until the notice is changed"
             ),
             hint=_(
                 "write when the warning ends, e.g. `expires: 2026-11-30T18:00` "

@@ -269,8 +269,8 @@ def read_expires(
             f.node_of("expires"),
             _(
                 "`expires` ({expires}) is not after `date` ({date})",
-                expires=expires.isoformat(),
-                date=date.replace(tzinfo=None).isoformat(timespec="minutes"),
+                expires=_as_written(expires),
+                date=_as_written(date.replace(tzinfo=None)),
             ),
             hint=_(
                 "`expires` is when the notice stops being in effect, "
@@ -290,6 +290,13 @@ def read_expires(
         )
         return None
     return end
+
+
+def _as_written(when: dt.date | dt.datetime) -> str:
+    """A front-matter date or time as an editor writes it (no seconds when they are 0)."""
+    if isinstance(when, dt.datetime) and not (when.second or when.microsecond):
+        return when.isoformat(timespec="minutes")
+    return when.isoformat()
 
 
 def read_updated(

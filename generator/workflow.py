@@ -197,8 +197,9 @@ _WORKFLOW = """\
 # Written by `bangtin init` (see "Publishing with GitHub Actions" in bangtin's README):
 # - every pull request: `bangtin check`, so that a broken notice cannot be merged;
 # - main, every hour and when run by hand: `bangtin build`, published to GitHub Pages
-#   when the site changed, so a notice appears within the hour of its `date` and leaves
-#   the lists after `expires` without a commit;
+#   when the site changed, so a notice appears within the hour of its `date`, and leaves
+#   the lists (an urgent one's banner every page) within the hour of its `expires`,
+#   without a commit;
 # - once a week: keep this schedule enabled (GitHub turns off the schedule of a public
 #   repository without activity for 60 days; best effort).
 name: bangtin

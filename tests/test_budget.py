@@ -9,13 +9,14 @@ from __future__ import annotations
 import gzip
 import random
 import re
+import shutil
 import unicodedata
 from pathlib import Path
 
 import pytest
 
 from benchmarks.corpus import generate
-from tests.conftest import Built, build, resident_pages
+from tests.conftest import SAMPLE, Built, build, replace_in, resident_pages
 
 FIRST_FLIGHT = 12 * 1024  # gzipped HTML + CSS of one page
 TOTAL = 100 * 1024  # everything one page loads, QR image included, uncompressed
@@ -61,6 +62,54 @@ def check(output: Path) -> tuple[str, int]:
 def test_sample_pages_fit_the_budget(sample: Built) -> None:
     page, size = check(sample.output)
     print(f"sample: largest page {page}: {size} bytes gzipped with CSS")
+
+
+# Three emergencies at once, each with a long title: three banners on every page.
+URGENT = {
+    "2026-11-28-so-tan-vung-trung.md": (
+        "Sơ tán khẩn cấp toàn bộ người dân vùng trũng thôn 1, thôn 3 và ven sông Chu "
+        "trước 17:00 hôm nay vì nước lũ đang lên rất nhanh",
+        "2026-11-28T09:45",
+        "2026-11-29T18:00",
+    ),
+    "2026-11-27-sat-lo-doi-bai-thuong.md": (
+        "Cảnh báo sạt lở đất tại đồi Bái Thượng: cấm người và mọi phương tiện qua lại "
+        "đường liên thôn từ cầu Đình đến cổng Trường Tiểu học",
+        "2026-11-27T16:20",
+        "2026-12-02",
+    ),
+    "2026-11-26-mat-dien-dien-rong.md": (
+        "Mất điện diện rộng do giông lốc: tuyệt đối không lại gần dây điện bị đứt, "
+        "gọi ngay tổng đài Điện lực 1900 6769 khi thấy sự cố",
+        "2026-11-26T21:05",
+        "2026-11-30T06:00",
+    ),
+}
+
+
+def test_pages_with_three_urgent_banners_fit_the_budget(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(SAMPLE, content)
+    # the sample's own urgent notice becomes an ordinary one: exactly three banners
+    replace_in(content / "notices/2026-11-28-canh-bao-bao-so-15.md", "urgent: true\n", "")
+    for name, (title, date, expires) in URGENT.items():
+        (content / "notices" / name).write_text(
+            f'---\ntitle: "{title}"\ndate: {date}\nexpires: {expires}\nurgent: true\n'
+            "tags: [cảnh báo]\n---\nBà con theo dõi loa phát thanh của xã và làm theo "
+            "hướng dẫn của tổ trưởng tổ dân phố.\n",
+            "utf-8",
+        )
+    output = tmp_path / "output"
+    build(content, output)
+    banners = {
+        rel: (output / rel).read_text("utf-8").count('<p class="alert">')
+        for rel in [*resident_pages(output), "404.html"]
+    }
+    own = {f"n/{name[11:-3]}/index.html" for name in URGENT}
+    assert own <= banners.keys()
+    assert {rel: n for rel, n in banners.items() if n != (2 if rel in own else 3)} == {}
+    page, size = check(output)
+    print(f"three banners: largest page {page}: {size} bytes gzipped with CSS")
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,11 @@ using the generator's own code.  The same seed always gives the same bytes.
 The mix, for "now" = 28/11/2026 12:00 (+07:00), the moment the tests and benchmarks build at:
 
 * ~2 % drafts, ~3 % future-dated (mostly 2027; with 3+ of them, two are later today),
-* ~10 % expired (``expires`` before 28/11/2026), the rest current, ~2 % of all pinned,
+* ~10 % expired (``expires`` before "now"), the rest current, ~2 % of all pinned,
+* with 40 notices or more, four urgent ones (``urgent: true``), as a commune has them in a
+  storm: two current for every place (one until 18:00 today, written
+  ``expires: 2026-11-28T18:00``, one until the end of 30/11), one current naming 1-2
+  places (until 17:00 tomorrow) and one for every place that expired at 09:00 today,
 * ``locations: all`` for ~20 % of a small site but never more than ~40 notices
   (province-wide notices are few), the others name 1-4 places,
 * Vietnamese titles and Markdown bodies with ``##`` headings, lists, a table and relative
@@ -87,6 +91,42 @@ TOPICS = [
     ("Tiêm phòng dại cho chó, mèo", "tiem-phong-dai-cho-meo", ["thú y"]),
     ("Cấp đổi giấy chứng nhận quyền sử dụng đất", "cap-doi-so-do", ["đất đai", "dịch vụ công"]),
 ]
+# The urgent notices of a corpus of 40 or more: (category, nth of that category) ->
+# (title, slug, tags, date, expires, for every place?).
+URGENT = {
+    ("current", 2): (
+        "Cảnh báo bão số 15 đổ bộ vào đất liền",
+        "canh-bao-bao-so-15",
+        ["phòng chống thiên tai", "thông báo khẩn"],
+        "2026-11-28T06:30",
+        dt.datetime(2026, 11, 28, 18, 0, tzinfo=TZ),  # later today
+        True,
+    ),
+    ("current", 3): (
+        "Cấm đánh bắt thủy sản trên sông do nước lũ dâng cao",
+        "cam-danh-bat-thuy-san-nuoc-lu",
+        ["phòng chống thiên tai", "thông báo khẩn"],
+        "2026-11-26",
+        dt.date(2026, 11, 30),
+        True,
+    ),
+    ("current", 4): (
+        "Cắt điện khẩn cấp để khắc phục sự cố đường dây",
+        "cat-dien-khan-cap-khac-phuc-su-co",
+        ["điện", "thông báo khẩn"],
+        "2026-11-28T07:15",
+        dt.datetime(2026, 11, 29, 17, 0, tzinfo=TZ),  # tomorrow
+        False,
+    ),
+    ("expired", 1): (
+        "Tạm ngừng cấp nước sạch do vỡ đường ống chính",
+        "tam-ngung-cap-nuoc-vo-duong-ong",
+        ["nước sạch", "thông báo khẩn"],
+        "2026-11-28T05:45",
+        dt.datetime(2026, 11, 28, 9, 0, tzinfo=TZ),  # earlier today
+        True,
+    ),
+}
 EXTRA_TAGS = ["thông báo khẩn", "dịch vụ công", "chuyển đổi số", "phụ nữ", "thanh niên"]
 HEADINGS = [
     ("Bà con cần lưu ý", "Hồ sơ cần mang theo", "Thời gian và địa điểm"),
@@ -150,13 +190,21 @@ class NoticeSpec:
     category: str  # current | expired | future | draft
     date_text: str  # as written in the front matter
     date: dt.datetime  # aware
-    expires: dt.date | None
+    expires: dt.date | dt.datetime | None  # a day, or an aware time
     locations: list[str] | str  # "all" or place ids
     tags: list[str]
     pinned: bool
     draft: bool
+    urgent: bool = False
     summary: str | None = None
     links: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def expires_text(self) -> str | None:
+        """``expires`` as the front matter writes it (a time: in the site's timezone)."""
+        if isinstance(self.expires, dt.datetime):
+            return self.expires.astimezone(TZ).strftime("%Y-%m-%dT%H:%M")
+        return None if self.expires is None else self.expires.isoformat()
 
     @property
     def file(self) -> str:
@@ -243,7 +291,7 @@ def plan_notices(rng: random.Random, count: int, places: list[Place]) -> list[No
     specs: list[NoticeSpec] = []
     seen = {"current": 0, "expired": 0, "future": 0}
     for category in categories:
-        expires: dt.date | None = None
+        expires: dt.date | dt.datetime | None = None
         nth = seen.get(category, 0)
         seen[category] = nth + 1
         if category == "current":
@@ -273,9 +321,12 @@ def plan_notices(rng: random.Random, count: int, places: list[Place]) -> list[No
         else:  # draft
             day = TODAY - dt.timedelta(days=rng.randint(0, 200))
             date_text = _datetime_text(day, rng, latest=NOW)
+        emergency = URGENT.get((category, nth)) if count >= 40 else None
+        if emergency:
+            date_text, expires = emergency[3], emergency[4]
         date = _parse(date_text)
 
-        topic_vi, topic_slug, topic_tags = rng.choice(TOPICS)
+        topic_vi, topic_slug, topic_tags = emergency[:3] if emergency else rng.choice(TOPICS)
         commune_vi, commune_id = rng.choice(COMMUNES)
         local = date.astimezone(TZ)
         qualifier = rng.choice(
@@ -286,8 +337,9 @@ def plan_notices(rng: random.Random, count: int, places: list[Place]) -> list[No
                 (f"đợt {(k := rng.randint(1, 4))} năm {local.year}", f"dot-{k}-nam-{local.year}"),
             ]
         )
-        title = f"{topic_vi} {qualifier[0]}"
-        slug = f"{topic_slug}-{qualifier[1]}"
+        # an urgent notice's title says it all: "Cảnh báo bão số 15", not "... tháng 11/2026"
+        title = topic_vi if emergency else f"{topic_vi} {qualifier[0]}"
+        slug = topic_slug if emergency else f"{topic_slug}-{qualifier[1]}"
         base, n = slug, 2
         while slug in used:
             slug, n = f"{base}-{n}", n + 1
@@ -301,10 +353,11 @@ def plan_notices(rng: random.Random, count: int, places: list[Place]) -> list[No
         locations: list[str] | str
         # Province-wide notices are a few dozen at any size, not a fixed share:
         # 20 % of a commune's 300 notices, 40 of a province's 10,000.
-        if not places or rng.random() < min(0.2, 40 / count):
+        if not places or (emergency[5] if emergency else rng.random() < min(0.2, 40 / count)):
             locations = "all"
         else:
-            locations = [p.id for p in rng.sample(places, rng.randint(1, min(4, len(places))))]
+            most = 2 if emergency else 4  # an urgent notice for some places: one or two
+            locations = [p.id for p in rng.sample(places, rng.randint(1, min(most, len(places))))]
         specs.append(
             NoticeSpec(
                 slug=slug,
@@ -317,6 +370,7 @@ def plan_notices(rng: random.Random, count: int, places: list[Place]) -> list[No
                 tags=tags,
                 pinned=False,
                 draft=category == "draft",
+                urgent=emergency is not None,
                 summary=rng.choice(SENTENCES) if rng.random() < 0.2 else None,
             )
         )
@@ -367,8 +421,8 @@ def notice_body(
 
 def notice_file(spec: NoticeSpec, body: str) -> str:
     lines = ["---", f"title: {q(spec.title)}", f"date: {spec.date_text}"]
-    if spec.expires is not None:
-        lines.append(f"expires: {spec.expires.isoformat()}")
+    if spec.expires_text is not None:
+        lines.append(f"expires: {spec.expires_text}")
     if spec.locations == "all":
         lines.append("locations: all")
     else:
@@ -377,6 +431,8 @@ def notice_file(spec: NoticeSpec, body: str) -> str:
         lines.append(f"tags: [{', '.join(q(t) for t in spec.tags)}]")
     if spec.pinned:
         lines.append("pinned: true")
+    if spec.urgent:
+        lines.append("urgent: true")
     if spec.draft:
         lines.append("draft: true")
     if spec.summary:
@@ -501,10 +557,13 @@ def generate(root: Path, notices: int, places: int, seed: int = 0) -> Path:
                 "title": s.title,
                 "category": s.category,
                 "date": s.date.isoformat(),
+                # a day (``2026-11-30``: in effect to its end) or an aware time
+                # (``2026-11-28T18:00:00+07:00``: in effect until that moment)
                 "expires": s.expires.isoformat() if s.expires else None,
                 "locations": s.locations,
                 "tags": s.tags,
                 "pinned": s.pinned,
+                "urgent": s.urgent,
                 "draft": s.draft,
                 "links": s.links,
             }

@@ -7,13 +7,23 @@ into ``out/`` (hugo.toml, content/, layouts/, assets/), written the way Hugo is 
 used, so that Hugo's time is an expert's and not a straw man's.  It has the pages bangtin
 makes, page for page:
 
-* ``/``: pinned, then the 20 newest current notices; every place with its address; every
-  topic;
+* ``/``: every urgent and pinned current notice, then the 20 newest others; every place
+  with its address; every topic;
 * ``/n/<slug>/``: every published notice, expired ones included and marked (bangtin keeps
   them; Hugo's ``expiryDate`` would drop them, so it is not used); drafts and notices dated
   after "now" are left out by Hugo itself (``buildFuture = false``, no ``--buildDrafts``);
-* ``/l/<id>/``: a place and its current notices, 20 a page; ``/t/<tag>/``: a topic's
-  current notices, 20 a page;
+* ``/l/<id>/``: a place and its current notices, 20 a page: the urgent ones, its own,
+  then under the heading ``<h3 id="chung">`` those for every place; ``/t/<tag>/``: a
+  topic's current notices, 20 a page;
+* every list of current notices in bangtin's order: urgent (``<li class="notice urgent">``,
+  "Khẩn"), then pinned ("Ghim"), then newest; the archive marks neither;
+* at the top of every page, the banners of the current urgent notices that concern it, as
+  bangtin's: on ``/`` all of them; on a place's page those for every place or naming it;
+  on a notice's page those for every place and, if it names places, those naming one of
+  them, but not its own; on every other page (topics, lists, standing pages, ``/verify/``,
+  404) those for every place;
+* ``expires`` a day (in effect to its end) or a time (``2026-11-28T18:00``: expired from
+  that moment), shown in words as bangtin shows it;
 * ``/p/<slug>/`` standing pages, ``/tat-ca/`` all current notices and ``/luu-tru/`` the
   expired ones (20 a page), ``/verify/`` the list of boards, ``feed.xml`` (50 newest current
   notices), ``sitemap.xml``, ``robots.txt``, ``404.html``, one fingerprinted stylesheet;
@@ -31,14 +41,23 @@ How Hugo does it:
   (``.Pages``), a notice's page names its places and topics with ``.GetTerms``, and no
   template scans every notice per place or looks a place up per notice.
 * Notices with ``locations: all`` name no term (``everywhere: true`` instead).  The
-  partial ``current.html`` keeps the current notices in display order and
-  ``everywhere.html`` those of them that apply everywhere, each computed once a build with
-  ``partialCached``.  A place's list is its term's current notices appended to that cached
-  list, then ordered as bangtin orders every list (``ordered.html``: sorted by path, then
-  stably by date, newest first, so notices of the same moment, whose file names start
-  with the same day, come by slug; then pinned ones first), once per place
-  (``partialCached`` keyed by the place, shared by its pages of the list).  A topic's list
-  is made the same way from its term's notices alone.
+  partial ``current.html``, computed once a build with ``partialCached``, keeps "now" in
+  site time, the current notices in display order and the parts of them pages share: the
+  urgent ones, the urgent ones for every place, the others for every place, the home
+  page's.  Lists are ordered as bangtin orders them (``ordered.html``: sorted by path,
+  then stably by date, newest first, so notices of the same moment, whose file names
+  start with the same day, come by slug; then pinned ones first; then urgent ones first).
+  A place's list is its term's current notices with the cached urgent ones for every
+  place, ordered, then the cached others for every place, once per place
+  (``partialCached`` keyed by the place, shared by its pages of the list); its banners
+  are the urgent part of it.  A topic's list is its term's current notices, ordered.
+* Banners are rendered once a scope (``partialCached``): once for the home page, once for
+  every page of the commune, once per place, and for notices once per set of places they
+  name (an urgent notice's own page once for itself, as its banner is left out).
+* Whether a notice is current is one string comparison: its ``until`` front matter
+  (written by this module from ``expires``: the time itself, ``<day>T24:00`` for a day,
+  or ``9999-12-31T24:00``) against "now" formatted the same way, in site time (Hugo's
+  ``now`` is in UTC even with ``--clock``; ``time.In`` puts it in the site's zone).
 * The list of places (home page, ``/verify/``), the footer (standing pages' menu,
   contact) and the stylesheet link are ``partialCached`` too: each is worked out once.
 
@@ -48,7 +67,9 @@ from it.  Relative Markdown links between content files (``../locations/x.yml``,
 ``2026-11-20-y.md``) become the pages' root-relative URLs (``/l/x/``, ``/n/y/``).
 
 What differs from bangtin's site (the same pages, and on each list page the same notices in
-the same order, were checked against bangtin's output at 300 + 30 and 10,000 + 1,000):
+the same order, were checked against bangtin's output at 300 + 30 and 10,000 + 1,000; the
+banners, the urgent and pinned marks, the place pages' two parts and the ``expires``
+wording at 300 + 30 with urgent notices, seeds 0, 1 and 4, and at 40 + 3):
 
 * Not translated, so the comparison leaves them out of Hugo's work: print boards
   (``boards/`` and their stylesheet), SVG QR codes (bangtin writes SVG and PNG), the
@@ -69,6 +90,7 @@ the same order, were checked against bangtin's output at 300 + 30 and 10,000 + 1
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import posixpath
 import re
@@ -81,7 +103,9 @@ import yaml
 from slugify import slugify as _slugify
 
 MARKER = ".bangtin-bench-hugo"  # make_hugo_site only replaces folders that carry it
-FAR_FUTURE = "9999-12-31"  # `until` of a notice without `expires`
+FAR_FUTURE = "9999-12-31T24:00"  # `until` of a notice without `expires`
+TIME_ZONE = "Asia/Ho_Chi_Minh"  # the corpus's site time
+SITE_TZ = dt.timezone(dt.timedelta(hours=7))  # the same: Vietnam has no daylight saving
 PAGE_SIZE = 20  # notices a page of a list, as bangtin's plan.PAGE_SIZE
 PUBLISHED = ("current", "expired")  # corpus categories that have a page
 QR_OPTIONS = '(dict "level" "quartile" "scale" 10 "targetDir" "qr")'
@@ -137,6 +161,19 @@ class Links:
             return f"]({url})"
 
         return _LINK.sub(replace, markdown)
+
+
+def until(expires: str | None) -> str:
+    """The moment a notice stops being in effect, as text that sorts as the moments do and
+    compares with "now" written the same way (``2006-01-02T15:04``, site time): an
+    ``expires`` time itself, the end of an ``expires`` day (``T24:00``, after any time of
+    that day and before the next day's midnight), or never."""
+    if expires is None:
+        return FAR_FUTURE
+    if len(expires) == len("2026-11-30"):
+        return f"{expires}T24:00"
+    moment = dt.datetime.fromisoformat(expires).astimezone(SITE_TZ)
+    return moment.strftime("%Y-%m-%dT%H:%M")
 
 
 def front_matter(fields: dict[str, Any]) -> str:
@@ -259,8 +296,9 @@ def write_notices(
             "slug": notice["slug"],
             "draft": notice["draft"],
             "pinned": notice["pinned"],
-            "expires": notice["expires"],
-            "until": notice["expires"] or FAR_FUTURE,
+            "urgent": notice["urgent"],
+            "expires": notice["expires"],  # as corpus.json has it: a day, or a time
+            "until": until(notice["expires"]),
             "everywhere": everywhere,
             "locations": places or None,
             "tags": tags,
@@ -295,7 +333,7 @@ baseURL = {q(corpus["base_url"])}
 title = {q(site["title"])}
 locale = "vi"
 defaultContentLanguage = "vi"
-timeZone = "Asia/Ho_Chi_Minh"
+timeZone = "{TIME_ZONE}"
 buildFuture = false
 buildDrafts = false
 uglyURLs = false
@@ -330,6 +368,7 @@ page = ["html"]
 baseName = "feed"
 
 [params]
+timeZone = "{TIME_ZONE}"  # `now` is in UTC, even with --clock: templates put it in site time
 description = {q(site.get("description") or "")}
 contactName = {q(contact.get("name") or "")}
 contactPhone = {q(contact.get("phone") or "")}
@@ -350,6 +389,8 @@ LAYOUTS: dict[str, str] = {
 </head>
 <body>
 <header class="site"><a class="brand" href="{{ "/" | relURL }}">{{ site.Title }}</a></header>
+{{ block "banners" . }}{{ partialCached "banners.html"
+  (partialCached "current.html" . "current").urgentEverywhere "everywhere" }}{{ end }}
 <main id="noi-dung">
 {{ block "main" . }}{{ end }}
 {{ block "qr" . }}{{ partial "qr.html" .Permalink }}{{ end }}
@@ -359,12 +400,15 @@ LAYOUTS: dict[str, str] = {
 </html>
 """,
     "home.html": """\
+{{ define "banners" }}
+{{ partialCached "banners.html" (partialCached "current.html" . "current").urgent "all" }}
+{{ end }}
 {{ define "main" }}
 {{ $c := partialCached "current.html" . "current" }}
 <h1>{{ site.Title }}</h1>
 <p class="lead">{{ site.Params.description }}</p>
 <section><h2>Thông báo mới nhất</h2>
-{{ $home := $c.pinned | append (first 20 $c.rest) }}
+{{ $home := $c.top | append (first 20 $c.rest) }}
 {{ partial "notices.html" (dict "pages" $home "empty" "Hiện chưa có thông báo nào.") }}
 {{ $more := sub (len $c.current) (len $home) }}
 {{ if gt $more 0 }}
@@ -386,18 +430,31 @@ LAYOUTS: dict[str, str] = {
 """,
     # A notice (section n/).
     "n/page.html": """\
+{{ define "banners" }}
+{{- /* Notices naming the same places share their banners; an urgent notice's own page
+  leaves its own banner out, so it has its own key. */ -}}
+{{ $key := "*" }}
+{{ if not .Params.everywhere }}{{ $key = delimit .Params.locations " " }}{{ end }}
+{{ if .Params.urgent }}{{ $key = printf "%s %s" $key .Path }}{{ end }}
+{{ partialCached "notice-banners.html" . $key }}
+{{ end }}
 {{ define "main" }}
-{{ $expired := lt .Params.until (now.Format "2006-01-02") }}
-<article class="notice-page">
+{{ $expired := le .Params.until (partialCached "current.html" . "current").now }}
+<article class="notice-page{{ if and .Params.urgent (not $expired) }} urgent{{ end }}">
 {{ if $expired }}
+{{ $end := time.AsTime .Params.expires }}
 <p class="expired"><strong>Thông báo này đã hết hiệu lực</strong>
-từ ngày {{ .Params.expires }}.</p>
-{{ else if .Params.pinned }}<p class="badge">Khẩn</p>{{ end }}
+{{ if gt (len .Params.expires) 10 -}}
+lúc {{ $end.Format "15:04" }} ngày {{ $end.Format "02/01/2006" }}
+{{- else }}sau ngày {{ $end.Format "02/01/2006" }}{{ end }}.
+Nội dung được giữ lại để tra cứu. <a href="{{ "/" | relURL }}">Xem thông báo mới nhất</a>.</p>
+{{ else if .Params.urgent }}<p class="flag">Khẩn</p>
+{{ else if .Params.pinned }}<p class="pin">Ghim</p>{{ end }}
 <h1>{{ .Title }}</h1>
 <p class="meta">Ngày đăng: <time datetime="{{ .Date.Format "2006-01-02T15:04:05-07:00" }}">
-{{ .Date.Format "02/01/2006 15:04" }}</time>
+{{- partial "when.html" .Date }}</time>
 {{ if and .Params.expires (not $expired) }}
-<br>Có hiệu lực đến hết ngày {{ .Params.expires }}
+<br>{{ partial "until.html" (dict "expires" .Params.expires "start" true) }}
 {{ end }}</p>
 <div class="body">{{ .Content }}</div>
 <p class="meta">
@@ -433,7 +490,8 @@ từ ngày {{ .Params.expires }}.</p>
 {{ define "main" }}
 {{ $pager := .Paginate (partialCached "current.html" . "current").current }}
 <h1>{{ .Title }}{{ partial "page-number.html" $pager }}</h1>
-<p class="lead">Mọi thông báo đang có hiệu lực, khẩn cấp trước, rồi mới nhất.</p>
+<p class="lead">Mọi thông báo đang có hiệu lực: tin khẩn trước, rồi thông báo ghim,
+rồi mới nhất.</p>
 {{ partial "notices.html" (dict "pages" $pager.Pages "empty" "Hiện chưa có thông báo nào.") }}
 {{ partial "pager.html" $pager }}
 {{ end }}
@@ -444,7 +502,7 @@ từ ngày {{ .Params.expires }}.</p>
 {{ $pager := .Paginate (partialCached "current.html" . "current").expired }}
 <h1>{{ .Title }}{{ partial "page-number.html" $pager }}</h1>
 <p class="lead">Các thông báo dưới đây không còn hiệu lực, được giữ lại để tra cứu.</p>
-{{ partial "notices.html" (dict "pages" $pager.Pages
+{{ partial "notices.html" (dict "pages" $pager.Pages "expired" true
   "empty" "Chưa có thông báo nào hết hiệu lực.") }}
 {{ partial "pager.html" $pager }}
 {{ end }}
@@ -452,13 +510,25 @@ từ ngày {{ .Params.expires }}.</p>
 """,
     # A place: a term of the locations taxonomy.
     "locations/term.html": """\
+{{ define "banners" }}
+{{ partialCached "banners.html" (partialCached "place-notices.html" . .Path).banners .Path }}
+{{ end }}
 {{ define "main" }}
-{{ $pager := .Paginate (partialCached "place-notices.html" . .Path) }}
+{{ $pager := .Paginate (partialCached "place-notices.html" . .Path).notices }}
 <h1>{{ .Title }}</h1>
 {{ with .Params.address }}<p class="meta">{{ . }}</p>{{ end }}
-<section><h2>Thông báo hiện hành</h2>
-{{ partial "notices.html" (dict "pages" $pager.Pages
-  "empty" "Hiện chưa có thông báo nào cho địa điểm này.") }}
+<section><h2>Thông báo tại {{ .Title }}</h2>
+{{- /* The list is the place's own notices (urgent ones first), then every place's:
+  on this page of it, those of every place are what is left after its own. */}}
+{{ $shown := $pager.Pages }}
+{{ $commune := where (where $shown "Params.everywhere" true) "Params.urgent" false }}
+{{ $own := first (sub (len $shown) (len $commune)) $shown }}
+{{ if or $own (not $commune) }}
+{{ partial "notices.html" (dict "pages" $own
+  "empty" "Hiện chưa có thông báo riêng cho địa điểm này.") }}
+{{ end }}
+{{ with $commune }}<h3 id="chung">Thông báo chung cho mọi địa điểm</h3>
+{{ partial "notices.html" (dict "pages" . "empty" "") }}{{ end }}
 {{ partial "pager.html" $pager }}
 </section>
 <section><h2>Thông tin địa điểm</h2><div class="body">{{ .Content }}</div>
@@ -512,59 +582,120 @@ Sitemap: {{ "sitemap.xml" | absURL }}
 </feed>
 """,
     "_partials/ordered.html": """\
-{{- /* Notices in bangtin's order: pinned first, then newest, then by slug.  Sorting by
-  path, then stably by date, puts notices of the same moment by slug (their file names
-  start with the same day). */ -}}
+{{- /* Notices in bangtin's order: urgent first, then pinned, then newest, then by slug.
+  Sorting by path, then stably by date, puts notices of the same moment by slug (their
+  file names start with the same day). */ -}}
 {{ $byDate := sort (sort . "Path") "Date" "desc" }}
 {{ $list := where $byDate "Params.pinned" true }}
 {{ $list = $list | append (where $byDate "Params.pinned" false) }}
+{{ $list = (where $list "Params.urgent" true) | append (where $list "Params.urgent" false) }}
 {{ return $list }}
 """,
     "_partials/current.html": """\
-{{- /* Once a build: the notices in effect "now" (--clock) in display order, and the
-  expired ones, newest first. */ -}}
-{{ $today := now.Format "2006-01-02" }}
+{{- /* Once a build: "now" (--clock) in site time, as the notices' `until` is written;
+  the notices in effect now in display order, and the parts of them that pages share;
+  the expired ones, newest first. */ -}}
+{{ $now := (time.In site.Params.timeZone now).Format "2006-01-02T15:04" }}
 {{ $notices := (site.GetPage "/n").RegularPages }}
-{{ $current := partial "ordered.html" (where $notices "Params.until" "ge" $today) }}
-{{ $expired := where $notices "Params.until" "lt" $today }}
+{{ $current := partial "ordered.html" (where $notices "Params.until" "gt" $now) }}
+{{ $urgent := where $current "Params.urgent" true }}
+{{ $calm := where $current "Params.urgent" false }}
+{{ $expired := where $notices "Params.until" "le" $now }}
 {{ return dict
+  "now" $now
   "current" $current
-  "pinned" (where $current "Params.pinned" true)
-  "rest" (where $current "Params.pinned" false)
+  "urgent" $urgent
+  "urgentEverywhere" (where $urgent "Params.everywhere" true)
+  "commune" (where $calm "Params.everywhere" true)
+  "top" ($urgent | append (where $calm "Params.pinned" true))
+  "rest" (where $calm "Params.pinned" false)
   "expired" (sort (sort $expired "Path") "Date" "desc")
 }}
 """,
-    "_partials/everywhere.html": """\
-{{- /* Once a build: the current notices of every place (locations: all), in order. */ -}}
-{{ return where (partialCached "current.html" . "current").current "Params.everywhere" true }}
-""",
     "_partials/place-notices.html": """\
-{{- /* Once a place (cached by its path for each page of its list): its own current
-  notices, from its taxonomy term, with those of every place, in order. */ -}}
-{{ $own := where .Pages "Params.until" "ge" (now.Format "2006-01-02") }}
-{{ $all := partialCached "everywhere.html" . "everywhere" }}
-{{ return partial "ordered.html" ($own | append $all) }}
+{{- /* Once a place (cached by its path for each page of its list): its current notices
+  as its page lists them, the urgent ones (its own and every place's), then its own, then
+  every place's, each part in order; and the banners it shows, the urgent ones. */ -}}
+{{ $c := partialCached "current.html" . "current" }}
+{{ $own := where .Pages "Params.until" "gt" $c.now }}
+{{ $own = partial "ordered.html" ($own | append $c.urgentEverywhere) }}
+{{ return dict "notices" ($own | append $c.commune) "banners" (where $own "Params.urgent" true) }}
 """,
     "_partials/tag-notices.html": """\
 {{- /* Once a topic: its current notices, from its taxonomy term, in order. */ -}}
-{{ return partial "ordered.html" (where .Pages "Params.until" "ge" (now.Format "2006-01-02")) }}
+{{ $now := (partialCached "current.html" . "current").now }}
+{{ return partial "ordered.html" (where .Pages "Params.until" "gt" $now) }}
 """,
     "_partials/places.html": """\
 {{- /* Once a build: every place, in bangtin's order (the terms' weights). */ -}}
 {{ return (site.GetPage "/locations").Pages.ByWeight }}
 """,
     "_partials/notices.html": """\
+{{- /* "expired": the archive's list, where no notice is marked urgent or pinned. */ -}}
+{{ $expired := .expired }}
 {{ with .pages }}<ul class="notices">
 {{ range . }}
-<li class="notice{{ if .Params.pinned }} pinned{{ end }}"><a href="{{ .RelPermalink }}">
-{{ if .Params.pinned }}<span class="badge">Khẩn</span> {{ end }}
+{{ $mark := "" }}
+{{ if $expired }}{{ else if .Params.urgent }}{{ $mark = "urgent" }}
+{{- else if .Params.pinned }}{{ $mark = "pinned" }}{{ end }}
+<li class="notice{{ with $mark }} {{ . }}{{ end }}"><a href="{{ .RelPermalink }}">
+{{ if eq $mark "urgent" }}<span class="badge">Khẩn</span> {{ else if eq $mark "pinned" -}}
+<span class="pin">Ghim</span> {{ end }}
 <span class="title">{{ .Title }}</span></a>
 <p class="meta"><time datetime="{{ .Date.Format "2006-01-02T15:04:05-07:00" }}">
 {{ .Date.Format "02/01/2006" }}</time>
-{{ with .Params.expires }} · có hiệu lực đến hết {{ . }}{{ end }}</p>
+{{ with .Params.expires -}}
+ · {{ partial "until.html" (dict "expires" . "ended" $expired) }}{{ end }}</p>
 <p class="summary">{{ .Summary | plainify | truncate 160 }}</p></li>
 {{ end }}
 </ul>{{ else }}<p class="empty">{{ .empty }}</p>{{ end }}
+""",
+    "_partials/banners.html": """\
+{{- /* Rendered once a scope (partialCached by the caller): the banners of urgent notices. */ -}}
+{{ with . }}<aside class="alerts" aria-label="Cảnh báo khẩn">
+{{ range . }}
+<p class="alert"><strong class="flag">Khẩn</strong> <a href="{{ .RelPermalink }}">{{ .Title }}</a>
+<span class="when">Từ <time datetime="{{ .Date.Format "2006-01-02T15:04:05-07:00" }}">
+{{- partial "when.html" .Date }}</time>
+{{- with .Params.expires }} · {{ partial "until.html" (dict "expires" .) }}{{ end }}</span></p>
+{{ end }}
+</aside>{{ end }}
+""",
+    "_partials/notice-banners.html": """\
+{{- /* Once for each set of places notices name ("*": every place), and once for each
+  urgent notice: the banners of the current urgent notices that concern such a notice,
+  those for every place and, if it names places, those naming one of them; not its own. */ -}}
+{{ $here := . }}
+{{ $shown := slice }}
+{{ range (partialCached "current.html" . "current").urgent }}
+{{ if and (ne .RelPermalink $here.RelPermalink) (or .Params.everywhere
+  (and (not $here.Params.everywhere) (intersect .Params.locations $here.Params.locations))) }}
+{{ $shown = $shown | append . }}
+{{ end }}
+{{ end }}
+{{ partial "banners.html" $shown }}
+""",
+    "_partials/when.html": """\
+{{- /* A notice's date as bangtin writes it: with the time of day if it has one. */ -}}
+{{ if and (eq .Hour 0) (eq .Minute 0) }}{{ .Format "02/01/2006" }}
+{{- else }}{{ .Format "15:04 02/01/2006" }}{{ end -}}
+""",
+    "_partials/until.html": """\
+{{- /* `expires` as bangtin shows it: a time ("hết hiệu lực lúc 18:00 ngày 28/11/2026")
+  or a day ("có hiệu lực đến hết ngày 30/11/2026"); "start": at the start of a line;
+  "ended": in the archive ("đã hết hiệu lực lúc 09:00 ngày 28/11/2026", "... sau ngày"). */ -}}
+{{ $end := time.AsTime .expires -}}
+{{ if .ended -}}
+đã hết hiệu lực {{ if gt (len .expires) 10 }}lúc <time datetime="{{ .expires }}">
+{{- $end.Format "15:04" }} ngày {{ $end.Format "02/01/2006" }}</time>
+{{- else }}sau ngày <time datetime="{{ .expires }}">{{ $end.Format "02/01/2006" }}</time>{{ end }}
+{{- else if gt (len .expires) 10 -}}
+{{ if .start }}Hết{{ else }}hết{{ end }} hiệu lực lúc <time datetime="{{ .expires }}">
+{{- $end.Format "15:04" }} ngày {{ $end.Format "02/01/2006" }}</time>
+{{- else -}}
+{{ if .start }}Có{{ else }}có{{ end }} hiệu lực đến hết ngày <time datetime="{{ .expires }}">
+{{- $end.Format "02/01/2006" }}</time>
+{{- end -}}
 """,
     "_partials/page-number.html": """\
 {{ if gt .PageNumber 1 }} (trang {{ .PageNumber }}){{ end -}}
@@ -611,6 +742,8 @@ body { font: 1.0625rem/1.5 system-ui, sans-serif; max-width: 40rem; margin: 0 au
 a { color: #0b3d91; } .meta { color: #444; } .badge { color: #a00; font-weight: bold; }
 .notices { list-style: none; padding: 0; } .notices li { border-bottom: 1px solid #ccc; }
 .qr img { image-rendering: pixelated; } .expired { background: #fee; padding: .5rem; }
+.alerts { background: #a00; color: #fff; padding: .5rem; } .alerts a { color: #fff; }
+.pin { color: #0b3d91; font-weight: bold; }
 """
 
 

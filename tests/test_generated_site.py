@@ -64,9 +64,20 @@ def published(n: dict[str, Any]) -> bool:
     return not n["draft"] and dt.datetime.fromisoformat(n["date"]) <= NOW
 
 
+def ends(n: dict[str, Any]) -> dt.datetime | None:
+    """When the notice stops being in effect: an ``expires`` time itself; an ``expires``
+    day is the last day in effect (site time), so the midnight after it."""
+    if n["expires"] is None:
+        return None
+    if len(n["expires"]) > len("2026-11-28"):
+        return dt.datetime.fromisoformat(n["expires"])
+    after = dt.date.fromisoformat(n["expires"]) + dt.timedelta(days=1)
+    return dt.datetime(after.year, after.month, after.day, tzinfo=NOW.tzinfo)
+
+
 def expired(n: dict[str, Any]) -> bool:
-    """``expires`` is the last day in effect (site time)."""
-    return n["expires"] is not None and dt.date.fromisoformat(n["expires"]) < NOW.date()
+    end = ends(n)
+    return end is not None and end <= NOW
 
 
 def current(n: dict[str, Any]) -> bool:
@@ -75,6 +86,83 @@ def current(n: dict[str, Any]) -> bool:
 
 def shows_at(n: dict[str, Any], place: str) -> bool:
     return n["locations"] == "all" or place in n["locations"]
+
+
+def concerns(urgent: dict[str, Any], n: dict[str, Any]) -> bool:
+    """An urgent notice's banner is on ``n``'s page: it is for every place, or names one
+    of the places ``n`` names."""
+    if urgent["locations"] == "all":
+        return True
+    return n["locations"] != "all" and bool(set(urgent["locations"]) & set(n["locations"]))
+
+
+def in_order(notices: list[dict[str, Any]]) -> list[str]:
+    """Slugs in the order lists show them: urgent, then pinned, then newest, then by slug."""
+    return [
+        n["slug"]
+        for n in sorted(
+            notices,
+            key=lambda n: (
+                not n["urgent"],
+                not n["pinned"],
+                -dt.datetime.fromisoformat(n["date"]).timestamp(),
+                n["slug"],
+            ),
+        )
+    ]
+
+
+@dataclass(frozen=True)
+class Expected:
+    """What a page must show, in order: banners and listed notices (slugs)."""
+
+    banners: list[str]
+    listed: list[str]
+    commune: list[str]  # a place's page: the notices under "for every place"
+
+
+def expected_urgent(corpus: dict[str, Any]) -> list[str]:
+    """The banners of the home page: every current urgent notice."""
+    return in_order([n for n in corpus["notices"] if current(n) and n["urgent"]])
+
+
+def expected_home(corpus: dict[str, Any]) -> Expected:
+    live = [n for n in corpus["notices"] if current(n)]
+    first = [n for n in live if n["urgent"] or n["pinned"]]
+    rest = in_order([n for n in live if not (n["urgent"] or n["pinned"])])
+    return Expected(expected_urgent(corpus), in_order(first) + rest[:PAGE_SIZE], [])
+
+
+def expected_place(corpus: dict[str, Any], place: str) -> Expected:
+    """A place's page 1: the urgent notices of the place and of every place, its own, then
+    under their heading those of every place."""
+    live = [n for n in corpus["notices"] if current(n) and shows_at(n, place)]
+    urgent = in_order([n for n in live if n["urgent"]])
+    own = in_order([n for n in live if not n["urgent"] and n["locations"] != "all"])
+    commune = in_order([n for n in live if not n["urgent"] and n["locations"] == "all"])
+    shown = (urgent + own + commune)[:PAGE_SIZE]
+    split = min(len(urgent + own), PAGE_SIZE)
+    return Expected(urgent, shown[:split], shown[split:])
+
+
+def expected_notice(corpus: dict[str, Any], slug: str) -> Expected:
+    """A notice's page: the banners that concern it, but not its own."""
+    [n] = [n for n in corpus["notices"] if n["slug"] == slug]
+    banners = [
+        u
+        for u in corpus["notices"]
+        if current(u) and u["urgent"] and u["slug"] != slug and concerns(u, n)
+    ]
+    return Expected(in_order(banners), [], [])
+
+
+def expected_elsewhere(corpus: dict[str, Any]) -> Expected:
+    """Any other page (a topic, the archive, the list of all, a standing page, /verify/,
+    404): the banners of urgent notices for every place."""
+    banners = [
+        n for n in corpus["notices"] if current(n) and n["urgent"] and n["locations"] == "all"
+    ]
+    return Expected(in_order(banners), [], [])
 
 
 def slugs(site: Site, keep: Any) -> set[str]:
@@ -113,14 +201,102 @@ def internal_file(site: Site, page_path: str, ref: str) -> str | None:
     return path + "index.html" if path == "" or path.endswith("/") else path
 
 
+class Shown(HTMLParser):
+    """What a page shows of notices, in order: the banners (links in ``<aside
+    class="alerts">``), and the items of its lists (``<ul class="notices">``): slug, the
+    item's class and its badge; on a place's page, those after ``<h3 id="chung">`` apart.
+    Links may be relative (to ``page``, the page's URL path) or root-relative."""
+
+    NOTICE = re.compile(r"/n/([^/]+)/")
+
+    def __init__(self, page: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.page = "/" + page
+        self.banners: list[str] = []
+        self.items: list[tuple[str, str, str]] = []  # slug, class, badge text
+        self.commune: list[tuple[str, str, str]] = []
+        self._in: str | None = None  # "alerts" | "notices"
+        self._depth = 0  # open elements of that kind
+        self._item: list[str] | None = None  # class, slug, badge
+        self._badge = False
+        self._after_heading = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        classes = (a.get("class") or "").split()
+        if tag == "h3" and a.get("id") == "chung":
+            self._after_heading = True
+        if self._in is None:
+            if tag == "aside" and "alerts" in classes:
+                self._in, self._depth = "alerts", 1
+            elif tag == "ul" and "notices" in classes:
+                self._in, self._depth = "notices", 1
+            return
+        if tag in ("aside", "ul"):
+            self._depth += 1
+        m = self.NOTICE.fullmatch(urljoin(self.page, a.get("href") or ""))
+        if self._in == "alerts" and tag == "a" and m:
+            self.banners.append(m.group(1))
+        elif self._in == "notices":
+            if tag == "li" and "notice" in classes:
+                self._item = [" ".join(classes), "", ""]
+            elif tag == "a" and m and self._item is not None and not self._item[1]:
+                self._item[1] = m.group(1)
+            elif tag == "span" and ({"badge", "pin"} & set(classes)):
+                self._badge = True
+
+    def handle_data(self, data: str) -> None:
+        if self._badge and self._item is not None:
+            self._item[2] += data.strip()
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "span":
+            self._badge = False
+        if self._in == "notices" and tag == "li" and self._item is not None:
+            kind, slug, badge = self._item
+            (self.commune if self._after_heading else self.items).append((slug, kind, badge))
+            self._item = None
+        if self._in is not None and tag in ("aside", "ul"):
+            self._depth -= 1
+            if self._depth == 0:
+                self._in = None
+
+
+def shown(html: str, page: str) -> Shown:
+    parser = Shown(page)
+    parser.feed(html)
+    parser.close()
+    return parser
+
+
+def check_page(html: str, want: Expected, corpus: dict[str, Any], page: str) -> None:
+    """The page shows ``want``'s banners and lists, each item marked as it must be."""
+    got = shown(html, page)
+    assert got.banners == want.banners, page
+    assert [i[0] for i in got.items] == want.listed, page
+    assert [i[0] for i in got.commune] == want.commune, page
+    by_slug = {n["slug"]: n for n in corpus["notices"]}
+    for slug, kind, badge in got.items + got.commune:
+        n = by_slug[slug]
+        if n["urgent"]:
+            assert (kind, badge) == ("notice urgent", "Khẩn"), (page, slug)
+        elif n["pinned"]:
+            assert (kind, badge) == ("notice pinned", "Ghim"), (page, slug)
+        else:
+            assert (kind, badge) == ("notice", ""), (page, slug)
+
+
 def listed_notices(site: Site, page_path: str) -> set[str]:
-    """Slugs of the notices the page links to."""
+    """Slugs of the notices the page lists (not those of its banners), each link resolved."""
     found = set()
     for ref in refs(site.html(page_path)):
         target = internal_file(site, page_path, ref)
         if target and (m := NOTICE_FILE.fullmatch(target)):
             found.add(m.group(1))
-    return found
+    got = shown(site.html(page_path), page_path)
+    listed = {slug for slug, _kind, _badge in got.items + got.commune}
+    assert listed <= found, page_path  # the parser read the links the page has
+    return listed
 
 
 # -- tests --------------------------------------------------------------------------------
@@ -134,6 +310,17 @@ def test_corpus_has_the_intended_mix(site: Site) -> None:
     assert 25 <= by_category["expired"] <= 35
     assert sum(n["pinned"] for n in notices) >= 3
     assert 30 <= sum(n["locations"] == "all" for n in notices) <= 90
+    # Urgent notices: two current for every place (one until a time later today, one
+    # until the end of a day), one current naming one or two places, one expired this
+    # morning at 09:00.
+    urgent = [n for n in notices if n["urgent"]]
+    live = [n for n in urgent if current(n)]
+    assert len(urgent) == 4 and len(live) == 3
+    everywhere = sorted(n["expires"] for n in live if n["locations"] == "all")
+    assert everywhere[0] == "2026-11-28T18:00:00+07:00" and len(everywhere[1]) == 10
+    assert [len(n["locations"]) in (1, 2) for n in live if n["locations"] != "all"] == [True]
+    [gone] = [n for n in urgent if not current(n)]
+    assert published(gone) and gone["expires"] == "2026-11-28T09:00:00+07:00"
     # The categories generate() meant agree with the rule computed here from the dates.
     for n in notices:
         if n["draft"]:
@@ -191,13 +378,68 @@ def listed_across(site: Site, first: str) -> set[str]:
     return found
 
 
-def test_home_lists_pinned_and_newest_and_links_to_all(site: Site) -> None:
+def test_home_lists_urgent_pinned_and_newest_and_links_to_all(site: Site) -> None:
     listed = listed_notices(site, "")
     assert not listed & slugs(site, expired)
-    pinned = {n["slug"] for n in site.corpus["notices"] if current(n) and n.get("pinned")}
-    assert pinned <= listed
-    assert len(listed - pinned) == min(PAGE_SIZE, len(slugs(site, current) - pinned))
+    first = slugs(site, lambda n: current(n) and (n["urgent"] or n["pinned"]))
+    assert first <= listed
+    assert len(listed - first) == min(PAGE_SIZE, len(slugs(site, current) - first))
     assert listed_across(site, "tat-ca/") == slugs(site, current)
+    check_page(site.html(""), expected_home(site.corpus), site.corpus, "")
+
+
+def test_lists_put_urgent_first_then_pinned_then_newest(site: Site) -> None:
+    live = [n for n in site.corpus["notices"] if current(n)]
+    check_page(
+        site.html("tat-ca/"),
+        Expected(expected_elsewhere(site.corpus).banners, in_order(live)[:PAGE_SIZE], []),
+        site.corpus,
+        "tat-ca/",
+    )
+    urgent_tag = "thong-bao-khan"  # every urgent notice of the corpus has this topic
+    tagged = [n for n in live if "thông báo khẩn" in n["tags"]]
+    check_page(
+        site.html(f"t/{urgent_tag}/"),
+        Expected(expected_elsewhere(site.corpus).banners, in_order(tagged)[:PAGE_SIZE], []),
+        site.corpus,
+        f"t/{urgent_tag}/",
+    )
+
+
+def test_place_pages_list_urgent_then_their_own_then_the_communes(site: Site) -> None:
+    for place in site.corpus["locations"]:
+        page = f"l/{place['id']}/"
+        check_page(site.html(page), expected_place(site.corpus, place["id"]), site.corpus, page)
+
+
+def test_banners_show_where_the_urgent_notice_concerns_the_page(site: Site) -> None:
+    corpus = site.corpus
+    assert len(expected_urgent(corpus)) == 3
+    # the place an urgent notice names shows it; the others only those for every place
+    named = {
+        p
+        for n in corpus["notices"]
+        if current(n) and n["urgent"]
+        for p in n["locations"]
+        if n["locations"] != "all"
+    }
+    assert named and len(expected_place(corpus, sorted(named)[0]).banners) == 3
+    assert len(expected_elsewhere(corpus).banners) == 2
+    counts: Counter[int] = Counter()  # notice pages by their number of banners
+    for n in corpus["notices"]:
+        if published(n):
+            page = f"n/{n['slug']}/"
+            want = expected_notice(corpus, n["slug"]).banners
+            assert shown(site.html(page), page).banners == want, page
+            counts[len(want)] += 1
+    # some share the named place (3), most do not (2), the two for every place leave
+    # their own out (1)
+    assert counts[3] >= 1 and counts[2] > 100 and counts[1] == 2, counts
+    elsewhere = expected_elsewhere(corpus).banners
+    for page in ["luu-tru/", "verify/", "p/gioi-thieu/", "t/dien/"]:
+        assert shown(site.html(page), page).banners == elsewhere, page
+    not_found = (site.output / "404.html").read_text("utf-8")
+    assert shown(not_found, "").banners == elsewhere  # its links are root-relative
 
 
 def test_place_pages_list_exactly_their_current_notices(site: Site) -> None:

@@ -11,6 +11,7 @@ here without anyone listing it.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import io
 import json
 import os
@@ -18,6 +19,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from generator import api
 from generator.errors import BuildError, UsageError
@@ -100,9 +102,37 @@ class Site:
     def copy(self) -> Site:
         return copy.deepcopy(self)
 
+    def zone(self) -> ZoneInfo:
+        """The site's timezone (Vietnam's when `timezone` is missing or not one)."""
+        value = self.settings.get("timezone", "Asia/Ho_Chi_Minh")
+        try:
+            name = json.loads(value) if isinstance(value, str) and value[:1] == '"' else value
+            return ZoneInfo(str(name))
+        except (ValueError, OSError, ZoneInfoNotFoundError):
+            return ZoneInfo("Asia/Ho_Chi_Minh")
+
+    def ends(self, name: str) -> dt.datetime | None:
+        """The moment notice ``name`` stops being in effect by its `expires` (a time, or
+        the midnight after a day), in the site's timezone; None without a valid one."""
+        value = self.notices[name].fields.get("expires")
+        if not isinstance(value, str):
+            return None
+        try:
+            if "T" in value:
+                return dt.datetime.fromisoformat(value).replace(tzinfo=self.zone())
+            day = dt.date.fromisoformat(value) + dt.timedelta(days=1)
+        except (ValueError, OverflowError):  # not a day or a time; the calendar's last day
+            return None
+        return dt.datetime(day.year, day.month, day.day, tzinfo=self.zone())
+
+    def urgent(self) -> list[str]:
+        """The notices marked `urgent: true`, by file name."""
+        return sorted(n for n, doc in self.notices.items() if doc.fields.get("urgent") == "true")
+
 
 def starting_site() -> Site:
-    """Places, notices (current, pinned, expiring, future, draft, everywhere), pages."""
+    """Places, notices (current, pinned, urgent, expiring, future, draft, everywhere),
+    pages."""
     site = Site(
         settings={
             "title": q("Bảng tin xã Thử"),
@@ -122,6 +152,8 @@ def starting_site() -> Site:
         ("2026-11-10-cu.md", "Thông báo cũ", "2026-11-10", {"expires": "2026-11-15"}),
         ("2026-11-29-sap-toi.md", "Sắp tới", "2026-11-29", {"locations": '["cho"]'}),
         ("2026-11-26-nhap.md", "Bản nháp", "2026-11-26", {"draft": "true"}),
+        # urgent, until a time 30 hours after the tests' "now": a banner on every page
+        ("2026-11-27-bao.md", "Bão số 15", "2026-11-27T18:00", {"locations": "all", "urgent": "true", "expires": "2026-11-29T18:00", "tags": '["cảnh báo"]'}),
     ]  # fmt: skip
     for name, title, date, extra in notices:
         body = f"{title}: bà con chú ý.\n\nXem [trạm y tế](../locations/tram-y-te.yml)."

@@ -3,7 +3,8 @@
 A Hypothesis state machine applies random sequences of edits to a small site (every
 key of every schema table set, changed and removed; files added, deleted and
 renamed; bodies and links; the printed-URL ledger; a site theme's template and
-stylesheet; the clock moving both ways) and after each one compares ``bangtin
+stylesheet; the clock moving both ways; urgent notices made, edited and unmade, and
+the clock passing the moment one ends) and after each one compares ``bangtin
 build`` over the previous output with a build from nothing: same success, same
 messages, same files, same bytes.  The explicit tests below do each kind of edit once.
 
@@ -253,6 +254,69 @@ class UpdateBuilds(RuleBasedStateMachine):
     def move_clock(self, hours: int) -> None:
         self.site.epoch += hours * 3600
 
+    # Urgent notices (issue 20) put a banner on every page they concern: each change to
+    # one rewrites many pages that do not otherwise read it.
+
+    @rule(data=st.data())
+    def toggle_urgent(self, data: st.DataObject) -> None:
+        """A notice made urgent (for every place, or naming places), or no longer."""
+        names = file_names(self.site, "notice")
+        if not names:
+            return
+        fields = self.site.notices[data.draw(st.sampled_from(names), label="file")].fields
+        if fields.get("urgent") == "true":
+            fields["urgent"] = data.draw(st.sampled_from(["false", "remove"]), label="to")
+            if fields["urgent"] == "remove":
+                del fields["urgent"]
+            return
+        fields["urgent"] = "true"
+        where = data.draw(st.sampled_from(["as it was", "all", "places"]), label="locations")
+        if where == "all":
+            fields["locations"] = "all"
+        elif where == "places":
+            fields["locations"] = data.draw(self.some_places(), label="places")
+
+    def some_places(self) -> st.SearchStrategy[str]:
+        if not self.site.places:
+            return st.just("all")
+        places = st.lists(st.sampled_from(sorted(self.site.places)), min_size=1, max_size=2)
+        return places.map(lambda ps: json.dumps(sorted(set(ps))))
+
+    @precondition(lambda self: bool(self.site.urgent()))
+    @rule(
+        data=st.data(),
+        what=st.sampled_from(["title", "locations", "expires day", "expires time", "no expires"]),
+    )
+    def edit_urgent(self, data: st.DataObject, what: str) -> None:
+        """An urgent notice's title, places or end (a day, or a time near "now")."""
+        fields = self.site.notices[data.draw(st.sampled_from(self.site.urgent()))].fields
+        self.counter += 1
+        if what == "title":
+            titles = [f"Bão số {self.counter}", "Lũ & sạt lở <khẩn>", "Khẩn"]
+            fields["title"] = q(data.draw(st.sampled_from(titles), label="title"))
+        elif what == "locations":
+            fields["locations"] = data.draw(st.just("all") | self.some_places(), label="to")
+        elif what == "no expires":
+            fields.pop("expires", None)
+        else:
+            hours = data.draw(st.sampled_from([-30, -2, 1, 5, 29, 50]), label="hours")
+            now = dt.datetime.fromtimestamp(self.site.epoch, self.site.zone())
+            end = now + dt.timedelta(hours=hours)
+            day = what == "expires day"
+            fields["expires"] = end.date().isoformat() if day else end.strftime("%Y-%m-%dT%H:%M")
+
+    @precondition(lambda self: any(self.site.ends(n) for n in self.site.urgent()))
+    @rule(data=st.data(), past=st.sampled_from([0, 60, 3600]))
+    def clock_past_urgent_expiry(self, data: st.DataObject, past: int) -> None:
+        """A build a minute before an urgent notice ends (banners shown), then one at or
+        after that moment (gone): the update must not keep the pages of the first."""
+        ending = [n for n in self.site.urgent() if self.site.ends(n)]
+        end = self.site.ends(data.draw(st.sampled_from(ending), label="file"))
+        assert end is not None
+        self.site.epoch = int(end.timestamp()) - 60
+        self.update_equals_clean()
+        self.site.epoch = int(end.timestamp()) + past
+
 
 EXAMPLES = int(os.environ.get("BANGTIN_DIFFERENTIAL_EXAMPLES", "20"))
 TestUpdateBuilds = UpdateBuilds.TestCase
@@ -400,4 +464,153 @@ def test_the_clock_going_back_and_forth(built: Site, tmp_path: Path) -> None:
     sequence Hypothesis found: an expired notice stayed expired)."""
     for hours in (-30, -30, -6, -6, 72, -6, 72, -30):
         built.epoch += hours * 3600
+        judged(built, tmp_path)
+
+
+# -- urgent notices: one change, a banner on many pages (issue 20) -----------------------
+
+STORM = "2026-11-27-bao.md"  # urgent, every place, until 18:00 on 29/11/2026
+ALERTS = '<aside class="alerts" aria-label="Cảnh báo khẩn">'
+
+
+def html_pages(output: Path) -> dict[str, str]:
+    """Every HTML page of the output, by path."""
+    return {p.relative_to(output).as_posix(): p.read_text("utf-8") for p in output.rglob("*.html")}
+
+
+def resident_pages(pages: dict[str, str]) -> set[str]:
+    """The pages a resident opens (boards are print pages, without banners)."""
+    return {path for path in pages if not path.startswith("boards/")}
+
+
+def with_banner(pages: dict[str, str]) -> set[str]:
+    return {path for path, html in pages.items() if ALERTS in html}
+
+
+def unchanged(before: dict[str, str], after: dict[str, str], paths: set[str]) -> list[str]:
+    return sorted(p for p in paths if before.get(p) == after.get(p))
+
+
+@pytest.fixture
+def calm(built: Site, tmp_path: Path) -> Site:
+    """The starting site without its urgent notice, built: no banner anywhere."""
+    del built.notices[STORM]
+    judged(built, tmp_path)
+    assert with_banner(html_pages(tmp_path / "output")) == set()
+    return built
+
+
+def test_an_urgent_notice_rewrites_every_page_with_its_banner(calm: Site, tmp_path: Path) -> None:
+    """Made urgent, retitled, given an end (a time, then a day), unmade: after each, every
+    page that shows (or showed) the banner is rewritten, and equals a clean build."""
+    output = tmp_path / "output"
+    before = html_pages(output)
+    notice = calm.notices["2026-11-25-lua-dao.md"]  # every place
+    notice.fields["urgent"] = "true"
+    judged(calm, tmp_path)
+    after = html_pages(output)
+    shown = with_banner(after)
+    # every page a resident opens, but its own, which says it itself
+    assert shown == resident_pages(after) - {"n/lua-dao/index.html"}
+    assert len(shown) >= 15
+    assert '<p class="flag">Khẩn</p>' in after["n/lua-dao/index.html"]
+    assert unchanged(before, after, shown | {"n/lua-dao/index.html"}) == []
+    for path in shown:
+        assert 'Khẩn</strong> <a href="' in after[path], path
+
+    steps = [
+        ("title", q("Lừa đảo & mạo danh <công an>"), "Lừa đảo &amp; mạo danh &lt;công an&gt;"),
+        (
+            "expires",
+            "2026-11-28T18:00",
+            'hết hiệu lực lúc <time datetime="2026-11-28T18:00:00+07:00">18:00',
+        ),
+        ("expires", "2026-11-30", "có hiệu lực đến hết ngày"),
+        ("expires", "2026-11-29T07:30", "07:30 ngày 29/11/2026"),
+    ]
+    for key, value, text in steps:
+        notice.fields[key] = value
+        judged(calm, tmp_path)
+        before, after = after, html_pages(output)
+        assert with_banner(after) == shown
+        assert unchanged(before, after, shown) == [], (key, value)
+        assert all(text in after[path] for path in shown), (key, value)
+
+    notice.fields["urgent"] = "false"
+    judged(calm, tmp_path)
+    before, after = after, html_pages(output)
+    assert with_banner(after) == set()
+    assert unchanged(before, after, shown) == []
+
+
+def test_an_urgent_notice_naming_places(calm: Site, tmp_path: Path) -> None:
+    """Its banner is on the home page, its places' pages and the pages of notices naming
+    them; moving it to other places moves the banner, page by page."""
+    output = tmp_path / "output"
+    notice = calm.notices["2026-11-20-tiem-chung.md"]  # at the health station
+    before = html_pages(output)
+    notice.fields["urgent"] = "true"
+    judged(calm, tmp_path)
+    after = html_pages(output)
+    assert with_banner(after) == {"index.html", "l/tram-y-te/index.html"}
+    assert unchanged(before, after, {"index.html", "l/tram-y-te/index.html"}) == []
+
+    notice.fields["locations"] = '["cho"]'  # the market: the power cut there shows it too
+    judged(calm, tmp_path)
+    before, after = after, html_pages(output)
+    moved = {"index.html", "l/cho/index.html", "n/cat-dien/index.html"}
+    assert with_banner(after) == moved
+    # the home page's banner names no place: the same bytes
+    assert unchanged(before, after, moved | {"l/tram-y-te/index.html"}) == ["index.html"]
+    assert ALERTS not in after["n/lua-dao/index.html"]  # for every place: not concerned
+
+    notice.fields["title"] = q("Tiêm chủng khẩn")
+    judged(calm, tmp_path)
+    before, after = after, html_pages(output)
+    assert unchanged(before, after, moved) == []
+
+    notice.fields["locations"] = "all"
+    judged(calm, tmp_path)
+    before, after = after, html_pages(output)
+    assert with_banner(after) == resident_pages(after) - {"n/tiem-chung/index.html"}
+
+    del notice.fields["urgent"]
+    judged(calm, tmp_path)
+    assert with_banner(html_pages(output)) == set()
+
+
+def at(moment: str) -> int:
+    """SOURCE_DATE_EPOCH of a time in Vietnam."""
+    return int(dt.datetime.fromisoformat(moment + "+07:00").timestamp())
+
+
+def test_the_clock_passing_the_time_an_urgent_notice_ends(built: Site, tmp_path: Path) -> None:
+    """`expires: 2026-11-29T18:00`: a build at 17:59 shows the banner, one at 18:00 does
+    not (nor the notice among current ones), and back again; each equals a clean build."""
+    output = tmp_path / "output"
+    for moment, shown in [
+        ("2026-11-29T17:59", True),
+        ("2026-11-29T18:00", False),
+        ("2026-11-29T17:59", True),
+        ("2026-11-29T18:01", False),
+    ]:
+        built.epoch = at(moment)
+        judged(built, tmp_path)
+        pages = html_pages(output)
+        everywhere = resident_pages(pages) - {"n/bao/index.html"}
+        assert with_banner(pages) == (everywhere if shown else set()), moment
+        assert ("Bão số 15" in pages["index.html"]) == shown, moment
+    built.notices[STORM].fields["expires"] = "2026-11-29"  # to the end of that day
+    for moment, shown in [("2026-11-29T23:59", True), ("2026-11-30T00:00", False)]:
+        built.epoch = at(moment)
+        judged(built, tmp_path)
+        pages = html_pages(output)
+        everywhere = resident_pages(pages) - {"n/bao/index.html"}
+        assert with_banner(pages) == (everywhere if shown else set()), moment
+
+
+@pytest.mark.parametrize("urgent", ["true", "false"])
+def test_toggling_urgent(built: Site, tmp_path: Path, urgent: str) -> None:
+    for name in sorted(built.notices):
+        built.notices[name].fields["urgent"] = urgent
         judged(built, tmp_path)

@@ -2,7 +2,8 @@
 
 Its defaults: mobile form factor and the mobile throttling preset (simulated slow 4G,
 4x CPU slowdown). The site is built for the nginx address it is served from, so canonical
-URLs, og:url and the QR images' alt text match the host Lighthouse sees.
+URLs, og:url and the QR images' alt text match the host Lighthouse sees. Every page
+scored carries the banner of the sample's storm warning (urgent, issue 20).
 """
 
 from __future__ import annotations
@@ -36,6 +37,14 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[dict[str, s
     paths = dict(PAGES, tag=built.pages("tag")[0]["path"].removesuffix("index.html"))
     with nginx(built.output, work / "nginx", port) as base:
         yield {name: base + str(path) for name, path in paths.items()}, work
+
+
+def test_the_pages_scored_carry_the_urgent_banner(site: tuple[dict[str, str], Path]) -> None:
+    _, work = site
+    for name, path in PAGES.items():
+        if path is not None:  # the tag page's path is the manifest's
+            html = (work / "output" / path / "index.html").read_text("utf-8")
+            assert '<aside class="alerts" aria-label="Cảnh báo khẩn">' in html, name
 
 
 def failing_audits(report: dict[str, Any], category: str) -> list[str]:

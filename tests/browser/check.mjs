@@ -26,9 +26,14 @@
 //   44 px. A target that is off screen until focused (the skip link) is measured while
 //   focused.
 // - h1: the number of <h1> elements.
+// - banner: the urgent-notice banner (aside.alerts) as first seen, at the top of the page:
+//   its box and the site header's, and for each alert the text of its label, link and time
+//   (as written and as shown), with their colours and the background behind them, for the
+//   Python tests to work out contrast without relying on axe alone.
 // - network: console errors and warnings, uncaught page errors, failed requests, responses
 //   >= 400, and every request to a host other than 127.0.0.1.
-// - axe: axe-core's default rule set (WCAG 2 A/AA and best practices), violations only.
+// - axe: axe-core's default rule set (WCAG 2 A/AA and best practices): violations and
+//   checks it could not decide ("incomplete"), with their elements; the ids of rules passed.
 // - pictures: every URL requested, each <img>'s chosen source (currentSrc) and box, and the
 //   cumulative layout shift while the page loaded (JavaScript on: a PerformanceObserver).
 
@@ -90,6 +95,43 @@ function measurePage() {
     const s = getComputedStyle(el);
     return s.display !== 'none' && s.visibility !== 'hidden' && el.getClientRects().length > 0;
   };
+  // The colour behind an element: its own background, else the nearest ancestor's.
+  const background = (el) => {
+    for (let e = el; e; e = e.parentElement) {
+      const bg = getComputedStyle(e).backgroundColor;
+      if (bg !== 'rgba(0, 0, 0, 0)' && bg !== 'transparent') return bg;
+    }
+    return 'rgb(255, 255, 255)';
+  };
+  const box = (el) => {
+    const r = el.getBoundingClientRect();
+    return { top: r.top, bottom: r.bottom, left: r.left, right: r.right, height: r.height };
+  };
+  const part = (el) => el && {
+    text: el.textContent.trim().replace(/\s+/g, ' '),
+    shown: el.innerText.trim().replace(/\s+/g, ' '),
+    visible: visible(el),
+    color: getComputedStyle(el).color,
+    background: background(el),
+    fontSize: px(getComputedStyle(el).fontSize),
+    fontWeight: getComputedStyle(el).fontWeight,
+  };
+  // Measured first: focusing the skip link below may scroll the page.
+  const aside = document.querySelector('aside.alerts');
+  const header = document.querySelector('header.site');
+  const banner = aside && {
+    label: aside.getAttribute('aria-label'),
+    visible: visible(aside),
+    box: box(aside),
+    header: header && box(header),
+    alerts: [...aside.querySelectorAll('.alert')].map((p) => ({
+      box: box(p),
+      flag: part(p.querySelector('.flag')),
+      link: part(p.querySelector('a')),
+      when: part(p.querySelector('.when')),
+    })),
+  };
+
   let smallest = null;
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   for (let n = walker.nextNode(); n; n = walker.nextNode()) {
@@ -160,6 +202,7 @@ function measurePage() {
     h1: [...document.querySelectorAll('h1')].map((h) => h.textContent.trim()),
     fonts: { bodyFontSize: bodyFont, bodyLineHeight: bodyLine, smallest },
     tapTargets: targets,
+    banner,
   };
 }
 
@@ -233,15 +276,20 @@ async function checkPage(browser, spec, options) {
     if (options.axe && options.javaScriptEnabled) {
       await page.addScriptTag({ path: AXE });
       const axe = await page.evaluate(async () => {
-        const r = await window.axe.run(document, { resultTypes: ['violations'] });
+        // Every node of violations and of checks axe could not decide; of passes, which
+        // rules passed (one node each, as resultTypes leaves them).
+        const r = await window.axe.run(document, { resultTypes: ['violations', 'incomplete'] });
+        const found = (v) => ({
+          id: v.id,
+          impact: v.impact,
+          help: v.help,
+          nodes: v.nodes.map((n) => n.target.join(' ')),
+        });
         return {
           version: r.testEngine.version,
-          violations: r.violations.map((v) => ({
-            id: v.id,
-            impact: v.impact,
-            help: v.help,
-            nodes: v.nodes.map((n) => n.target.join(' ')),
-          })),
+          violations: r.violations.map(found),
+          incomplete: r.incomplete.map(found),
+          passes: r.passes.map((v) => v.id),
         };
       });
       result.axe = axe;

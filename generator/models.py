@@ -88,6 +88,11 @@ class SiteConfig:
     keep: tuple[str, ...] = ()
     media_max_mb: int = 20  # a larger file in content/media/ is refused
     image: MediaRef | None = None  # the picture of pages that name none (og:image)
+    # A site of a province (generator.province): the province's shared folder (its
+    # notices/ and media/ are this site's too), and the theme every site of the province
+    # uses unless site.yml names one.
+    shared: Path | None = None
+    theme_dir: Path | None = None
 
     @property
     def tz(self) -> ZoneInfo:

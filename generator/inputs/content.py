@@ -90,10 +90,10 @@ def read_content(
     # a place file with an error is still a place: its error is reported, not one more
     # "unknown place" in every notice that names it
     named = {loc.id for loc in locations} | {path.stem for path in location_files}
-    loaded = [
-        load_notice(path, site, problems, kept)
-        for path in content_files(root / "notices", MARKDOWN_SUFFIXES, problems)
-    ]
+    notice_files = list(content_files(root / "notices", MARKDOWN_SUFFIXES, problems))
+    if site.shared is not None:  # a province's notices: every site's too
+        notice_files += content_files(site.shared / "notices", MARKDOWN_SUFFIXES, problems)
+    loaded = [load_notice(path, site, problems, kept) for path in notice_files]
     notices = [notice for notice, _refs in loaded if notice is not None]
     pages = [
         p

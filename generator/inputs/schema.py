@@ -126,3 +126,21 @@ PAGE = (
     Field("draft", "bool", examples=("true", "false")),
     Field("aliases", "aliases"),
 )
+
+HUB = (
+    Field(
+        "base_url",
+        "text",
+        required="base_url: https://bangtin.thanhhoa.example/",
+        examples=("https://bangtin.thanhhoa.example/",),
+    ),
+    Field("title", "text", required="title: Bảng tin các xã tỉnh Thanh Hóa"),
+)
+# bangtin.yml, the root file of a province (generator.province): `sites` maps each site's
+# id to its content folder (its keys are the ids, so it has no fixed keys of its own).
+PROVINCE = (
+    Field("sites", "group", required="sites: {dinh-hung: sites/dinh-hung/content}"),
+    Field("shared", "text", examples=("shared",)),
+    Field("theme", "text", examples=("themes/thanh-hoa",)),
+    Field("hub", "group", keys=HUB),
+)

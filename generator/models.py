@@ -161,6 +161,7 @@ class Notice:
     board_size: PaperSize | None = None
     image: MediaRef | None = None  # cover picture
     updated: dt.datetime | None = None  # aware, in the site's timezone; not a day before date
+    issuer: str | None = None  # who issued it, e.g. "Công an tỉnh Thanh Hóa"
 
     @property
     def modified(self) -> dt.datetime:

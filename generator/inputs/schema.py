@@ -100,6 +100,7 @@ NOTICE = (
     Field("board", "bool", examples=("true", "false")),
     Field("board_size", "text", examples=PAPER),
     Field("image", "text", examples=("../media/anh.jpg", "../media/so-do.png")),
+    Field("issuer", "text", examples=("Công an tỉnh Thanh Hóa", "UBND xã Định Hưng")),
 )
 
 GEO = (

@@ -763,24 +763,83 @@ def new_page_command(ctx: click.Context, title: str, content_dir: Path | None) -
     show_default=True,
     help=N_("The address the site will be published at (absolute https URL)."),
 )
+@option(
+    "--province",
+    is_flag=True,
+    help=N_(
+        "Create a province instead: bangtin.yml naming two sites, a shared folder and a "
+        "workflow that checks only the sites a pull request changes (--title and "
+        "--base-url: the hub's)."
+    ),
+)
 @click.pass_context
-def init_command(ctx: click.Context, folder: Path, title: str, base_url: str) -> None:
+def init_command(
+    ctx: click.Context, folder: Path, title: str, base_url: str, province: bool
+) -> None:
     from generator import workflow
-    from generator.scaffold import init_site
+    from generator.scaffold import init_province, init_site
 
     base_url = _checked_base_url(ctx, base_url)
+    if province and ctx.get_parameter_source("title") is click.core.ParameterSource.DEFAULT:
+        title = "Bảng tin các xã"  # the hub's title: a list of communes
 
     def action(lang: Language) -> None:
-        files = init_site(folder, _today(folder / "content"), title, base_url)
+        if province:
+            files = init_province(folder, _today(folder), title, base_url)
+        else:
+            files = init_site(folder, _today(folder / "content"), title, base_url)
         for path in files:
             say(lang, _("Created {path}", path=str(path)))
         unreachable = workflow.problem(workflow.installed(), folder / workflow.PATH)
         if unreachable is not None:  # CI cannot install this bangtin: the workflow says so too
             say(lang, unreachable, err=True)
-        next_step = "cd " + shlex.quote(str(folder)) + " && bangtin serve"
+        # a province: check lists the notices each commune has still to write
+        command = "bangtin check" if province else "bangtin serve"
+        next_step = "cd " + shlex.quote(str(folder)) + " && " + command
         say(lang, _("Next: {command}", command=next_step))
 
     run(ctx, action, folder / "content")
+
+
+@main.command(
+    "changed-sites",
+    help=N_(
+        "In a province: print the ids of the sites that the changes since a git commit "
+        "touch, one per line (a change to bangtin.yml or the shared folder touches all)."
+    ),
+)
+@option(
+    "--since",
+    metavar="REF",
+    help=N_(
+        "The git commit, branch or tag to compare the working tree with, such as "
+        "origin/main (uncommitted and new files count too)."
+    ),
+)
+@click.pass_context
+def changed_sites_command(ctx: click.Context, since: str | None) -> None:
+    def action(lang: Language) -> None:
+        from generator.province.changes import changed_sites
+        from generator.province.config import find_province, load_province
+
+        if since is None:  # said here, not by click: in the reader's language
+            raise UsageError(_("name the commit to compare with, e.g. --since origin/main"))
+        root = Path.cwd()
+        if find_province(root) is None:
+            raise UsageError(
+                _(
+                    "there is no bangtin.yml in {folder}: changed-sites works in the "
+                    "folder of a province",
+                    folder=str(root),
+                )
+            )
+        ids = changed_sites(load_province(root), since)
+        for site_id in ids:
+            click.echo(site_id)
+        if not ids:
+            say(lang, _("No site is touched by the changes since {ref}.", ref=since), err=True)
+
+    run(ctx, action)
 
 
 @main.command(

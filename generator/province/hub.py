@@ -26,7 +26,19 @@ def hub_files(province: Province, hub: Hub, sites: list[SiteConfig]) -> dict[str
     renderer = Renderer(stand_in, theme_dirs(stand_in))
     css = dict(renderer.static_files())[STYLESHEET]
     css_path = asset_path(STYLESHEET, css)
-    page = renderer.render("hub.html", {"hub": hub, "sites": sites, "css": css_path})
+    # a site under the hub's address is linked relatively: the hub then works served
+    # from any folder (a preview, a copy) as well as from its own address
+    listed = [
+        {
+            "title": site.title,
+            "description": site.description,
+            "href": site.base_url.removeprefix(hub.base_url)
+            if site.base_url.startswith(hub.base_url)
+            else site.base_url,
+        }
+        for site in sites
+    ]
+    page = renderer.render("hub.html", {"hub": hub, "sites": listed, "css": css_path})
     codes = images_of(hub.base_url, QrOptions())
     return {
         "index.html": page.encode("utf-8"),

@@ -47,11 +47,21 @@ class Options:
     allow_http: bool = False  # accept an http:// base URL (local previews)
     cache_dir: Path | None = None  # the cache root (else BANGTIN_CACHE_DIR, else the user's)
     preview: bool = False  # for `bangtin serve`: never a folder a build publishes
+    # a site of a province (generator.province): the shared folder and the theme it gives
+    shared: Path | None = None
+    theme_dir: Path | None = None
+    # where the server's configuration goes (else beside the output folder)
+    server_dir: Path | None = None
 
     def text(self) -> str:
         """The options as they enter the input digest: other options, another build."""
         output = os.path.abspath(self.output) if self.output is not None else None
-        return f"{self.base_url}|{self.strict}|{self.allow_http}|{output}"
+        province = f"{self.shared}|{self.theme_dir}|{self.server_dir}"
+        return f"{self.base_url}|{self.strict}|{self.allow_http}|{output}|{province}"
+
+    def extra_roots(self) -> tuple[Path, ...]:
+        """Folders a build reads besides the content and the themes: a province's."""
+        return tuple(p for p in (self.shared, self.theme_dir) if p is not None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,8 +120,10 @@ def _build(
     inputs, store = None, Store(cache_folder(output, options.cache_dir))
     store.mark_used()
     if caches is None:  # a command's build: it may have nothing to do
-        inputs = scan_inputs(options.content, options.text(), state.load_known(store))
-        warnings = state.still_current(store, output, inputs.digest)
+        inputs = scan_inputs(
+            options.content, options.text(), state.load_known(store), options.extra_roots()
+        )
+        warnings = state.still_current(store, output, inputs.digest, options.server_dir)
         if warnings is not None:
             return Outcome("none", None, warnings)
     from generator import build as pipeline  # Jinja, Markdown, YAML: not for the above
@@ -126,10 +138,29 @@ def _build(
         inputs=inputs,
         progress=progress,
         preview=options.preview,
+        shared=options.shared,
+        theme_dir=options.theme_dir,
+        server_dir=options.server_dir,
     )
     if store.folder is not None:  # the cache root stays under its size cap
         prune(cache_root(options.cache_dir), store.folder, cap_bytes())
     return Outcome("build", result)
+
+
+def unchanged(options: Options) -> tuple[ContentError, ...] | None:
+    """The last build's warnings when a build of ``options`` would have nothing to do
+    (``build``'s first question, asked without its lock: the answer is only a hint to
+    skip the build; None means "build", which asks again holding the lock)."""
+    if options.output is None:
+        return None
+    output = Path(os.path.abspath(options.output))
+    store = Store(cache_folder(output, options.cache_dir))
+    if not store.enabled or not output.is_dir():
+        return None
+    inputs = scan_inputs(
+        options.content, options.text(), state.load_known(store), options.extra_roots()
+    )
+    return state.still_current(store, output, inputs.digest, options.server_dir)
 
 
 def output_state(exc: BaseException) -> OutputState:
@@ -187,6 +218,8 @@ def check(options: Options) -> BuildResult:
         base_url=options.base_url,
         strict=options.strict,
         allow_http=options.allow_http,
+        shared=options.shared,
+        theme_dir=options.theme_dir,
     )
 
 
@@ -215,7 +248,9 @@ def boards(options: Options, record: bool = False) -> Boards:
     from generator.plan.site import plan_site
     from generator.render import boards as sizing
 
-    site = load_config(options.content, options.base_url, options.allow_http)
+    site = load_config(
+        options.content, options.base_url, options.allow_http, options.shared, options.theme_dir
+    )
     url = site.site_base_url or site.base_url
     why = not_for_print(url)
     if record and why is not None:

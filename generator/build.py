@@ -86,6 +86,9 @@ def build(
     inputs: Inputs | None = None,
     progress: Progress = lambda stage: None,
     preview: bool = False,
+    shared: Path | None = None,
+    theme_dir: Path | None = None,
+    server_dir: Path | None = None,
 ) -> BuildResult:
     """Build the site in ``content_dir`` into ``output`` (None: check only, write nothing).
 
@@ -94,12 +97,14 @@ def build(
     ``preview``: a build for ``bangtin serve`` (its output is marked as not for publishing).
     ``inputs`` is the digest of every input (generator.inputs.scan), recorded after a
     successful build so that the next one can tell that nothing changed.
+    ``shared``, ``theme_dir``: what a province gives its sites (generator.province);
+    ``server_dir``: where the server's configuration goes (else beside ``output``).
     """
     started = time.perf_counter()
     if output is not None:
         check_folders(content_dir, output)
     progress(_("Reading content"))
-    site = load_config(content_dir, base_url, allow_http)
+    site = load_config(content_dir, base_url, allow_http, shared, theme_dir)
     content, content_errors = read_content(site, caches.content)
     if content_errors:  # and the links of what did load: one run tells every error
         raise BuildError([*content_errors, *links_of_what_loaded(site, content)])
@@ -194,6 +199,7 @@ def build(
             site.keep,
             preview,
             None if preview else server,  # a preview is served by bangtin serve only
+            server_at=server_dir,
         ) as writer:
             for out in outputs:
                 files += 1

@@ -258,6 +258,30 @@ def allow_http_option(func: F) -> F:
     )(func)
 
 
+def site_option(func: F) -> F:
+    return option(
+        "--site",
+        "sites",
+        multiple=True,
+        metavar="ID",
+        help=N_("In a province (bangtin.yml here): only this site (repeat for more)."),
+    )(func)
+
+
+def province_here(content_dir: Path | None, sites: Sequence[str]) -> Path | None:
+    """The folder of a province to work on: this one, when it has a ``bangtin.yml`` and
+    no ``--content`` or ``--sample`` names a single site."""
+    from generator.province.config import find_province
+
+    ctx = click.get_current_context(silent=True)
+    sample = ctx is not None and bool(ctx.meta.get(SAMPLE_KEY))
+    if content_dir is None and not sample and find_province(Path.cwd()) is not None:
+        return Path.cwd()
+    if sites:
+        raise UsageError(_("--site works in a province: a folder with a bangtin.yml"))
+    return None
+
+
 def strict_option(func: F) -> F:
     return option(
         "--strict", is_flag=True, help=N_("Treat warnings (boards hard to scan) as errors.")
@@ -427,6 +451,7 @@ N_("bangtin: build a QR-linked notice-board site from Markdown notices and place
 @strict_option
 @allow_http_option
 @cache_dir_option
+@site_option
 @click.pass_context
 def build_command(
     ctx: click.Context,
@@ -436,12 +461,24 @@ def build_command(
     strict: bool,
     allow_http: bool,
     cache_dir: Path | None,
+    sites: tuple[str, ...],
 ) -> None:
     if base_url is not None:
         base_url = _checked_base_url(ctx, base_url, allow_http)
 
     def action(lang: Language) -> None:
         from generator.progress import Progress
+
+        root = province_here(content_dir, sites)
+        if root is not None:
+            if base_url is not None:
+                raise UsageError(_("--base-url names one site's address: not for a province"))
+            options = api.Options(
+                root, Path(output_dir), None, strict, allow_http, cache_dir=cache_dir
+            )
+            changed = run_province(lang, root, options, sites)
+            _github_output(changed)
+            return
 
         options = api.Options(
             resolve_content(content_dir), Path(output_dir), base_url, strict, allow_http, cache_dir
@@ -467,14 +504,65 @@ def build_command(
                     output=str(output_dir),
                 )
                 say(lang, note, err=True)
-        from os import environ
-
-        if environ.get("GITHUB_OUTPUT"):  # GitHub Actions: publish only a changed site
-            changed = outcome.result is not None and outcome.result.site_changed
-            with open(environ["GITHUB_OUTPUT"], "a", encoding="utf-8") as steps:
-                steps.write(f"changed={str(changed).lower()}\n")
+        _github_output(outcome.result is not None and outcome.result.site_changed)
 
     run(ctx, action, content_dir)
+
+
+def _github_output(changed: bool) -> None:
+    """On GitHub Actions, say whether the site changed: publish only a changed site."""
+    from os import environ
+
+    if environ.get("GITHUB_OUTPUT"):
+        with open(environ["GITHUB_OUTPUT"], "a", encoding="utf-8") as steps:
+            steps.write(f"changed={str(changed).lower()}\n")
+
+
+def run_province(lang: Language, root: Path, options: api.Options, sites: Sequence[str]) -> bool:
+    """Build (or check) a province's sites, each reported as it finishes; exits 1 when
+    one failed.  Whether any site (or the hub) changed."""
+    from generator.province.build import SiteOutcome, build_province
+    from generator.province.config import load_province
+
+    province = load_province(root)
+    cwd = Path.cwd()
+
+    def done(o: SiteOutcome) -> None:
+        if o.failed:
+            say(lang, _("Site {site}:", site=o.id), err=True)
+            if o.errors:
+                click.echo(BuildError(list(o.errors)).format(lang, cwd), err=True)
+            if o.failure is not None:
+                say(lang, _("Error: {message}", message=o.failure), err=True)
+            return
+        show_warnings(lang, None, o.warnings)
+        if o.result is None:
+            say(lang, _("{site}: nothing changed since the last build.", site=o.id))
+        else:
+            folder = None if options.output is None else options.output / o.id
+            say(lang, _("{site}: {summary}", site=o.id, summary=summary(o.result, folder)))
+
+    outcome = build_province(province, options, sites, done)
+    failed = [o.id for o in outcome.sites if o.failed]
+    if outcome.hub and options.output is not None:
+        say(lang, _("Hub: {path}", path=str(options.output / "index.html")))
+    if failed:
+        say(
+            lang,
+            n_(
+                "{count} site of {total} failed: {sites}",
+                "{count} sites of {total} failed: {sites}",
+                len(failed),
+                count=len(failed),
+                total=len(outcome.sites),
+                sites=", ".join(failed),
+            ),
+            err=True,
+        )
+        sys.exit(EXIT_CONTENT)
+    return outcome.hub_changed or any(
+        o.result is not None and o.result.site_changed for o in outcome.sites
+    )
 
 
 def _checked_base_url(ctx: click.Context, base_url: str, allow_http: bool = False) -> str:
@@ -492,11 +580,20 @@ def _checked_base_url(ctx: click.Context, base_url: str, allow_http: bool = Fals
 @sample_option
 @strict_option
 @allow_http_option
+@site_option
 @click.pass_context
 def check_command(
-    ctx: click.Context, content_dir: Path | None, strict: bool, allow_http: bool
+    ctx: click.Context,
+    content_dir: Path | None,
+    strict: bool,
+    allow_http: bool,
+    sites: tuple[str, ...],
 ) -> None:
     def action(lang: Language) -> None:
+        root = province_here(content_dir, sites)
+        if root is not None:
+            run_province(lang, root, api.Options(root, None, None, strict, allow_http), sites)
+            return
         options = api.Options(resolve_content(content_dir), strict=strict, allow_http=allow_http)
         result = api.check(options)
         show_warnings(lang, result)
@@ -666,24 +763,83 @@ def new_page_command(ctx: click.Context, title: str, content_dir: Path | None) -
     show_default=True,
     help=N_("The address the site will be published at (absolute https URL)."),
 )
+@option(
+    "--province",
+    is_flag=True,
+    help=N_(
+        "Create a province instead: bangtin.yml naming two sites, a shared folder and a "
+        "workflow that checks only the sites a pull request changes (--title and "
+        "--base-url: the hub's)."
+    ),
+)
 @click.pass_context
-def init_command(ctx: click.Context, folder: Path, title: str, base_url: str) -> None:
+def init_command(
+    ctx: click.Context, folder: Path, title: str, base_url: str, province: bool
+) -> None:
     from generator import workflow
-    from generator.scaffold import init_site
+    from generator.scaffold import init_province, init_site
 
     base_url = _checked_base_url(ctx, base_url)
+    if province and ctx.get_parameter_source("title") is click.core.ParameterSource.DEFAULT:
+        title = "Bảng tin các xã"  # the hub's title: a list of communes
 
     def action(lang: Language) -> None:
-        files = init_site(folder, _today(folder / "content"), title, base_url)
+        if province:
+            files = init_province(folder, _today(folder), title, base_url)
+        else:
+            files = init_site(folder, _today(folder / "content"), title, base_url)
         for path in files:
             say(lang, _("Created {path}", path=str(path)))
         unreachable = workflow.problem(workflow.installed(), folder / workflow.PATH)
         if unreachable is not None:  # CI cannot install this bangtin: the workflow says so too
             say(lang, unreachable, err=True)
-        next_step = "cd " + shlex.quote(str(folder)) + " && bangtin serve"
+        # a province: check lists the notices each commune has still to write
+        command = "bangtin check" if province else "bangtin serve"
+        next_step = "cd " + shlex.quote(str(folder)) + " && " + command
         say(lang, _("Next: {command}", command=next_step))
 
     run(ctx, action, folder / "content")
+
+
+@main.command(
+    "changed-sites",
+    help=N_(
+        "In a province: print the ids of the sites that the changes since a git commit "
+        "touch, one per line (a change to bangtin.yml or the shared folder touches all)."
+    ),
+)
+@option(
+    "--since",
+    metavar="REF",
+    help=N_(
+        "The git commit, branch or tag to compare the working tree with, such as "
+        "origin/main (uncommitted and new files count too)."
+    ),
+)
+@click.pass_context
+def changed_sites_command(ctx: click.Context, since: str | None) -> None:
+    def action(lang: Language) -> None:
+        from generator.province.changes import changed_sites
+        from generator.province.config import find_province, load_province
+
+        if since is None:  # said here, not by click: in the reader's language
+            raise UsageError(_("name the commit to compare with, e.g. --since origin/main"))
+        root = Path.cwd()
+        if find_province(root) is None:
+            raise UsageError(
+                _(
+                    "there is no bangtin.yml in {folder}: changed-sites works in the "
+                    "folder of a province",
+                    folder=str(root),
+                )
+            )
+        ids = changed_sites(load_province(root), since)
+        for site_id in ids:
+            click.echo(site_id)
+        if not ids:
+            say(lang, _("No site is touched by the changes since {ref}.", ref=since), err=True)
+
+    run(ctx, action)
 
 
 @main.command(

@@ -88,6 +88,11 @@ class SiteConfig:
     keep: tuple[str, ...] = ()
     media_max_mb: int = 20  # a larger file in content/media/ is refused
     image: MediaRef | None = None  # the picture of pages that name none (og:image)
+    # A site of a province (generator.province): the province's shared folder (its
+    # notices/ and media/ are this site's too), and the theme every site of the province
+    # uses unless site.yml names one.
+    shared: Path | None = None
+    theme_dir: Path | None = None
 
     @property
     def tz(self) -> ZoneInfo:
@@ -156,6 +161,7 @@ class Notice:
     board_size: PaperSize | None = None
     image: MediaRef | None = None  # cover picture
     updated: dt.datetime | None = None  # aware, in the site's timezone; not a day before date
+    issuer: str | None = None  # who issued it, e.g. "Công an tỉnh Thanh Hóa"
 
     @property
     def modified(self) -> dt.datetime:

@@ -20,8 +20,14 @@ Result = TypeVar("Result")
 PARALLEL_FROM = 64  # below this many jobs, starting worker processes costs more
 
 
+CORES = "BANGTIN_CORES"  # at most this many cores (a province's sites, each on one)
+
+
 def cores() -> int:
-    return os.cpu_count() or 1
+    """The cores this process may run on (``taskset`` counts), at most ``$BANGTIN_CORES``."""
+    found = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    limit = os.environ.get(CORES, "")
+    return max(1, min(found or 1, int(limit) if limit.isdigit() and int(limit) > 0 else 1 << 16))
 
 
 def on_all_cores(

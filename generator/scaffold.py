@@ -45,6 +45,8 @@ def notice_text(
     expires: dt.date | dt.datetime | None,
     pinned: bool,
     urgent: bool = False,
+    body: str = f"{PLACEHOLDER}: ai, việc gì, khi nào, ở đâu, liên hệ ai.",
+    tags: str = "[]",
 ) -> str:
     where = "all" if not locations else "[" + ", ".join(locations) + "]"
     expires_line = (
@@ -57,13 +59,13 @@ title: {_quote(title)}
 date: {day.isoformat()}
 {expires_line}
 locations: {where}   # mã địa điểm, hoặc all (mọi bảng tin)
-tags: []
+tags: {tags}
 pinned: {"true" if pinned else "false"}   # true: luôn ở đầu danh sách, đánh dấu "Ghim"
 urgent: {"true" if urgent else "false"}   # true: tin khẩn, hiện trên mọi trang đến khi hết hạn
 draft: false
 ---
 
-{PLACEHOLDER}: ai, việc gì, khi nào, ở đâu, liên hệ ai.
+{body}
 """
 
 
@@ -203,8 +205,18 @@ def init_site(
         raise UsageError(
             _("{content} already exists; bangtin init only starts new sites", content=str(content))
         )
-    base_url = base_url or "https://bangtin.example/"
-    files = [
+    files = _site_content(content, day, title, base_url or "https://bangtin.example/")
+    files += [
+        _create(folder / workflow.PATH, workflow.text()),
+        _create(folder / ".gitignore", GITIGNORE),
+        _create(folder / ".github" / "CODEOWNERS", CODEOWNERS),
+    ]
+    return files
+
+
+def _site_content(content: Path, day: dt.date, title: str, base_url: str) -> list[Path]:
+    """A site's content folder: site.yml, a place, a notice to write and a page."""
+    return [
         _create(
             content / "site.yml",
             f"""title: {_quote(title)}
@@ -230,11 +242,99 @@ Trang này do Tổ công nghệ số cộng đồng cập nhật. Quét mã QR t
 thông báo mới nhất.
 """,
         ),
-        _create(folder / workflow.PATH, workflow.text()),
-        _create(
-            folder / ".gitignore",
-            "/output/\n/output.nginx/\n/.bangtin-staging-*/\n/.bangtin-lock-*\n",
-        ),
-        _create(folder / ".github" / "CODEOWNERS", CODEOWNERS),
+    ]
+
+
+GITIGNORE = "/output/\n/output.nginx/\n/.bangtin-staging-*/\n/.bangtin-lock-*\n"
+
+# The sites ``bangtin init --province`` starts with: id, the site's title.
+PROVINCE_SITES = (("xa-mot", "Bảng tin xã Một"), ("xa-hai", "Bảng tin xã Hai"))
+
+# The province's own files are reviewed like code too: bangtin.yml decides what every
+# site publishes, and the shared notices reach every commune's boards at once.
+PROVINCE_CODEOWNERS = """\
+# Giao diện (themes/) là mã chương trình: mọi thay đổi cần người phụ trách kỹ thuật duyệt.
+# bangtin.yml và thư mục shared/ (thông báo dùng chung của tỉnh) ảnh hưởng đến mọi xã.
+# Themes are code, and bangtin.yml and shared/ reach every site: they need a review.
+/themes/ @your-org/technical-owners
+/sites/*/themes/ @your-org/technical-owners
+/bangtin.yml @your-org/technical-owners
+/shared/ @your-org/province-editors
+/.github/ @your-org/technical-owners
+"""
+
+# A real notice, with the keys every notice has: it reaches every site of the province.
+SHARED_NOTICE = (
+    "Cảnh báo lừa đảo: giả danh công an gọi điện",
+    """Công an tỉnh cảnh báo: kẻ gian gọi điện, xưng là cán bộ công an, yêu cầu người dân
+cài ứng dụng từ một đường link lạ hoặc đọc mã OTP để "cập nhật định danh điện tử".
+Đây là thủ đoạn lừa đảo để chiếm đoạt tiền trong tài khoản ngân hàng.
+
+- Công an không gọi điện yêu cầu cài ứng dụng, chuyển tiền hay đọc mã OTP.
+- Chỉ cài ứng dụng VNeID từ App Store hoặc Google Play.
+- Khi nghi ngờ, hãy gọi ngay công an xã hoặc số 113.""",
+)
+
+
+def province_text(title: str, base_url: str) -> str:
+    """``bangtin.yml`` of a new province: its sites, shared folder and hub."""
+    sites = "".join(f"  {site_id}: sites/{site_id}/content\n" for site_id, _t in PROVINCE_SITES)
+    return f"""\
+# Kho bảng tin của cả tỉnh: mỗi xã, phường một trang tin, cùng các thông báo dùng chung.
+# (Xem mục "A province" trong README của bangtin.)
+#
+# sites: mỗi dòng là một xã: mã của xã (chữ thường không dấu, số và dấu '-'; cũng là tên
+#   thư mục của xã trong output/) và thư mục nội dung của xã (site.yml, notices/,
+#   locations/, pages/). Mỗi xã ghi địa chỉ riêng (base_url) trong site.yml của mình.
+#   Thêm một xã: chép một thư mục trong sites/, sửa site.yml của nó, rồi thêm một dòng ở đây.
+# shared: thông báo dùng chung của tỉnh (shared/notices/) và tệp đính kèm của chúng
+#   (shared/media/): hiện trên trang tin của mọi xã.
+# theme: (không bắt buộc) thư mục giao diện chung cho mọi xã.
+# hub: trang chung của tỉnh, liệt kê mọi xã, có mã QR riêng.
+#
+# Lệnh, chạy trong thư mục này: `bangtin build` dựng mọi xã vào output/<mã xã>/ và trang
+# chung của tỉnh vào output/; `bangtin build --site xa-mot` chỉ dựng một xã; `bangtin check`
+# kiểm tra mà không ghi gì; `bangtin changed-sites --since origin/main` cho biết những xã
+# nào bị ảnh hưởng bởi các thay đổi.
+sites:
+{sites}shared: shared
+# theme: themes/tinh   # giao diện chung (không bắt buộc)
+hub:
+  base_url: {base_url}  # địa chỉ trang chung của tỉnh; mỗi xã ở <địa chỉ này><mã xã>/
+  title: {_quote(title)}
+"""
+
+
+def init_province(
+    folder: Path, day: dt.date, title: str = "Bảng tin các xã", base_url: str = ""
+) -> list[Path]:
+    """A new province: bangtin.yml naming two sites (each like a new site's content), a
+    shared folder with one notice, a CI workflow that checks only the sites a pull
+    request changes, and a .gitignore."""
+    base_url = (base_url or "https://bangtin.example/").rstrip("/") + "/"  # sites below it
+    root_file = folder / "bangtin.yml"
+    notice_title, body = SHARED_NOTICE
+    shared = folder / "shared"
+    shared_notice = shared / "notices" / f"{day.isoformat()}-{slugify(notice_title)}.md"
+    ignore, owners = folder / ".gitignore", folder / ".github" / "CODEOWNERS"
+    sites = [folder / "sites" / site_id for site_id, _title in PROVINCE_SITES]
+    # all or nothing: a folder with a .gitignore of its own is refused before any file
+    for path in (root_file, *sites, shared_notice, folder / workflow.PATH, ignore, owners):
+        if path.exists():
+            message = _(
+                "{path} already exists; bangtin init only starts new provinces", path=str(path)
+            )
+            raise UsageError(message)
+    files = [_create(root_file, province_text(title, base_url))]
+    for site_folder, (site_id, site_title) in zip(sites, PROVINCE_SITES, strict=True):
+        files += _site_content(site_folder / "content", day, site_title, f"{base_url}{site_id}/")
+    notice = notice_text(notice_title, day, None, None, False, body=body, tags="[cảnh báo]")
+    files.append(_create(shared_notice, notice))
+    (shared / "media").mkdir(parents=True, exist_ok=True)  # province-wide pictures, PDFs
+    files += [
+        shared / "media",
+        _create(folder / workflow.PATH, workflow.text(province=True)),
+        _create(ignore, GITIGNORE),
+        _create(owners, PROVINCE_CODEOWNERS),
     ]
     return files

@@ -8,6 +8,9 @@ wrote it: ``source`` reads where the running bangtin came from (PEP 610's
 A bangtin installed from a folder of this computer cannot be installed on GitHub's
 machines: the workflow then begins with a step that fails and says what to write.
 
+A province's workflow (``bangtin init --province``) differs in its pull-request job
+only: it checks the sites the pull request changes (``bangtin changed-sites``), not all.
+
 Every action is pinned to the full commit of a release (a tag can be moved; a commit
 cannot), every job asks for the least it needs, and no ``${{ }}`` expression is ever
 put into a shell command (a branch name or a title could then run as code).
@@ -131,8 +134,10 @@ def problem(where: Source, workflow: Path) -> Message | None:
     )
 
 
-def text(where: Source | None = None) -> str:
-    """The workflow, installing bangtin from ``where`` (default: ``installed()``)."""
+def text(where: Source | None = None, province: bool = False) -> str:
+    """The workflow, installing bangtin from ``where`` (default: ``installed()``), for a
+    site or (``province``) for a province, whose pull requests check only the sites they
+    change."""
     where = installed() if where is None else where
     if where.requirement is not None:
         bangtin = (
@@ -149,9 +154,13 @@ def text(where: Source | None = None) -> str:
             '  BANGTIN: ""\n'
         )
         first_step = _UNSET_STEP
+    about, check = (_ABOUT_PROVINCE, _CHECK_PROVINCE) if province else (_ABOUT_SITE, _CHECK_SITE)
     return (
-        _WORKFLOW.replace("@BANGTIN@\n", bangtin)
-        .replace("@INSTALL@\n", _INSTALL)  # the same first steps in both jobs
+        _WORKFLOW.replace("@ABOUT@\n", about)
+        .replace("@CHECK_STEPS@\n", check)
+        .replace("@BANGTIN@\n", bangtin)
+        .replace("@INSTALL_ALL@\n", _INSTALL.replace("@FETCH@\n", _ALL_HISTORY))
+        .replace("@INSTALL@\n", _INSTALL.replace("@FETCH@\n", ""))  # the same in both jobs
         .replace("@FIRST_STEP@\n", first_step)
         .replace("@HOURLY@", HOURLY)
         .replace("@WEEKLY@", WEEKLY)
@@ -164,6 +173,31 @@ def text(where: Source | None = None) -> str:
         .replace("@PATH@", PATH)
     )
 
+
+_CHECK_SITE = """\
+@INSTALL@
+      - run: bangtin check
+"""
+
+# The sites a pull request changes, compared with the branch it goes into (fetched by
+# the checkout: the whole history); each id is a slug (bangtin.yml), so splitting on
+# white space is safe.  No site changed: nothing to check, and changed-sites says so.
+_CHECK_PROVINCE = """\
+@INSTALL_ALL@
+      - name: Check the sites this pull request changes
+        shell: bash
+        env:
+          BASE: ${{ github.base_ref }}  # the branch the pull request goes into
+        run: |
+          sites=$(bangtin changed-sites --since "origin/$BASE")
+          args=()
+          for site in $sites; do args+=(--site "$site"); done
+          if [ "${#args[@]}" -gt 0 ]; then bangtin check "${args[@]}"; fi
+"""
+
+_ALL_HISTORY = """\
+          fetch-depth: 0  # the whole history: what the pull request changes
+"""
 
 # In both languages: whoever set up the repository reads it in the run's log.
 _UNSET_STEP = """\
@@ -187,19 +221,36 @@ _INSTALL = """@FIRST_STEP@
       - uses: @CHECKOUT@
         with:
           persist-credentials: false
+@FETCH@
       - uses: @SETUP_PYTHON@
         with:
           python-version: "3.12"
       - run: python -m pip install "$BANGTIN"
 """
 
-_WORKFLOW = """\
+_ABOUT_SITE = """\
 # Written by `bangtin init` (see "Publishing with GitHub Actions" in bangtin's README):
 # - every pull request: `bangtin check`, so that a broken notice cannot be merged;
 # - main, every hour and when run by hand: `bangtin build`, published to GitHub Pages
 #   when the site changed, so a notice appears within the hour of its `date`, and leaves
 #   the lists (an urgent one's banner every page) within the hour of its `expires`,
 #   without a commit;
+"""
+
+_ABOUT_PROVINCE = """\
+# Written by `bangtin init --province` (see "Publishing with GitHub Actions" and "A
+# province" in bangtin's README):
+# - every pull request: `bangtin check` of the sites it changes, so that a broken notice
+#   cannot be merged (`bangtin changed-sites`: a change to bangtin.yml, the shared folder
+#   or the province's theme checks every site; one to the README, none);
+# - main, every hour and when run by hand: `bangtin build` of every site and the hub,
+#   published to GitHub Pages when one of them changed, so a notice appears within the
+#   hour of its `date`, and leaves the lists (an urgent one's banner every page) within
+#   the hour of its `expires`, without a commit;
+"""
+
+_WORKFLOW = """\
+@ABOUT@
 # - once a week: keep this schedule enabled (GitHub turns off the schedule of a public
 #   repository without activity for 60 days; best effort).
 name: bangtin
@@ -229,8 +280,7 @@ jobs:
       group: bangtin-check-${{ github.event.pull_request.number }}
       cancel-in-progress: true
     steps:
-@INSTALL@
-      - run: bangtin check
+@CHECK_STEPS@
 
   build:
     name: Build the site

@@ -37,6 +37,9 @@ PINNED = {  # the releases the issue names, each at the commit of its tag
 }
 RELEASED = Source("bangtin==1.2.0", "bangtin==1.2.0")
 LOCAL = Source(None, "file:///home/to/bangtin")
+# a site's workflow, and a province's (`bangtin init --province`: its pull requests check
+# only the sites they change; tests/test_province_git.py runs that job's script)
+KINDS = pytest.mark.parametrize("province", [False, True], ids=["site", "province"])
 
 
 # -- where bangtin is installed from: direct_url.json (PEP 610) -------------------------
@@ -177,8 +180,8 @@ def load(path: Path) -> dict[Any, Any]:
     return data
 
 
-def parsed(where: Source) -> dict[Any, Any]:
-    data: dict[Any, Any] = yaml.safe_load(workflow.text(where))
+def parsed(where: Source, province: bool = False) -> dict[Any, Any]:
+    data: dict[Any, Any] = yaml.safe_load(workflow.text(where, province))
     data["on"] = data.pop(True)  # YAML 1.1 reads the key `on` as True
     return data
 
@@ -204,8 +207,9 @@ def test_triggers_and_an_hourly_schedule() -> None:
     assert workflow.WEEKLY.split()[2:] == ["*", "*", "1"]  # once a week
 
 
-def test_each_job_asks_for_the_least_it_needs() -> None:
-    data = parsed(RELEASED)
+@KINDS
+def test_each_job_asks_for_the_least_it_needs(province: bool) -> None:
+    data = parsed(RELEASED, province)
     assert data["permissions"] == {}
     permissions = {name: job["permissions"] for name, job in data["jobs"].items()}
     assert permissions == {
@@ -216,8 +220,9 @@ def test_each_job_asks_for_the_least_it_needs() -> None:
     }
 
 
-def test_when_each_job_and_step_runs() -> None:
-    data = parsed(RELEASED)
+@KINDS
+def test_when_each_job_and_step_runs(province: bool) -> None:
+    data = parsed(RELEASED, province)
     jobs = data["jobs"]
     weekly = f"github.event.schedule == '{workflow.WEEKLY}'"
     assert jobs["check"]["if"] == "github.event_name == 'pull_request'"
@@ -241,13 +246,19 @@ def test_when_each_job_and_step_runs() -> None:
     assert (
         uses(data, "build", "actions/cache/save")["if"] == "steps.build.outputs.changed == 'true'"
     )
-    assert "bangtin check" in [s.get("run") for s in steps(data, "check")]
+    if province:  # the sites the pull request changes, compared with where it goes
+        [check] = [s for s in steps(data, "check") if "bangtin check" in s.get("run", "")]
+        assert 'bangtin changed-sites --since "origin/$BASE"' in check["run"]
+        assert check["env"] == {"BASE": "${{ github.base_ref }}"}
+    else:
+        assert "bangtin check" in [s.get("run") for s in steps(data, "check")]
     assert "actions/deploy-pages" in uses(data, "publish", "actions/deploy-pages")["uses"]
     assert jobs["publish"]["environment"]["name"] == "github-pages"
 
 
-def test_every_action_is_pinned_to_its_release_commit() -> None:
-    text = workflow.text(RELEASED)
+@KINDS
+def test_every_action_is_pinned_to_its_release_commit(province: bool) -> None:
+    text = workflow.text(RELEASED, province)
     found = re.findall(r"^\s*(?:- )?uses: (\S+)(.*)$", text, re.M)
     assert len(found) == 8  # checkout and setup-python in two jobs
     for ref, comment in found:
@@ -257,11 +268,15 @@ def test_every_action_is_pinned_to_its_release_commit() -> None:
     assert {"/".join(ref.split("@")[0].split("/")[:2]) for ref, _ in found} == set(PINNED)
 
 
-def test_checkouts_keep_no_credentials_and_no_expression_reaches_a_shell() -> None:
+@KINDS
+def test_checkouts_keep_no_credentials_and_no_expression_reaches_a_shell(province: bool) -> None:
     for where in (RELEASED, LOCAL):
-        data = parsed(where)
+        data = parsed(where, province)
         for name in ("check", "build"):
-            assert uses(data, name, "actions/checkout")["with"] == {"persist-credentials": False}
+            expected: dict[str, Any] = {"persist-credentials": False}
+            if province and name == "check":  # changed-sites compares with the base branch
+                expected["fetch-depth"] = 0
+            assert uses(data, name, "actions/checkout")["with"] == expected
         runs = [s["run"] for job in data["jobs"] for s in steps(data, job) if "run" in s]
         assert len(runs) >= 4
         for run in runs:
@@ -293,8 +308,9 @@ def test_the_keepalive_job_enables_its_own_workflow() -> None:
     assert workflow.PATH == ".github/workflows/bangtin.yml"  # the file it enables
 
 
-def test_bangtin_is_installed_from_the_pinned_requirement() -> None:
-    data = parsed(RELEASED)
+@KINDS
+def test_bangtin_is_installed_from_the_pinned_requirement(province: bool) -> None:
+    data = parsed(RELEASED, province)
     assert data["env"] == {"BANGTIN": "bangtin==1.2.0"}
     for job in ("check", "build"):
         assert 'python -m pip install "$BANGTIN"' in [s.get("run") for s in steps(data, job)]
@@ -303,8 +319,9 @@ def test_bangtin_is_installed_from_the_pinned_requirement() -> None:
     assert parsed(vcs)["env"]["BANGTIN"] == vcs.requirement
 
 
-def test_without_a_requirement_each_job_stops_first_and_says_what_to_write() -> None:
-    data = parsed(LOCAL)
+@KINDS
+def test_without_a_requirement_each_job_stops_first_and_says_what_to_write(province: bool) -> None:
+    data = parsed(LOCAL, province)
     assert data["env"] == {"BANGTIN": ""}
     for job in ("check", "build"):
         first = steps(data, job)[0]
@@ -323,9 +340,10 @@ def test_without_a_requirement_each_job_stops_first_and_says_what_to_write() -> 
     )
 
 
+@KINDS
 @pytest.mark.parametrize("where", [RELEASED, LOCAL], ids=["pinned", "unset"])
-def test_every_line_can_be_read_without_scrolling(where: Source) -> None:
-    long = [line for line in workflow.text(where).splitlines() if len(line) > 100]
+def test_every_line_can_be_read_without_scrolling(where: Source, province: bool) -> None:
+    long = [line for line in workflow.text(where, province).splitlines() if len(line) > 100]
     assert long == []
 
 
@@ -364,11 +382,14 @@ def serious(findings: list[dict[str, Any]]) -> list[str]:
     ]
 
 
+@KINDS
 @pytest.mark.parametrize("where", [RELEASED, LOCAL], ids=["pinned", "unset"])
-def test_zizmor_finds_nothing_of_medium_severity_or_above(where: Source, tmp_path: Path) -> None:
+def test_zizmor_finds_nothing_of_medium_severity_or_above(
+    where: Source, province: bool, tmp_path: Path
+) -> None:
     path = tmp_path / ".github" / "workflows" / "bangtin.yml"
     path.parent.mkdir(parents=True)
-    path.write_text(workflow.text(where), "utf-8")
+    path.write_text(workflow.text(where, province), "utf-8")
     assert serious(zizmor_findings(path)) == []
 
 
@@ -380,15 +401,16 @@ def test_zizmor_would_see_an_unpinned_action(tmp_path: Path) -> None:
     assert any(line.startswith("unpinned-uses") for line in serious(zizmor_findings(path)))
 
 
+@KINDS
 @pytest.mark.parametrize("where", [RELEASED, LOCAL], ids=["pinned", "unset"])
-def test_github_workflow_schema_accepts_it(where: Source, tmp_path: Path) -> None:
+def test_github_workflow_schema_accepts_it(where: Source, province: bool, tmp_path: Path) -> None:
     path = tmp_path / "bangtin.yml"
-    path.write_text(workflow.text(where), "utf-8")
+    path.write_text(workflow.text(where, province), "utf-8")
     command = [sys.executable, "-m", "check_jsonschema"]
     schema = ["--builtin-schema", "vendor.github-workflows"]
     result = subprocess.run([*command, *schema, str(path)], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
-    path.write_text(workflow.text(where).replace("runs-on:", "runs_on:"), "utf-8")
+    path.write_text(workflow.text(where, province).replace("runs-on:", "runs_on:"), "utf-8")
     broken = subprocess.run([*command, *schema, str(path)], capture_output=True, text=True)
     assert broken.returncode == 1  # the schema is really applied
 

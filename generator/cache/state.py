@@ -49,12 +49,14 @@ def save_hashes(store: Store, inputs: Inputs) -> None:
     store.write_json(HASHES, data)
 
 
-def still_current(store: Store, output: Path, digest: str) -> tuple[ContentError, ...] | None:
+def still_current(
+    store: Store, output: Path, digest: str, server_at: Path | None = None
+) -> tuple[ContentError, ...] | None:
     """The warnings of the last build in ``output`` if it had these inputs and is still
     current, else None (build).  Current: "now" is inside the window that build was
     valid for, from its own "now" (the clock may go back: a build dated later, then one
     dated earlier) to the next notice published or expired, and every file of output/
-    is as that build left it."""
+    is as that build left it (and its server folder: ``server_at``, else beside it)."""
     state = store.read_json(STATE)
     if not isinstance(state, dict):
         return None
@@ -74,7 +76,7 @@ def still_current(store: Store, output: Path, digest: str) -> tuple[ContentError
         and valid_from <= moment
         and (valid_until is None or moment < valid_until)
         and type(state.get("files")) is str
-        and state.get("files") == digest_of(survey_site(output))  # last: it stats every file
+        and state.get("files") == digest_of(survey_site(output, server_at))  # last: stats all
     )
     return warnings if current else None
 

@@ -158,9 +158,17 @@ def site_language(content_dir: Path) -> str | None:
 
 
 def load_config(
-    content_dir: Path, base_url: str | None = None, allow_http: bool = False
+    content_dir: Path,
+    base_url: str | None = None,
+    allow_http: bool = False,
+    shared: Path | None = None,
+    theme_dir: Path | None = None,
 ) -> SiteConfig:
-    """Read ``site.yml`` from ``content_dir``; raise BuildError listing every problem."""
+    """Read ``site.yml`` from ``content_dir``; raise BuildError listing every problem.
+
+    ``shared`` and ``theme_dir``: what a province gives each of its sites
+    (generator.province): its shared notices and media, and its theme (used when
+    ``site.yml`` names none)."""
     problems = Problems()
     path = find_site_file(content_dir)
     if path is None:
@@ -354,6 +362,8 @@ def load_config(
         keep=keep,
         media_max_mb=max_mb,
         image=image,
+        shared=shared,
+        theme_dir=theme_dir if not f.has("theme") else None,
     )
 
 

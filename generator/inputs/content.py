@@ -90,17 +90,18 @@ def read_content(
     # a place file with an error is still a place: its error is reported, not one more
     # "unknown place" in every notice that names it
     named = {loc.id for loc in locations} | {path.stem for path in location_files}
-    loaded = [
-        load_notice(path, site, problems, kept)
-        for path in content_files(root / "notices", MARKDOWN_SUFFIXES, problems)
-    ]
+    notice_files = list(content_files(root / "notices", MARKDOWN_SUFFIXES, problems))
+    loaded = [load_notice(path, site, problems, kept) for path in notice_files]
+    if site.shared is not None:  # a province's notices: every site's too
+        shared_files = content_files(site.shared / "notices", MARKDOWN_SUFFIXES, problems)
+        loaded += [load_notice(path, site, problems, kept, shared=True) for path in shared_files]
     notices = [notice for notice, _refs in loaded if notice is not None]
     pages = [
         p
         for path in content_files(root / "pages", MARKDOWN_SUFFIXES, problems)
         if (p := load_page(path, problems, kept)) is not None
     ]
-    check_unique(locations, notices, pages, problems)
+    check_unique(locations, notices, pages, problems, site.shared)
     check_location_refs(loaded, named, problems)
     content = Content(tuple(notices), tuple(locations), tuple(pages), tuple(problems.warnings))
     return content, problems.errors
@@ -139,22 +140,27 @@ LocationRefs = tuple[tuple[str, Position], ...]
 
 
 def load_notice(
-    path: Path, site: SiteConfig, problems: Problems, cache: SiteCache | None = None
+    path: Path,
+    site: SiteConfig,
+    problems: Problems,
+    cache: SiteCache | None = None,
+    shared: bool = False,
 ) -> tuple[Notice | None, LocationRefs]:
     """A notice (None after an error) and the place ids it names, with their positions.
 
     The place ids are checked even when the notice has other errors, so that one run
-    reports everything.
+    reports everything.  ``shared``: a notice of a province's shared folder, for every
+    place of every site (the cache's key has its path, so it tells the two kinds apart).
     """
     text = read_text(path, problems)
     if text is None:
         return None, ()
-    parse = partial(parse_notice, path, text, site, problems)
+    parse = partial(parse_notice, path, text, site, problems, shared)
     return parse() if cache is None else cache.load(Notice, path, text, problems, parse)
 
 
 def parse_notice(
-    path: Path, text: str, site: SiteConfig, problems: Problems
+    path: Path, text: str, site: SiteConfig, problems: Problems, shared: bool = False
 ) -> tuple[Notice | None, LocationRefs]:
     fm = split_front_matter(path, text, problems)
     node = None if fm is None else load_yaml(path, fm.yaml_text, fm.yaml_first_line, problems)
@@ -173,6 +179,15 @@ def parse_notice(
         ids = [value for value, _where in raw_locations]
         if ids == [ALL_LOCATIONS]:
             locations = ALL_LOCATIONS
+        elif shared:  # its place ids would mean other places, or none, in each site
+            f.error(
+                f.node_of("locations"),
+                _("a shared notice is for every place of every site: `locations` must be `all`"),
+                hint=_(
+                    "place ids differ from site to site: leave `locations:` out, or put the "
+                    "notice in the notices/ folder of each site it concerns"
+                ),
+            )
         elif not ids:
             f.error(
                 f.node_of("locations"),
@@ -204,6 +219,7 @@ def parse_notice(
     board = f.boolean("board")
     board_size = read_paper(f, "board_size")
     image = f.image()
+    issuer = f.text("issuer")
 
     date = None if when is None else to_aware(when, site)
     expires = read_expires(f, expires_raw, date, site)
@@ -247,6 +263,7 @@ def parse_notice(
         board_size=board_size,
         image=image,
         updated=updated,
+        issuer=issuer,
     )
     return notice, refs
 
@@ -515,8 +532,11 @@ def parse_page(
     return page, ()
 
 
-def shown(path: Path) -> str:
-    """``notices/a.md``: a content file named as editors know it."""
+def shown(path: Path, shared: Path | None = None) -> str:
+    """``notices/a.md``: a content file named as editors know it (a file of a province's
+    ``shared`` folder: ``shared/notices/a.md``)."""
+    if shared is not None and path.is_relative_to(shared):
+        return f"{shared.name}/{path.parent.name}/{path.name}"
     return f"{path.parent.name}/{path.name}"
 
 
@@ -525,9 +545,19 @@ def check_unique(
     notices: list[Notice],
     pages: list[StandingPage],
     problems: Problems,
+    shared: Path | None = None,
 ) -> None:
-    """Two files must never claim the same URL."""
+    """Two files must never claim the same URL.
+
+    A site's notice with the slug of a province's ``shared`` notice is the site's error,
+    reported at its own file: the shared one is every site's, and not the site's to edit.
+    """
+    check_shared_slugs(notices, problems, shared)
     own_slug = _("give one of them its own `slug:` in the front matter")
+
+    def duplicate_notice(key: str, other: str) -> Message:
+        return _("duplicate notice slug `{key}`: {other} has it too", key=key, other=other)
+
     kinds: tuple[tuple[Callable[[str, str], Message], Message, list[tuple[str, Path]]], ...] = (
         (
             lambda key, other: _(
@@ -536,12 +566,15 @@ def check_unique(
             _("one place per file; remove or rename one of them"),
             [(loc.id, loc.source.path) for loc in locations],
         ),
-        (
-            lambda key, other: _(
-                "duplicate notice slug `{key}`: {other} has it too", key=key, other=other
-            ),
+        (  # the site's own notices, then the shared ones (check_shared_slugs: one of each)
+            duplicate_notice,
             own_slug,
-            [(n.slug, n.source.path) for n in notices],
+            [(n.slug, n.source.path) for n in notices if not _in(n.source.path, shared)],
+        ),
+        (
+            duplicate_notice,
+            own_slug,
+            [(n.slug, n.source.path) for n in notices if _in(n.source.path, shared)],
         ),
         (
             lambda key, other: _(
@@ -557,12 +590,41 @@ def check_unique(
             if key in seen:
                 problems.add(
                     Position(path),
-                    duplicate(key, shown(seen[key])),
+                    duplicate(key, shown(seen[key], shared)),
                     hint=hint,
                     source_line="",
                 )
             else:
                 seen[key] = path
+
+
+def _in(path: Path, folder: Path | None) -> bool:
+    return folder is not None and path.is_relative_to(folder)
+
+
+def check_shared_slugs(notices: list[Notice], problems: Problems, shared: Path | None) -> None:
+    """Each of the site's own notices whose slug a shared notice has: an error at the
+    site's file, naming the shared one."""
+    if shared is None:
+        return
+    taken: dict[str, Path] = {}
+    for n in notices:
+        if _in(n.source.path, shared):
+            taken.setdefault(n.slug, n.source.path)
+    for n in notices:
+        other = taken.get(n.slug)
+        if other is not None and not _in(n.source.path, shared):
+            problems.add(
+                Position(n.source.path),
+                _(
+                    "notice slug `{key}` is taken by the province's shared notice {other}, "
+                    "which every site publishes",
+                    key=n.slug,
+                    other=shown(other, shared),
+                ),
+                hint=_("give this notice its own `slug:` in the front matter"),
+                source_line="",
+            )
 
 
 def check_location_refs(

@@ -94,7 +94,9 @@ class Inputs:
     options: str = ""  # the build's options, in the digest
 
 
-def scan_inputs(content: Path, options: str, known: Known | None = None) -> Inputs:
+def scan_inputs(
+    content: Path, options: str, known: Known | None = None, extra: tuple[Path, ...] = ()
+) -> Inputs:
     """A hash of everything a build reads: the content, the themes, bangtin's own code
     and its libraries' versions.
 
@@ -108,7 +110,8 @@ def scan_inputs(content: Path, options: str, known: Known | None = None) -> Inpu
     changed: list[str] = []
     parts = [options, library_versions()]
     limit = known.written_ns - RACY_NS
-    roots = [content, content.parent / "themes", PACKAGE.parent / "themes", PACKAGE]
+    # ``extra``: a province's shared folder and theme (generator.province)
+    roots = [content, content.parent / "themes", *extra, PACKAGE.parent / "themes", PACKAGE]
     for root in map(str, roots):
         skip = len(root) + 1
         for name in walk(root):

@@ -100,6 +100,7 @@ NOTICE = (
     Field("board", "bool", examples=("true", "false")),
     Field("board_size", "text", examples=PAPER),
     Field("image", "text", examples=("../media/anh.jpg", "../media/so-do.png")),
+    Field("issuer", "text", examples=("Công an tỉnh Thanh Hóa", "UBND xã Định Hưng")),
 )
 
 GEO = (
@@ -125,4 +126,22 @@ PAGE = (
     Field("order", "int", examples=("1", "5")),
     Field("draft", "bool", examples=("true", "false")),
     Field("aliases", "aliases"),
+)
+
+HUB = (
+    Field(
+        "base_url",
+        "text",
+        required="base_url: https://bangtin.thanhhoa.example/",
+        examples=("https://bangtin.thanhhoa.example/",),
+    ),
+    Field("title", "text", required="title: Bảng tin các xã tỉnh Thanh Hóa"),
+)
+# bangtin.yml, the root file of a province (generator.province): `sites` maps each site's
+# id to its content folder (its keys are the ids, so it has no fixed keys of its own).
+PROVINCE = (
+    Field("sites", "group", required="sites: {dinh-hung: sites/dinh-hung/content}"),
+    Field("shared", "text", examples=("shared",)),
+    Field("theme", "text", examples=("themes/thanh-hoa",)),
+    Field("hub", "group", keys=HUB),
 )

@@ -1,5 +1,9 @@
 """The site's media: every file of ``content/media/``, checked, with its permanent URL.
 
+A site of a province has the files of the province's ``shared/media/`` too, published
+with it at the same kind of URL (``shared/media/cong-van.pdf`` at ``m/cong-van.pdf``):
+a shared file and one of the site's own with one URL are refused as any two are.
+
 A file is checked once per build, where it lies: its name (a URL can be made of it),
 that it is a plain file (no symlink), its size (``media_max_mb:``), that its bytes are
 what its extension says (magic bytes; a picture's header, never its pixels).  A file
@@ -38,12 +42,19 @@ _OOXML = {"DOCX": "word/document.xml", "XLSX": "xl/workbook.xml"}
 
 @dataclass(frozen=True, slots=True)
 class Library:
-    """Every file of ``content/media/`` by the path content links resolve to."""
+    """Every file of ``content/media/`` (and of a province's ``shared/media/``) by the
+    path content links resolve to."""
 
     root: Path  # content/media, as links resolve to it (normalised, NFC)
     files: Mapping[Path, MediaFile]
     # folders that are symbolic links: never walked; a file linked in one is refused
     linked_folders: Mapping[Path, str] = field(default_factory=dict)
+    shared: Path | None = None  # a province's shared/media, as links resolve to it
+
+    @property
+    def roots(self) -> tuple[Path, ...]:
+        """The folders links may lead into: content/media (and shared/media)."""
+        return (self.root,) if self.shared is None else (self.root, self.shared)
 
     def get(self, path: Path) -> MediaFile | None:
         found = self.files.get(path)
@@ -51,7 +62,8 @@ class Library:
             return found
         for folder, name in self.linked_folders.items():
             if path.is_relative_to(folder):
-                shown = path.relative_to(self.root).as_posix()
+                root = next(r for r in self.roots if path.is_relative_to(r))
+                shown = path.relative_to(root).as_posix()
                 return _refused(
                     path,
                     shown,
@@ -65,19 +77,30 @@ class Library:
         return None
 
 
+def _as_linked(folder: Path) -> Path:
+    return nfc(Path(os.path.normpath(folder)))
+
+
 def empty(site: SiteConfig) -> Library:
-    return Library(nfc(Path(os.path.normpath(site.root / FOLDER))), {})
+    shared = None if site.shared is None else _as_linked(site.shared / FOLDER)
+    return Library(_as_linked(site.root / FOLDER), {}, shared=shared)
 
 
 def load_media(site: SiteConfig) -> Library:
-    """Every file of ``content/media/`` (sorted; sub-folders too), each checked."""
+    """Every file of ``content/media/`` and of the province's ``shared/media/`` (sorted;
+    sub-folders too), each checked."""
     library = empty(site)
     found: dict[Path, MediaFile] = {}
-    limit = site.media_max_mb * 1024 * 1024
-    if (site.root / FOLDER).is_symlink():  # media/ itself: nothing in it is published
-        return replace(library, linked_folders={library.root: FOLDER})
     linked: dict[Path, str] = {}
-    _walk(site.root / FOLDER, "", site, limit, found, linked)
+    limit = site.media_max_mb * 1024 * 1024
+    folders = [site.root / FOLDER]
+    if site.shared is not None:
+        folders.append(site.shared / FOLDER)
+    for folder, root in zip(folders, library.roots, strict=True):
+        if folder.is_symlink():  # media/ itself: nothing in it is published
+            linked[root] = FOLDER
+        else:
+            _walk(folder, "", folder, site, limit, found, linked)
     # Two files with one URL (lowercase: one file on macOS and Windows): both refused,
     # so that adding a file never takes over the URL another one already has.
     by_url: dict[str, list[Path]] = {}
@@ -86,7 +109,7 @@ def load_media(site: SiteConfig) -> Library:
             by_url.setdefault(item.url_path.lower(), []).append(path)
     for paths in by_url.values():
         if len(paths) > 1:
-            shown = _listed(["`" + found[p].name + "`" for p in sorted(paths)])
+            shown = _listed([_named(found[p], library) for p in sorted(paths)])
             for path in paths:
                 found[path] = replace(
                     found[path],
@@ -100,14 +123,26 @@ def load_media(site: SiteConfig) -> Library:
     return replace(library, files=found, linked_folders=linked)
 
 
+def _named(file: MediaFile, library: Library) -> str:
+    """`a.pdf`; in a site of a province, `media/a.pdf` or `shared/media/a.pdf`."""
+    shared = library.shared
+    if shared is None:
+        return f"`{file.name}`"
+    if nfc(file.path).is_relative_to(shared):
+        return f"`{shared.parent.name}/{FOLDER}/{file.name}`"
+    return f"`{FOLDER}/{file.name}`"
+
+
 def _walk(
     folder: Path,
     prefix: str,
+    media: Path,
     site: SiteConfig,
     limit: int,
     found: dict[Path, MediaFile],
     linked: dict[Path, str],
 ) -> None:
+    """The files of ``folder``, a folder of ``media`` (content/media or shared/media)."""
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except (FileNotFoundError, NotADirectoryError):
@@ -116,7 +151,7 @@ def _walk(
         if entry.name.startswith("."):
             continue
         name = prefix + entry.name
-        real = Path(os.path.normpath(site.root / FOLDER / name))
+        real = Path(os.path.normpath(media / name))
         path = nfc(real)  # as links name it
         if entry.is_symlink() and entry.is_dir():
             linked[path] = f"media/{name}"
@@ -128,7 +163,7 @@ def _walk(
                 _("copy the file into content/media/ instead of linking to it"),
             )
         elif entry.is_dir(follow_symlinks=False):
-            _walk(Path(entry.path), name + "/", site, limit, found, linked)
+            _walk(Path(entry.path), name + "/", media, site, limit, found, linked)
         elif entry.is_file(follow_symlinks=False):
             found[path] = check_file(real, name, site, limit)
 

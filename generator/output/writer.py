@@ -36,6 +36,7 @@ staged and swapped whole), staged with the site and put in place just after it.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import fnmatch
 import hashlib
@@ -127,11 +128,12 @@ def server_folder(output: Path) -> Path:
     return output.with_name(output.name + SERVER_SUFFIX)
 
 
-def survey_site(output: Path) -> dict[str, Stat | None]:
-    """``survey`` of ``output`` and of its server folder, whose paths start with
-    ``../<folder name>/`` (never the path of a file inside ``output``)."""
+def survey_site(output: Path, server_at: Path | None = None) -> dict[str, Stat | None]:
+    """``survey`` of ``output`` and of its server folder (``server_at``, else beside it),
+    whose paths start with ``../<folder name>/`` (never the path of a file inside
+    ``output``)."""
     found = survey(output)
-    server = server_folder(output)
+    server = server_at if server_at is not None else server_folder(output)
     found.update({f"../{server.name}/{rel}": stat for rel, stat in survey(server).items()})
     return found
 
@@ -156,9 +158,11 @@ class Writer:
         server: Mapping[str, str] | None = None,
         *,
         head: str | None = None,
+        server_at: Path | None = None,
     ) -> None:
-        """``server``: the files of the server folder (``server_folder``), written by a
-        writer of their own; ``head``: that writer's marker."""
+        """``server``: the files of the server folder (``server_at``, else
+        ``server_folder(output)``), written by a writer of their own; ``head``: that
+        writer's marker."""
         self.output = Path(os.path.abspath(output))
         parent = self.output.parent
         self.staging = parent / f"{_PREFIX}staging-{self.output.name}-{os.getpid()}"
@@ -168,6 +172,7 @@ class Writer:
         self.head = head or (_PREVIEW_HEAD if preview else _MARKER_HEAD)
         self.heads = (head,) if head else _SITE_HEADS  # the markers of a folder it replaces
         self.server_files = server
+        self.server_at = server_at
         self.server: Writer | None = None
         self.written: set[str] = set()
         self.records: dict[str, Record] = {}  # every file of the site once committed
@@ -211,7 +216,8 @@ class Writer:
 
     def _stage_server(self, files: Mapping[str, str]) -> None:
         """Stage the server folder's files (put in place after the site: ``__exit__``)."""
-        server = Writer(server_folder(self.output), head=_SERVER_HEAD).__enter__()
+        folder = self.server_at if self.server_at is not None else server_folder(self.output)
+        server = Writer(folder, head=_SERVER_HEAD).__enter__()
         try:
             for relpath, text in files.items():
                 server.write(relpath, text)
@@ -499,3 +505,109 @@ def check_folders(content_dir: Path, output_dir: Path) -> None:
                 content=str(content_dir),
             )
         )
+
+
+HUB_MARKER = ".bangtin-hub"  # a province's output folder: the hub's files, as written
+_HUB_HEAD = "bangtin hub 2"
+
+
+def hub_current(output: Path, key: str) -> bool:
+    """Whether ``output`` holds the hub made from ``key``, every file of it as written."""
+    found_key, files = _hub_marker(output)
+    if found_key != key or not files:
+        return False
+    for relpath, stat in files.items():
+        try:
+            if file_stat(os.stat(output / relpath)) != stat:
+                return False
+        except OSError:
+            return False
+    return True
+
+
+def write_hub(
+    output: Path, files: Mapping[str, bytes], sites: Iterable[str], key: str = ""
+) -> bool:
+    """The hub of a province (generator.province) in ``output``, whose folders ``sites``
+    each hold a site: each file replaced whole (a reader sees the old file or the new
+    one), the hub's files of the last build that it no longer has removed; ``key``
+    digests what it is made from (``hub_current``).
+
+    ``output`` must be new, or a province's output (``check_hub_folder``).  Whether
+    anything changed."""
+    output = Path(os.path.abspath(output))
+    check_hub_folder(output, sites)
+    output.mkdir(parents=True, exist_ok=True)
+    _key, before = _hub_marker(output)
+    changed = set(before) != set(files)
+    for relpath, data in sorted(files.items()):
+        target = output / safe_relpath(relpath)
+        if _read(target) == data:
+            continue
+        changed = True
+        target.parent.mkdir(parents=True, exist_ok=True)
+        part = target.parent / f"{_PREFIX}part-{target.name}"
+        part.write_bytes(data)
+        os.replace(part, target)
+    for relpath in sorted(set(before) - set(files)):
+        with contextlib.suppress(FileNotFoundError):
+            (output / relpath).unlink()
+            _remove_empty_folders((output / relpath).parent, output)
+    lines = [_HUB_HEAD, key]
+    for relpath in sorted(files):
+        stat = file_stat(os.stat(output / relpath))
+        lines.append(relpath + "\t" + ":".join(map(str, stat)))
+    marker = output / f"{_PREFIX}part-hub"
+    marker.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    os.replace(marker, output / HUB_MARKER)
+    return changed
+
+
+def check_hub_folder(output: Path, sites: Iterable[str]) -> None:
+    """``output`` may hold a province: it is missing, empty, or holds nothing but the
+    sites' folders, the hub's files and bangtin's own (a UsageError names the rest)."""
+    if not output.is_dir():
+        return
+    if (output / MARKER).exists():
+        raise UsageError(
+            _(
+                "{output} holds the build of a single site, not a province's; "
+                "build the province into another folder, or remove it",
+                output=str(output),
+            )
+        )
+    _key, hub = _hub_marker(output)
+    allowed = set(sites) | {p.split("/", 1)[0] for p in hub} | {HUB_MARKER}
+    foreign = sorted(
+        name for name in os.listdir(output) if name not in allowed and not name.startswith(_PREFIX)
+    )
+    if foreign:
+        raise UsageError(
+            _(
+                "{output} holds files bangtin did not write: {files}; a province's output "
+                "folder holds its sites' folders and the hub only",
+                output=str(output),
+                files=", ".join(foreign[:10]),
+            )
+        )
+
+
+def _hub_marker(output: Path) -> tuple[str, dict[str, Stat]]:
+    """The key and files (with their status) the hub's last build wrote into ``output``,
+    read as untrusted: a line that is not exactly a safe path and a status is left out."""
+    try:
+        lines = (output / HUB_MARKER).read_text("utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return "", {}
+    if len(lines) < 2 or lines[0] != _HUB_HEAD:
+        return "", {}
+    files: dict[str, Stat] = {}
+    for line in lines[2:]:
+        relpath, tab, stat = line.partition("\t")
+        numbers = stat.split(":")
+        if not tab or len(numbers) != 4 or not all(n.isdigit() for n in numbers):
+            continue
+        with contextlib.suppress(ValueError):
+            size, mtime, ctime, inode = map(int, numbers)
+            files[safe_relpath(relpath)] = (size, mtime, ctime, inode)
+    return lines[1], files

@@ -338,6 +338,10 @@ class _MediaRecorder:
     def root(self) -> Path:
         return self.library.root
 
+    @property
+    def roots(self) -> tuple[Path, ...]:
+        return self.library.roots
+
     def get(self, path: Path) -> MediaFile | None:
         file = self.library.get(path)
         if file is not None:

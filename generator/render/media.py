@@ -50,6 +50,9 @@ class MediaLookup(Protocol):
     @property
     def root(self) -> Path: ...
 
+    @property
+    def roots(self) -> tuple[Path, ...]: ...  # root, and a province's shared/media
+
     def get(self, path: Path) -> MediaFile | None: ...
 
 
@@ -58,7 +61,7 @@ def resolve_media(
 ) -> MediaFile | LinkError:
     """The media file ``target`` (a relative path in ``source``) names, or why not."""
     resolved = nfc(Path(os.path.normpath(source.parent / target)))
-    if not resolved.is_relative_to(media.root):
+    if not any(resolved.is_relative_to(root) for root in media.roots):
         return LinkError(
             _("`{target}` is not a file of content/media/", target=target),
             _(

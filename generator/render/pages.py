@@ -133,14 +133,17 @@ def check_links(site: SiteConfig, content: Content, library: Library) -> list[Co
     counts as a link target here (one with an error of its own is reported for that
     error only); the full check runs once the content loads."""
     exists = Problems()  # the files' own problems are reported by the content stage
+    folders = [
+        (site.root / "notices", MARKDOWN_SUFFIXES),
+        (site.root / "pages", MARKDOWN_SUFFIXES),
+        (site.root / "locations", YAML_SUFFIXES),
+    ]
+    if site.shared is not None:  # a province's notices are every site's
+        folders.append((site.shared / "notices", MARKDOWN_SUFFIXES))
     targets = {
         nfc(path): "/"
-        for folder, suffixes in (
-            ("notices", MARKDOWN_SUFFIXES),
-            ("pages", MARKDOWN_SUFFIXES),
-            ("locations", YAML_SUFFIXES),
-        )
-        for path in content_files(site.root / folder, suffixes, exists)
+        for folder, suffixes in folders
+        for path in content_files(folder, suffixes, exists)
     }
     items = [(n.source, n.source.body) for n in content.notices if not n.draft]
     items += [(p.source, p.source.body) for p in content.pages]

@@ -41,6 +41,8 @@ STYLESHEET = "style.css"
 def theme_dirs(site: SiteConfig) -> list[Path]:
     """The site's theme first (overriding single files), then the default theme."""
     default = builtin("themes") / "default"
+    if site.theme_dir is not None and site.theme_dir.is_dir():  # a province's theme
+        return [site.theme_dir, default]
     own = site.root.parent / "themes" / site.theme
     if own.is_dir() and own.resolve() != default.resolve():
         return [own, default]

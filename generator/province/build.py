@@ -1,0 +1,170 @@
+"""Every site of a province, then its hub: one site per core, each as it builds alone.
+
+A site of a province is built exactly as a site on its own (``generator.api.build``),
+into ``output/<id>/``, with its own lock, cache folder and update-build records, and
+given the province's shared folder and theme (``api.Options``).  Sites are independent:
+one site's content error leaves that site's folder as it was and does not stop the
+others (a typhoon warning still reaches the communes whose content is fine); the run
+then fails.  The hub (``output/index.html`` and its code) is written last.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, replace
+
+from generator import api
+from generator.errors import BuildError, ContentError, UsageError
+from generator.i18n import Message, _
+from generator.models import BuildResult
+from generator.parallel import CORES, cores
+from generator.province.config import Member, Province
+
+
+@dataclass(frozen=True, slots=True)
+class SiteOutcome:
+    """How one site's build (or check) went."""
+
+    id: str
+    how: api.How | None = None  # None: it failed
+    result: BuildResult | None = None
+    warnings: tuple[ContentError, ...] = ()
+    errors: tuple[ContentError, ...] = ()  # its content errors
+    failure: Message | None = None  # any other failure (a usage error, a disk error)
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.errors) or self.failure is not None
+
+
+def site_options(province: Province, member: Member, options: api.Options) -> api.Options:
+    """``options`` for one site: its content, its folder in the output, the province's
+    shared folder and theme, and its server configuration beside the output folder."""
+    output = None
+    server = None
+    if options.output is not None:
+        output = options.output / member.id
+        server = options.output.parent / f"{options.output.name}.nginx" / member.id
+    return replace(
+        options,
+        content=member.content,
+        output=output,
+        shared=province.shared,
+        theme_dir=province.theme_dir,
+        server_dir=server,
+    )
+
+
+def run_site(options: api.Options, site_id: str) -> SiteOutcome:
+    """Build (or, with no output folder, check) one site; every failure as a value."""
+    try:
+        if options.output is None:
+            result = api.check(options)
+            return SiteOutcome(site_id, "build", result, result.warnings)
+        outcome = api.build(options)
+        warnings = outcome.result.warnings if outcome.result else outcome.warnings
+        return SiteOutcome(site_id, outcome.how, outcome.result, warnings)
+    except BuildError as error:
+        return SiteOutcome(site_id, errors=tuple(error.errors))
+    except UsageError as error:
+        return SiteOutcome(site_id, failure=error.message)
+    except OSError as error:
+        reason = str(error.strerror or error)
+        where = str(error.filename) if error.filename else ""
+        return SiteOutcome(
+            site_id, failure=_("cannot write {name}: {reason}", name=where, reason=reason)
+        )
+
+
+def _one_core() -> None:
+    """In a worker: this site's own work stays on this worker's core."""
+    os.environ[CORES] = "1"
+
+
+def _run(job: tuple[api.Options, str]) -> SiteOutcome:
+    return run_site(*job)
+
+
+def run_sites(
+    province: Province,
+    options: api.Options,
+    only: Sequence[str] = (),
+    done: Callable[[SiteOutcome], None] = lambda outcome: None,
+) -> list[SiteOutcome]:
+    """Every site (or those named in ``only``), built in parallel, one per core; each
+    outcome handed to ``done`` as it comes, all returned in the province's order."""
+    members = [province.site(i) for i in only] if only else list(province.sites)
+    outcomes: dict[str, SiteOutcome] = {}
+    jobs = []
+    for m in members:
+        site = site_options(province, m, options)
+        kept = api.unchanged(site)  # asked here: no worker started for nothing to do
+        if kept is None:
+            jobs.append((site, m.id))
+        else:
+            outcomes[m.id] = found = SiteOutcome(m.id, "none", None, kept)
+            done(found)
+    workers = min(cores(), len(jobs))
+    if workers < 2:
+        for job in jobs:
+            outcomes[job[1]] = found = run_site(*job)
+            done(found)
+    else:
+        # spawn, not fork: the caller may have threads (the progress line)
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=_one_core) as pool:
+            for future in as_completed([pool.submit(_run, job) for job in jobs]):
+                found = future.result()
+                outcomes[found.id] = found
+                done(found)
+    return [outcomes[m.id] for m in members]
+
+
+@dataclass(frozen=True, slots=True)
+class ProvinceOutcome:
+    sites: tuple[SiteOutcome, ...]
+    hub: bool = False  # the hub was written
+    hub_changed: bool = False  # ... and differs from the last build's
+
+    @property
+    def failed(self) -> bool:
+        return any(s.failed for s in self.sites)
+
+
+def build_province(
+    province: Province,
+    options: api.Options,
+    only: Sequence[str] = (),
+    done: Callable[[SiteOutcome], None] = lambda outcome: None,
+) -> ProvinceOutcome:
+    """Build (or check, when ``options.output`` is None) every site, or those of ``only``;
+    then, for a whole province built into a folder, write its hub."""
+    from generator.output.writer import check_hub_folder, write_hub
+
+    ids = [m.id for m in province.sites]
+    if options.output is not None:
+        check_hub_folder(options.output, ids)  # before any site is written into it
+    outcomes = run_sites(province, options, only, done)
+    if options.output is None or only or province.hub is None:
+        return ProvinceOutcome(tuple(outcomes))
+    from generator.output.writer import hub_current
+    from generator.province.hub import hub_key
+
+    key = hub_key(province, options.allow_http)
+    if hub_current(options.output, key):
+        return ProvinceOutcome(tuple(outcomes), hub=True)
+    from generator.inputs.config import load_config
+    from generator.province.hub import hub_files
+
+    configs = []
+    for member in province.sites:
+        try:
+            configs.append(load_config(member.content, None, options.allow_http))
+        except BuildError:
+            continue  # reported by that site's own build
+    files = hub_files(province, province.hub, configs)
+    changed = write_hub(options.output, files, ids, key)
+    return ProvinceOutcome(tuple(outcomes), hub=True, hub_changed=changed)

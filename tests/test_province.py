@@ -1,0 +1,224 @@
+"""A province (bangtin.yml): every site built into output/<id>/, the hub, --site, and a
+site's failure kept to that site; through the real command line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import zxingcpp
+from PIL import Image
+
+from tests.conftest import notice, run_cli, tree_bytes
+
+PROVINCE = """\
+sites:
+  dinh-hung: sites/dinh-hung/content
+  dinh-tan: sites/dinh-tan/content
+shared: shared
+hub:
+  base_url: https://bangtin.thanhhoa.example/
+  title: Bảng tin các xã tỉnh Thanh Hóa
+"""
+
+
+def site_yml(title: str, site_id: str) -> str:
+    return f"title: {title}\nbase_url: https://bangtin.thanhhoa.example/{site_id}/\n"
+
+
+def write(root: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+
+@pytest.fixture
+def province(tmp_path: Path) -> Path:
+    root = tmp_path / "tinh"
+    write(
+        root,
+        {
+            "bangtin.yml": PROVINCE,
+            "sites/dinh-hung/content/site.yml": site_yml("Bảng tin xã Định Hưng", "dinh-hung"),
+            "sites/dinh-hung/content/locations/cho.yml": "name: Chợ Định Hưng\n",
+            "sites/dinh-hung/content/notices/hop.md": notice("Họp dân thôn 1", "2026-11-20"),
+            "sites/dinh-tan/content/site.yml": site_yml("Bảng tin xã Định Tân", "dinh-tan"),
+            "sites/dinh-tan/content/locations/tram-y-te.yml": "name: Trạm y tế xã\n",
+            "sites/dinh-tan/content/notices/tiem.md": notice("Lịch tiêm chủng", "2026-11-21"),
+            "shared/notices/lua-dao.md": notice("Cảnh báo lừa đảo qua mạng", "2026-11-22"),
+        },
+    )
+    return root
+
+
+def test_every_site_and_the_hub(province: Path) -> None:
+    result = run_cli("build", cwd=province)
+    assert result.returncode == 0, result.stderr
+    out = province / "output"
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == [
+        "assets",
+        "dinh-hung",
+        "dinh-tan",
+        "index.html",
+        "qr.png",
+        "qr.svg",
+    ]
+    for site_id, own in (("dinh-hung", "hop"), ("dinh-tan", "tiem")):
+        assert (out / site_id / "n" / own / "index.html").is_file()
+        shared = (out / site_id / "n" / "lua-dao" / "index.html").read_text("utf-8")
+        assert "Cảnh báo lừa đảo qua mạng" in shared
+        assert f"https://bangtin.thanhhoa.example/{site_id}/n/lua-dao/" in shared
+        assert f"{site_id}: Built " in result.stdout
+        # the nginx snippets are beside the province's output, never published in it
+        assert (province / "output.nginx" / site_id / "nginx-security.conf").is_file()
+    assert not (out / "dinh-hung" / "n" / "tiem").exists()  # each site its own notices
+    hub = (out / "index.html").read_text("utf-8")
+    assert '<html lang="vi">' in hub
+    assert "Bảng tin các xã tỉnh Thanh Hóa" in hub
+    assert hub.index("Bảng tin xã Định Hưng") < hub.index("Bảng tin xã Định Tân")
+    assert 'href="dinh-tan/"' in hub  # under the hub's address: a relative link
+    codes = zxingcpp.read_barcodes(Image.open(out / "qr.png"))
+    assert [c.text for c in codes] == ["https://bangtin.thanhhoa.example/"]
+    stylesheet = [p for p in (out / "assets").iterdir()]
+    assert len(stylesheet) == 1 and f'href="assets/{stylesheet[0].name}"' in hub
+
+
+def test_nothing_to_do_is_said_per_site(province: Path) -> None:
+    assert run_cli("build", cwd=province).returncode == 0
+    before = tree_bytes(province / "output")
+    again = run_cli("build", cwd=province)
+    assert again.returncode == 0, again.stderr
+    assert "dinh-hung: nothing changed since the last build." in again.stdout
+    assert "dinh-tan: nothing changed since the last build." in again.stdout
+    assert tree_bytes(province / "output") == before
+
+
+def test_one_site(province: Path) -> None:
+    result = run_cli("build", "--site", "dinh-tan", cwd=province)
+    assert result.returncode == 0, result.stderr
+    out = province / "output"
+    assert (out / "dinh-tan" / "index.html").is_file()
+    assert not (out / "dinh-hung").exists()
+    assert not (out / "index.html").exists()  # the hub lists every site: built with all
+
+
+def test_unknown_site_names_the_sites(province: Path) -> None:
+    result = run_cli("build", "--site", "dinh-hoa", cwd=province)
+    assert result.returncode == 2
+    assert "bangtin.yml has no site `dinh-hoa`; its sites: dinh-hung, dinh-tan" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_site_option_needs_a_province(tmp_path: Path) -> None:
+    write(tmp_path, {"content/site.yml": site_yml("Xã", "xa")})
+    result = run_cli("build", "--site", "xa", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "--site works in a province" in result.stderr
+
+
+def test_a_site_with_an_error_is_left_as_it_was(province: Path) -> None:
+    assert run_cli("build", cwd=province).returncode == 0
+    broken = province / "output" / "dinh-tan"
+    before = tree_bytes(broken)
+    write(
+        province,
+        {
+            "sites/dinh-tan/content/notices/tiem.md": notice("Lịch tiêm", "2026-13-40"),
+            "sites/dinh-hung/content/notices/hop.md": notice("Họp dân thôn 2", "2026-11-20"),
+        },
+    )
+    result = run_cli("build", cwd=province)
+    assert result.returncode == 1
+    assert "Site dinh-tan:" in result.stderr
+    assert "sites/dinh-tan/content/notices/tiem.md:3:7: error: `date` is not a real date" in (
+        result.stderr
+    )
+    assert "1 site of 2 failed: dinh-tan" in result.stderr
+    assert tree_bytes(broken) == before  # exactly as it was
+    hung = (province / "output" / "dinh-hung" / "n" / "hop" / "index.html").read_text("utf-8")
+    assert "Họp dân thôn 2" in hung  # the other commune's news still goes out
+
+
+def test_check_a_province(province: Path) -> None:
+    result = run_cli("check", cwd=province)
+    assert result.returncode == 0, result.stderr
+    assert "dinh-hung: Checked " in result.stdout and "dinh-tan: Checked " in result.stdout
+    assert not (province / "output").exists()
+    write(province, {"sites/dinh-hung/content/notices/hop.md": "---\ntitle: Họp\n---\n"})
+    failed = run_cli("check", "--site", "dinh-hung", cwd=province)
+    assert failed.returncode == 1
+    assert "sites/dinh-hung/content/notices/hop.md" in failed.stderr
+    assert "missing required key `date`" in failed.stderr
+
+
+def test_a_single_sites_output_is_not_taken_over(province: Path) -> None:
+    write(province, {"content/site.yml": site_yml("Xã", "xa")})
+    assert run_cli("build", "--content", "content", cwd=province).returncode == 0
+    result = run_cli("build", cwd=province)
+    assert result.returncode == 2
+    assert "holds the build of a single site, not a province's" in result.stderr
+    assert not (province / "output" / "dinh-hung").exists()
+
+
+def test_foreign_files_stop_the_build(province: Path) -> None:
+    write(province, {"output/thesis.docx": "mine"})
+    result = run_cli("build", cwd=province)
+    assert result.returncode == 2
+    assert "holds files bangtin did not write: thesis.docx" in result.stderr
+    assert (province / "output" / "thesis.docx").read_text() == "mine"
+    assert not (province / "output" / "dinh-hung").exists()
+
+
+def test_the_hub_record_is_not_trusted(province: Path) -> None:
+    assert run_cli("build", cwd=province).returncode == 0
+    hub = province / "output" / "index.html"
+    clean = hub.read_bytes()
+    hub.write_text("defaced", encoding="utf-8")  # its status is no longer the recorded one
+    result = run_cli("build", cwd=province)
+    assert result.returncode == 0, result.stderr
+    assert hub.read_bytes() == clean
+    # a record that is not bangtin's: nothing in output/ is taken as the hub's
+    marker = province / "output" / ".bangtin-hub"
+    marker.write_text("bangtin hub 2\nkey\n../../etc/passwd\t1:2:3:4\n", encoding="utf-8")
+    hub.write_text("defaced", encoding="utf-8")
+    refused = run_cli("build", cwd=province)
+    assert refused.returncode == 2
+    assert "holds files bangtin did not write: assets, index.html, qr.png, qr.svg" in (
+        refused.stderr
+    )
+    assert hub.read_text("utf-8") == "defaced"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("sites:\n  Dinh Hung: sites/dinh-hung/content\n", "bangtin.yml:2:3: error: site id"),
+        ("sites:\n  dinh-hung: sites/khong-co\n", "bangtin.yml:2:14: error: there is no folder"),
+        ("sites:\n  dinh-hung: ../ngoai\n", "bangtin.yml:2:14: error: `../ngoai` must be"),
+        ("site:\n  dinh-hung: sites/dinh-hung/content\n", "bangtin.yml:1:1: error: unknown key"),
+        (
+            "sites:\n  dinh-hung: sites/dinh-hung/content\nhub:\n  title: Tỉnh\n",
+            "bangtin.yml:4:3: error: missing required key `base_url`",
+        ),
+    ],
+)
+def test_bangtin_yml_errors(province: Path, text: str, expected: str) -> None:
+    (province / "bangtin.yml").write_text(text, encoding="utf-8")
+    result = run_cli("build", cwd=province)
+    assert result.returncode == 1
+    assert expected in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (province / "output").exists()
+
+
+def test_a_site_on_its_own_domain_is_linked_whole(province: Path) -> None:
+    write(
+        province,
+        {"sites/dinh-tan/content/site.yml": "title: Xã Định Tân\nbase_url: https://dinhtan.vn/\n"},
+    )
+    result = run_cli("build", cwd=province)
+    assert result.returncode == 0, result.stderr
+    hub = (province / "output" / "index.html").read_text("utf-8")
+    assert 'href="https://dinhtan.vn/">Xã Định Tân</a>' in hub
+    assert 'href="dinh-hung/">' in hub

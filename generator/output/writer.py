@@ -507,39 +507,38 @@ def check_folders(content_dir: Path, output_dir: Path) -> None:
         )
 
 
-HUB_MARKER = ".bangtin-hub"  # a province's output folder: the hub's files, as written
-_HUB_HEAD = "bangtin hub 2"
+HUB_MARKER = ".bangtin-hub"  # a province's output folder: the hub's files, by path
+_HUB_HEAD = "bangtin hub 1"
 
 
-def hub_current(output: Path, key: str) -> bool:
-    """Whether ``output`` holds the hub made from ``key``, every file of it as written."""
-    found_key, files = _hub_marker(output)
-    if found_key != key or not files:
+def hub_intact(output: Path, written: Mapping[str, Stat]) -> bool:
+    """Whether every file of the hub is in ``output`` as it was ``written`` (its status:
+    size, times, inode), and the marker names exactly those files."""
+    if not written or _hub_marker(output) != set(written):
         return False
-    for relpath, stat in files.items():
+    for relpath, stat in written.items():
         try:
-            if file_stat(os.stat(output / relpath)) != stat:
+            if file_stat(os.stat(output / safe_relpath(relpath))) != stat:
                 return False
-        except OSError:
+        except (OSError, ValueError):
             return False
     return True
 
 
 def write_hub(
-    output: Path, files: Mapping[str, bytes], sites: Iterable[str], key: str = ""
-) -> bool:
+    output: Path, files: Mapping[str, bytes], sites: Iterable[str]
+) -> tuple[bool, dict[str, Stat]]:
     """The hub of a province (generator.province) in ``output``, whose folders ``sites``
     each hold a site: each file replaced whole (a reader sees the old file or the new
-    one), the hub's files of the last build that it no longer has removed; ``key``
-    digests what it is made from (``hub_current``).
+    one), the hub's files of the last build that it no longer has removed, and the
+    marker listing its files.  Whether anything changed, and each file's status.
 
-    ``output`` must be new, or a province's output (``check_hub_folder``).  Whether
-    anything changed."""
+    ``output`` must be new, or a province's output (``check_hub_folder``)."""
     output = Path(os.path.abspath(output))
     check_hub_folder(output, sites)
     output.mkdir(parents=True, exist_ok=True)
-    _key, before = _hub_marker(output)
-    changed = set(before) != set(files)
+    before = _hub_marker(output)
+    changed = before != set(files)
     for relpath, data in sorted(files.items()):
         target = output / safe_relpath(relpath)
         if _read(target) == data:
@@ -549,18 +548,14 @@ def write_hub(
         part = target.parent / f"{_PREFIX}part-{target.name}"
         part.write_bytes(data)
         os.replace(part, target)
-    for relpath in sorted(set(before) - set(files)):
+    for relpath in sorted(before - set(files)):
         with contextlib.suppress(FileNotFoundError):
             (output / relpath).unlink()
             _remove_empty_folders((output / relpath).parent, output)
-    lines = [_HUB_HEAD, key]
-    for relpath in sorted(files):
-        stat = file_stat(os.stat(output / relpath))
-        lines.append(relpath + "\t" + ":".join(map(str, stat)))
     marker = output / f"{_PREFIX}part-hub"
-    marker.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    marker.write_text("\n".join([_HUB_HEAD, *sorted(files)]) + "\n", encoding="utf-8")
     os.replace(marker, output / HUB_MARKER)
-    return changed
+    return changed, {p: file_stat(os.stat(output / p)) for p in sorted(files)}
 
 
 def check_hub_folder(output: Path, sites: Iterable[str]) -> None:
@@ -576,7 +571,7 @@ def check_hub_folder(output: Path, sites: Iterable[str]) -> None:
                 output=str(output),
             )
         )
-    _key, hub = _hub_marker(output)
+    hub = _hub_marker(output)
     allowed = set(sites) | {p.split("/", 1)[0] for p in hub} | {HUB_MARKER}
     foreign = sorted(
         name for name in os.listdir(output) if name not in allowed and not name.startswith(_PREFIX)
@@ -592,22 +587,17 @@ def check_hub_folder(output: Path, sites: Iterable[str]) -> None:
         )
 
 
-def _hub_marker(output: Path) -> tuple[str, dict[str, Stat]]:
-    """The key and files (with their status) the hub's last build wrote into ``output``,
-    read as untrusted: a line that is not exactly a safe path and a status is left out."""
+def _hub_marker(output: Path) -> set[str]:
+    """The files the hub's last build wrote into ``output``, read as untrusted: a line
+    that is not a safe path inside it is left out."""
     try:
         lines = (output / HUB_MARKER).read_text("utf-8").splitlines()
     except (OSError, UnicodeDecodeError):
-        return "", {}
-    if len(lines) < 2 or lines[0] != _HUB_HEAD:
-        return "", {}
-    files: dict[str, Stat] = {}
-    for line in lines[2:]:
-        relpath, tab, stat = line.partition("\t")
-        numbers = stat.split(":")
-        if not tab or len(numbers) != 4 or not all(n.isdigit() for n in numbers):
-            continue
-        with contextlib.suppress(ValueError):
-            size, mtime, ctime, inode = map(int, numbers)
-            files[safe_relpath(relpath)] = (size, mtime, ctime, inode)
-    return lines[1], files
+        return set()
+    if not lines or lines[0] != _HUB_HEAD:
+        return set()
+    found = set()
+    for line in lines[1:]:
+        with contextlib.suppress(ValueError):  # the marker is a file anyone may edit
+            found.add(safe_relpath(line))
+    return found

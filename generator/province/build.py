@@ -13,13 +13,14 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, replace
 
 from generator import api
 from generator.errors import BuildError, ContentError, UsageError
 from generator.i18n import Message, _
 from generator.models import BuildResult
+from generator.output.writer import Stat
 from generator.parallel import CORES, cores
 from generator.province.config import Member, Province
 
@@ -99,9 +100,12 @@ def run_sites(
     members = [province.site(i) for i in only] if only else list(province.sites)
     outcomes: dict[str, SiteOutcome] = {}
     jobs = []
-    for m in members:
-        site = site_options(province, m, options)
-        kept = api.unchanged(site)  # asked here: no worker started for nothing to do
+    sites = [site_options(province, m, options) for m in members]
+    # asked here, in threads (the answer is mostly `stat` calls, which run outside the
+    # GIL): no worker process is started for a site with nothing to do
+    with ThreadPoolExecutor(min(8, len(sites) or 1)) as threads:
+        answers = list(threads.map(api.unchanged, sites))
+    for m, site, kept in zip(members, sites, answers, strict=True):
         if kept is None:
             jobs.append((site, m.id))
         else:
@@ -142,7 +146,7 @@ def build_province(
 ) -> ProvinceOutcome:
     """Build (or check, when ``options.output`` is None) every site, or those of ``only``;
     then, for a whole province built into a folder, write its hub."""
-    from generator.output.writer import check_hub_folder, write_hub
+    from generator.output.writer import check_hub_folder, hub_intact, write_hub
 
     ids = [m.id for m in province.sites]
     if options.output is not None:
@@ -150,11 +154,12 @@ def build_province(
     outcomes = run_sites(province, options, only, done)
     if options.output is None or only or province.hub is None:
         return ProvinceOutcome(tuple(outcomes))
-    from generator.output.writer import hub_current
+    from generator.cache.store import Store, cache_folder
     from generator.province.hub import hub_key
 
+    store = Store(cache_folder(options.output, options.cache_dir))
     key = hub_key(province, options.allow_http)
-    if hub_current(options.output, key):
+    if hub_intact(options.output, _hub_record(store.read_json(HUB_RECORD), key)):
         return ProvinceOutcome(tuple(outcomes), hub=True)
     from generator.inputs.config import load_config
     from generator.province.hub import hub_files
@@ -166,5 +171,23 @@ def build_province(
         except BuildError:
             continue  # reported by that site's own build
     files = hub_files(province, province.hub, configs)
-    changed = write_hub(options.output, files, ids, key)
+    store.delete(HUB_RECORD)  # the record is written again only once the hub is
+    changed, written = write_hub(options.output, files, ids)
+    store.write_json(HUB_RECORD, {"key": key, "files": {p: list(s) for p, s in written.items()}})
     return ProvinceOutcome(tuple(outcomes), hub=True, hub_changed=changed)
+
+
+HUB_RECORD = "hub.json"  # in the province output's cache folder: the hub's key and files
+
+
+def _hub_record(data: object, key: str) -> dict[str, Stat]:
+    """The hub's files as its last build wrote them, if it was made from ``key``; the
+    record is read as untrusted: anything not exactly that shape counts as none."""
+    if type(data) is not dict or data.get("key") != key or type(data.get("files")) is not dict:
+        return {}
+    files: dict[str, Stat] = {}
+    for path, stat in data["files"].items():
+        if not (type(stat) is list and len(stat) == 4 and all(type(n) is int for n in stat)):
+            return {}
+        files[path] = (stat[0], stat[1], stat[2], stat[3])
+    return files

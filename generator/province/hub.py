@@ -9,13 +9,16 @@ from generator.inputs.config import find_site_file
 from generator.inputs.scan import code_digest
 from generator.models import QrOptions, SiteConfig
 from generator.province.config import Hub, Province
-from generator.qr import images_of
-from generator.render.templates import STYLESHEET, Renderer, asset_path, theme_dirs
+
+STYLESHEET = "style.css"  # the theme's (generator.render.templates.STYLESHEET)
 
 
 def hub_files(province: Province, hub: Hub, sites: list[SiteConfig]) -> dict[str, bytes]:
     """``index.html`` listing ``sites`` (each at its own ``base_url``), the theme's
     stylesheet (fingerprinted) and the hub's QR code, by path in the output folder."""
+    from generator.qr import images_of  # Jinja, segno: not for ``hub_key``
+    from generator.render.templates import Renderer, asset_path, theme_dirs
+
     stand_in = SiteConfig(
         root=province.root,
         source=province.source,

@@ -20,7 +20,7 @@ from generator.cache.store import Store, cache_folder, cache_root, cap_bytes, pr
 from generator.clock import now
 from generator.errors import ContentError, UsageError
 from generator.i18n import Message, _
-from generator.inputs.scan import scan_inputs
+from generator.inputs.scan import Inputs, scan_inputs
 from generator.models import BuildResult
 from generator.output.lock import WAIT, output_lock
 from generator.output.writer import check_folders
@@ -120,10 +120,7 @@ def _build(
     inputs, store = None, Store(cache_folder(output, options.cache_dir))
     store.mark_used()
     if caches is None:  # a command's build: it may have nothing to do
-        inputs = scan_inputs(
-            options.content, options.text(), state.load_known(store), options.extra_roots()
-        )
-        warnings = state.still_current(store, output, inputs.digest, options.server_dir)
+        inputs, warnings = _last_build_current(options, output, store)
         if warnings is not None:
             return Outcome("none", None, warnings)
     from generator import build as pipeline  # Jinja, Markdown, YAML: not for the above
@@ -157,10 +154,18 @@ def unchanged(options: Options) -> tuple[ContentError, ...] | None:
     store = Store(cache_folder(output, options.cache_dir))
     if not store.enabled or not output.is_dir():
         return None
+    return _last_build_current(options, output, store)[1]
+
+
+def _last_build_current(
+    options: Options, output: Path, store: Store
+) -> tuple[Inputs, tuple[ContentError, ...] | None]:
+    """Every input's digest, and the last build's warnings if that build into ``output``
+    had these inputs and is still current (generator.cache.state), else None."""
     inputs = scan_inputs(
         options.content, options.text(), state.load_known(store), options.extra_roots()
     )
-    return state.still_current(store, output, inputs.digest, options.server_dir)
+    return inputs, state.still_current(store, output, inputs.digest, options.server_dir)
 
 
 def output_state(exc: BaseException) -> OutputState:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 PACKAGE_DATA = Path(__file__).parent / "_data"
+STYLESHEET = "style.css"  # in every theme's static/ folder
 REPO_ROOT = Path(__file__).parent.parent
 
 

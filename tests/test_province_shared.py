@@ -18,16 +18,8 @@ from generator.media.library import load_media
 from tests.conftest import notice, replace_in, resident_pages, run_cli, tree_bytes
 from tests.media_files import decision_pdf, emblem_png
 from tests.test_budget import FIRST_FLIGHT, gz
+from tests.test_province import PROVINCE
 
-PROVINCE = """\
-sites:
-  dinh-hung: sites/dinh-hung/content
-  dinh-tan: sites/dinh-tan/content
-shared: shared
-hub:
-  base_url: https://bangtin.thanhhoa.example/
-  title: Bảng tin các xã tỉnh Thanh Hóa
-"""
 SITES = {"dinh-hung": ("Định Hưng", "cho"), "dinh-tan": ("Định Tân", "tram-y-te")}
 ISSUER = "Công an tỉnh Thanh Hóa"
 FRAUD = "Cảnh báo giả danh công an gọi điện cài VNeID"

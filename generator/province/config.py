@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from generator.errors import BuildError, Position, Problems
+from generator.errors import BuildError, Position, Problems, UsageError
 from generator.i18n import _
 from generator.inputs import schema
 from generator.inputs.config import check_base_url, find_site_file, normalise_base_url
@@ -44,9 +44,7 @@ class Province:
     hub: Hub | None = None
 
     def site(self, site_id: str) -> Member:
-        """The site ``site_id``; a usage error naming the closest id when there is none."""
-        from generator.errors import UsageError
-
+        """The site ``site_id``; a usage error listing the sites when there is none."""
         for member in self.sites:
             if member.id == site_id:
                 return member

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import hashlib
 
-from generator.bundled import builtin
+from generator.bundled import STYLESHEET, builtin
 from generator.inputs.config import find_site_file
 from generator.inputs.scan import code_digest
 from generator.models import QrOptions, SiteConfig
 from generator.province.config import Hub, Province
-
-STYLESHEET = "style.css"  # the theme's (generator.render.templates.STYLESHEET)
 
 
 def hub_files(province: Province, hub: Hub, sites: list[SiteConfig]) -> dict[str, bytes]:

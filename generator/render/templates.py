@@ -18,7 +18,7 @@ import jinja2
 import jinja2.meta
 from jinja2.sandbox import SandboxedEnvironment
 
-from generator.bundled import builtin
+from generator.bundled import STYLESHEET, builtin
 from generator.errors import BuildError, ContentError, Position, Problems
 from generator.i18n import _
 from generator.models import Location, Notice, Output, SiteConfig, StandingPage, Tag
@@ -34,8 +34,6 @@ from generator.plan.urls import (
 )
 from generator.render.deps import Recorder, Registry, Untracked
 from generator.render.markup import summarise
-
-STYLESHEET = "style.css"
 
 
 def theme_dirs(site: SiteConfig) -> list[Path]:

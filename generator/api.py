@@ -20,7 +20,7 @@ from generator.cache.store import Store, cache_folder, cache_root, cap_bytes, pr
 from generator.clock import now
 from generator.errors import ContentError, UsageError
 from generator.i18n import Message, _
-from generator.inputs.scan import Inputs, scan_inputs
+from generator.inputs.scan import Inputs, Listing, scan_inputs
 from generator.models import BuildResult
 from generator.output.lock import WAIT, output_lock
 from generator.output.writer import check_folders
@@ -144,27 +144,29 @@ def _build(
     return Outcome("build", result)
 
 
-def unchanged(options: Options) -> tuple[ContentError, ...] | None:
+def unchanged(
+    options: Options, seen: dict[str, Listing] | None = None
+) -> tuple[ContentError, ...] | None:
     """The last build's warnings when a build of ``options`` would have nothing to do
     (``build``'s first question, asked without its lock: the answer is only a hint to
-    skip the build; None means "build", which asks again holding the lock)."""
+    skip the build; None means "build", which asks again holding the lock).  ``seen``:
+    the folders other sites' questions listed (generator.inputs.scan.scan_inputs)."""
     if options.output is None:
         return None
     output = Path(os.path.abspath(options.output))
     store = Store(cache_folder(output, options.cache_dir))
     if not store.enabled or not output.is_dir():
         return None
-    return _last_build_current(options, output, store)[1]
+    return _last_build_current(options, output, store, seen)[1]
 
 
 def _last_build_current(
-    options: Options, output: Path, store: Store
+    options: Options, output: Path, store: Store, seen: dict[str, Listing] | None = None
 ) -> tuple[Inputs, tuple[ContentError, ...] | None]:
     """Every input's digest, and the last build's warnings if that build into ``output``
     had these inputs and is still current (generator.cache.state), else None."""
-    inputs = scan_inputs(
-        options.content, options.text(), state.load_known(store), options.extra_roots()
-    )
+    known, roots = state.load_known(store), options.extra_roots()
+    inputs = scan_inputs(options.content, options.text(), known, roots, seen)
     return inputs, state.still_current(store, output, inputs.digest, options.server_dir)
 
 

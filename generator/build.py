@@ -224,7 +224,8 @@ def build(
         del writer, previous, outputs, reads, record  # freed: the end of a build is its peak
         if inputs is not None:
             until = plan.next_change.timestamp() if plan.next_change else None
-            state.record(store, output, inputs.digest, plan.now.timestamp(), until, stats, warnings)
+            moment = plan.now.timestamp()
+            state.record(store, output, inputs.digest, moment, until, stats, warnings, server_dir)
             state.save_hashes(store, inputs)
     return BuildResult(
         pages=len(plan.pages),

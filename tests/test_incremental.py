@@ -367,3 +367,136 @@ def test_the_input_scan_names_what_changed_since_the_saved_hashes(tmp_path: Path
     assert here.changed == (str(root / "content" / NOTICE),) and len(here.removed) == 1
     assert here.known == first.digest and here.digest != first.digest
     assert scan_inputs(root / "content", "other options").digest != here.digest
+
+
+def _recorded_tree(root: Path) -> tuple[Path, Path, dict[str, object]]:
+    output = root / "output"
+    data = Store(cache_folder(output)).read_json(state.STATE)
+    assert isinstance(data, dict) and isinstance(data["tree"], dict)
+    return output, writer_module.server_folder(output), data["tree"]
+
+
+def _change(output: Path, how: str) -> None:
+    page = output / "n" / "lich-tiem-chung-thang-11" / "index.html"
+    if how == "added deep":
+        (page.parent / "extra.html").write_text("x", "utf-8")
+    elif how == "added folder":
+        (output / "n" / "new").mkdir()
+        (output / "n" / "new" / "index.html").write_text("x", "utf-8")
+    elif how == "removed":
+        page.unlink()
+    elif how == "replaced":  # same bytes, another file (a new inode)
+        data = page.read_bytes()
+        page.unlink()
+        page.write_bytes(data)
+    elif how == "edited, time put back":
+        before = page.stat()
+        text = page.read_text("utf-8")
+        page.write_text(text.replace("<h1", "<H1", 1), "utf-8")
+        os.utime(page, ns=(before.st_atime_ns, before.st_mtime_ns))
+    elif how == "server file":
+        (output.with_name("output.nginx") / "nginx-security.conf").write_text("#", "utf-8")
+    elif how == "symlink":
+        (output / "n" / "link").symlink_to("/etc")
+    else:
+        raise AssertionError(how)
+
+
+CHANGES = (
+    "added deep", "added folder", "removed", "replaced", "edited, time put back",
+    "server file", "symlink",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("how", CHANGES)
+def test_every_change_to_output_is_seen_by_its_status_alone(tmp_path: Path, how: str) -> None:
+    """``state.as_left`` stats the recorded files and folders instead of listing every
+    folder: any change, deep down or beside output/, must still change one status."""
+    root = site_copy(tmp_path)
+    build(root)
+    output, server, tree = _recorded_tree(root)
+    assert state.as_left(output, server, tree, time.time_ns()) is False  # listed, still racy
+    time.sleep(2.1)
+    assert state.as_left(output, server, tree, time.time_ns()) is True  # listed: refresh it
+    assert "Nothing changed" in build(root)  # ... which a build with nothing to do does
+    output, server, refreshed = _recorded_tree(root)
+    assert refreshed["written_ns"] > tree["written_ns"]  # type: ignore[operator]
+    assert {**refreshed, "written_ns": 0} == {**tree, "written_ns": 0}
+    tree = refreshed
+    assert state.as_left(output, server, tree, time.time_ns()) is False  # nothing listed
+    _change(output, how)
+    assert state.as_left(output, server, tree, time.time_ns()) is None
+    if how in ("added deep", "added folder", "symlink"):  # foreign: the build names it
+        result = run_cli("build", cwd=root)
+        assert result.returncode == 2 and "bangtin did not write" in result.stderr
+    else:  # repaired, then current again
+        assert "Built" in build(root)
+        assert "Nothing changed" in build(root)
+
+
+def test_a_folder_changed_in_the_same_clock_tick_as_the_record_is_listed(tmp_path: Path) -> None:
+    """A folder's times have the file system's clock's resolution: an entry added in the
+    same tick as the record leaves its status as recorded.  Within 2 s of the record,
+    the folder's entries are compared too."""
+    root = site_copy(tmp_path)
+    build(root)
+    output, server, tree = _recorded_tree(root)
+    folder = output / "n" / "lich-tiem-chung-thang-11"
+    (folder / "extra.html").write_text("x", "utf-8")
+
+    def with_status(st: os.stat_result) -> list[list[object]]:
+        status = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+        return [[n, *status] if n == name else [n, *rest] for n, *rest in tree["folders"]]  # type: ignore[attr-defined]
+
+    name = "n/lich-tiem-chung-thang-11"
+    # what the record would hold had the two been in one tick:
+    same_tick = {**tree, "folders": with_status(folder.stat()), "written_ns": time.time_ns()}
+    assert state.as_left(output, server, same_tick, time.time_ns()) is None  # listed: seen
+    (folder / "extra.html").unlink()
+    folders = with_status(folder.stat())
+    as_recorded = {**same_tick, "folders": folders}
+    assert state.as_left(output, server, as_recorded, time.time_ns()) is False  # still racy
+    later = time.time_ns() + state.RACY_NS + 1
+    assert state.as_left(output, server, as_recorded, later) is True  # to be refreshed
+
+
+@pytest.mark.parametrize(
+    "record",
+    [
+        None, [], {}, {"folders": [], "files": []},
+        {"folders": [["", 1, 2, 3]], "files": [], "written_ns": 0},
+        {"folders": [[1, 1, 2, 3, 4]], "files": [], "written_ns": 0},
+        {"folders": [], "files": [["index.html", 1, 2, 3, 4]], "written_ns": "0"},
+    ],
+)  # fmt: skip
+def test_a_damaged_status_record_reads_as_changed(tmp_path: Path, record: object) -> None:
+    root = site_copy(tmp_path)
+    build(root)
+    output, server, _ = _recorded_tree(root)
+    assert state.as_left(output, server, record, time.time_ns()) is None
+
+
+def test_sites_asked_together_list_the_shared_folders_once(tmp_path: Path) -> None:
+    """``scan_inputs(..., seen=)`` lists bangtin's code and themes once for many sites,
+    and gives each the digest a scan of its own gives."""
+    a, b = site_copy(tmp_path / "a"), site_copy(tmp_path / "b")
+    replace_in(b / "content" / NOTICE, "theo lịch sau", "theo lịch khác")
+    seen: dict[str, list[tuple[str, os.stat_result | None]]] = {}
+    calls: list[str] = []
+    real = os.stat
+
+    def counting(path: str, *args: object, **kwargs: object) -> os.stat_result:
+        calls.append(str(path))
+        return real(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(os, "stat", counting)
+        first = scan_inputs(a / "content", "options", None, (), seen)
+        stats_first = len(calls)
+        second = scan_inputs(b / "content", "options", None, (), seen)
+    own = len(calls) - stats_first
+    assert first.digest == scan_inputs(a / "content", "options").digest
+    assert second.digest == scan_inputs(b / "content", "options").digest != first.digest
+    code = [c for c in calls[:stats_first] if "/generator/" in c]
+    assert code and not any("/generator/" in c for c in calls[stats_first:])
+    assert own < stats_first - len(code) + 1

@@ -222,3 +222,38 @@ def test_a_site_on_its_own_domain_is_linked_whole(province: Path) -> None:
     hub = (province / "output" / "index.html").read_text("utf-8")
     assert 'href="https://dinhtan.vn/">Xã Định Tân</a>' in hub
     assert 'href="dinh-hung/">' in hub
+
+
+def test_many_sites_are_asked_by_this_process_and_a_worker(
+    province: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whether each site has anything to do is asked by this process, from the first
+    site, and a worker process, from the last: the answers are those of asking each in
+    turn, in the sites' order."""
+    from generator import api
+    from generator.province import build as province_build
+    from generator.province.config import load_province
+
+    assert run_cli("build", cwd=province).returncode == 0
+    write(province, {"sites/dinh-hung/content/notices/moi.md": notice("Tin mới", "2026-11-25")})
+    loaded = load_province(province)
+    monkeypatch.chdir(province)  # as `bangtin build` there
+    options = api.Options(province, output=Path("output"))
+    sites = [province_build.site_options(loaded, m, options) for m in loaded.sites] * 20
+    serial = [api.unchanged(site) for site in sites]
+    assert serial[0] is None and serial[1] is not None  # dinh-hung changed, dinh-tan not
+    asked_here: list[int] = []
+    real_ask = province_build._ask
+
+    def ask_here(chunk: list[api.Options]) -> list[province_build.Answer]:
+        asked_here.append(len(chunk))
+        return real_ask(chunk)
+
+    monkeypatch.setattr(province_build, "_ask", ask_here)  # this process only
+    monkeypatch.setenv("BANGTIN_CORES", "2")
+    assert province_build.unchanged_sites(sites) == serial
+    assert 0 < sum(asked_here) < len(sites)  # the worker asked the others
+    monkeypatch.setenv("BANGTIN_CORES", "1")
+    asked_here.clear()
+    assert province_build.unchanged_sites(sites) == serial
+    assert sum(asked_here) == len(sites)  # one core: all here

@@ -3,10 +3,10 @@
 After each build the store keeps a digest of every input (generator.inputs.scan: the
 content, the themes, bangtin's own code, the options) and the moment the site would
 change by itself (the next notice to be published, the next one to expire), and the
-status of every file of ``output/`` as the build left it.  A build whose inputs have
-the same digest, inside that time window, with every file of ``output/`` and of the
-server configuration beside it still as it was left (none added, removed or changed:
-generator.output.writer.survey_site), has nothing to do.  Also kept: each file's hash
+status of every file of ``output/`` and of every folder that holds one, as the build
+left them.  A build whose inputs have the same digest, inside that time window, with
+every file of ``output/`` and of the server configuration beside it still as it was
+left (none added, removed or changed: ``as_left``), has nothing to do.  Also kept: each file's hash
 (so that the next scan reads only changed files) and what the last build wrote to
 ``output/`` (so that an update rewrites only what changed: generator.cache.outputs).
 Deliberately small: it imports nothing heavy.
@@ -14,6 +14,7 @@ Deliberately small: it imports nothing heavy.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -23,8 +24,8 @@ from generator.cache.store import Store
 from generator.clock import epoch
 from generator.errors import ContentError, Position
 from generator.i18n import Arg, Message
-from generator.inputs.scan import Inputs, Known
-from generator.output.writer import Stat, digest_of, survey_site
+from generator.inputs.scan import RACY_NS, Inputs, Known
+from generator.output.writer import Stat, server_folder
 
 HASHES = "hashes.json"
 STATE = "state.json"
@@ -57,6 +58,7 @@ def still_current(
     valid for, from its own "now" (the clock may go back: a build dated later, then one
     dated earlier) to the next notice published or expired, and every file of output/
     is as that build left it (and its server folder: ``server_at``, else beside it)."""
+    started = time.time_ns()
     state = store.read_json(STATE)
     if not isinstance(state, dict):
         return None
@@ -69,16 +71,138 @@ def still_current(
         return None
     warnings = _warnings(state.get("warnings"))
     moment = epoch()
-    current = (
+    if not (
         warnings is not None
         and state.get("inputs") == digest
         and state.get("output") == str(output)
         and valid_from <= moment
         and (valid_until is None or moment < valid_until)
-        and type(state.get("files")) is str
-        and state.get("files") == digest_of(survey_site(output, server_at))  # last: stats all
-    )
-    return warnings if current else None
+    ):
+        return None
+    record = state.get("tree")
+    found = as_left(output, server_at or server_folder(output), record, started)  # stats all
+    if found is None:
+        return None
+    if found and isinstance(record, dict):  # listed, and no longer racy from ``started``
+        state["tree"] = {**record, "written_ns": started}
+        store.write_json(STATE, state)
+    return warnings
+
+
+def tree(output: Path, server: Path, files: Mapping[str, Stat | None]) -> Json:
+    """What ``as_left`` compares with: ``files`` (every file of output/ and of its server
+    folder as the build left them, the latter named ``../<server folder>/...``), and the
+    status of every folder that holds one of them, of ``output/`` and of the server
+    folder (all zeros if there is none), taken now."""
+    written = time.time_ns()  # before the folders' status: see ``as_left``
+    names = {"", f"../{server.name}"}
+    for name in files:
+        while "/" in name:
+            name = name.rpartition("/")[0]
+            if name in names or name == "..":
+                break
+            names.add(name)
+    folders: list[Json] = []
+    for name in sorted(names):
+        try:
+            st = os.lstat(_where(output, server, name))
+            folders.append([name, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino])
+        except OSError:
+            folders.append([name, 0, 0, 0, 0])  # no server folder (a preview has none)
+    listed: list[Json] = [[name, *stat] for name, stat in sorted(files.items()) if stat]
+    return {"written_ns": written, "folders": folders, "files": listed}
+
+
+def _where(output: Path, server: Path, name: str) -> str:
+    if name.startswith("../"):
+        rest = name[3:].partition("/")[2]
+        return f"{server}/{rest}" if rest else str(server)
+    return f"{output}/{name}" if name else str(output)
+
+
+def as_left(output: Path, server: Path, record: object, now_ns: int) -> bool | None:
+    """Whether every file and folder of ``record`` (``tree``) is as it was then: None
+    if not, else whether the record should be refreshed (see below).
+
+    A file that is changed, replaced, added or removed changes the status (size,
+    modification and change times, inode) of the file or of the folder that holds it,
+    and the change time cannot be set back: comparing the status of each recorded file
+    and folder sees every change without listing the folders.  Except in one case: the
+    file system's clock has ticks (of a few milliseconds, up to 2 s on some), and an
+    entry added to a folder in the same tick as the folder's last change leaves the
+    folder's times as they were.  So a folder whose times are within ``RACY_NS`` of the
+    moment the record was made has its entries listed and compared (as git does with
+    files changed in the second its index was written).  Once such folders have been
+    listed and found as recorded, and are ``RACY_NS`` older than ``now_ns`` (taken before
+    any of this), the record made at ``now_ns`` is as good, and no longer racy: the
+    caller saves it (True), so the next check lists nothing.
+
+    The record comes from the signed cache store (generator.cache.store), written by
+    ``tree``; anything in it that is not that shape reads as "changed" (None).
+    """
+    if type(record) is not dict:
+        return None
+    folders, files, written = record.get("folders"), record.get("files"), record.get("written_ns")
+    if type(folders) is not list or type(files) is not list or type(written) is not int:
+        return None
+    limit, later = written - RACY_NS, now_ns - RACY_NS
+    top, aside, other = f"{output}/", f"{server}/", f"../{server.name}/"
+    skip, lstat = len(other), os.lstat
+    racy, still_racy = [], False
+    try:
+        for name, size, mtime, ctime, ino in folders:
+            if name == "":
+                path = str(output)
+            elif name == other[:-1]:
+                path = str(server)
+            else:
+                path = aside + name[skip:] if name.startswith(other) else top + name
+            try:
+                st = lstat(path)
+            except OSError:
+                if size == mtime == ctime == ino == 0:
+                    continue  # there was no server folder, and there is none
+                return None
+            if st.st_ino != ino or st.st_ctime_ns != ctime or st.st_mtime_ns != mtime:
+                return None
+            if st.st_size != size:
+                return None
+            if mtime >= limit or ctime >= limit:
+                racy.append(name)
+                still_racy = still_racy or mtime >= later or ctime >= later
+        for name, size, mtime, ctime, ino in files:
+            path = aside + name[skip:] if name.startswith(other) else top + name
+            st = lstat(path)
+            if st.st_ino != ino or st.st_ctime_ns != ctime or st.st_mtime_ns != mtime:
+                return None
+            if st.st_size != size:
+                return None
+    except (OSError, TypeError, ValueError, AttributeError):  # gone, or not ``tree``'s shape
+        return None
+    if not racy:
+        return False
+    if not _same_entries(output, server, racy, folders, files):
+        return None
+    return not still_racy
+
+
+def _same_entries(
+    output: Path, server: Path, racy: list[str], folders: list[Json], files: list[Json]
+) -> bool:
+    """Whether each folder of ``racy`` holds exactly the entries the record names."""
+    inside: dict[str, set[str]] = {name: set() for name in racy}
+    for entry in [*folders, *files]:
+        assert isinstance(entry, list) and isinstance(entry[0], str)  # as_left checked
+        parent, _, name = entry[0].rpartition("/")
+        if name and parent in inside:  # "" is output/ itself; "../<server folder>" is
+            inside[parent].add(name)  # not in it (its parent reads as "..")
+    for name, expected in inside.items():
+        try:
+            if set(os.listdir(_where(output, server, name))) != expected:
+                return False
+        except OSError:
+            return False
+    return True
 
 
 def _warnings(data: object) -> tuple[ContentError, ...] | None:
@@ -149,9 +273,12 @@ def record(
     valid_until: float | None,
     files: Mapping[str, Stat | None],
     warnings: Sequence[ContentError] = (),
+    server: Path | None = None,
 ) -> None:
-    """``files``: every file of output/ with its status as the build left it;
-    ``warnings``: shown again by a build that has nothing to do."""
+    """``files``: every file of output/ and of its server folder (``server``, else
+    beside it) with its status as the build left it; ``warnings``: shown again by a
+    build that has nothing to do."""
+    server = server or server_folder(output)
     state = {
         "warnings": [
             [
@@ -167,8 +294,8 @@ def record(
         ],
         "inputs": digest,
         "output": str(output),
-        "files": digest_of(files),
+        "tree": tree(output, server, files),
         "valid_from": valid_from,
         "valid_until": valid_until,
     }
-    store.write_json(STATE, state, indent=1, sort_keys=True)
+    store.write_json(STATE, state, sort_keys=True)

@@ -94,8 +94,29 @@ class Inputs:
     options: str = ""  # the build's options, in the digest
 
 
+# The files under one folder and their status (None: could not be read), as one scan
+# found them: ``scan_inputs``' ``seen``.
+Listing = list[tuple[str, os.stat_result | None]]
+
+
+def _listing(root: str) -> Listing:
+    found: Listing = []
+    for name in walk(root):
+        if name.endswith(".pyc"):
+            continue
+        try:
+            found.append((name, os.stat(name)))
+        except OSError:  # e.g. a broken symlink: the build reports it
+            found.append((name, None))
+    return found
+
+
 def scan_inputs(
-    content: Path, options: str, known: Known | None = None, extra: tuple[Path, ...] = ()
+    content: Path,
+    options: str,
+    known: Known | None = None,
+    extra: tuple[Path, ...] = (),
+    seen: dict[str, Listing] | None = None,
 ) -> Inputs:
     """A hash of everything a build reads: the content, the themes, bangtin's own code
     and its libraries' versions.
@@ -104,6 +125,12 @@ def scan_inputs(
     (and not within 2 s of that record, the "racily clean" case git also guards
     against) is not read again: its recorded hash is used.  The change time cannot be
     set back, so an edit that restores the modification time is still seen.
+
+    ``seen``: the folders an earlier scan of the same run listed, by path, used as that
+    scan found them and filled with the others.  A province's sites share bangtin's
+    code, its theme and the shared notices: asking whether 500 sites have anything to do
+    lists those once, not 500 times (each answer is then as of the moment the shared
+    folders were listed, as if it had been asked then; a site that is built scans again).
     """
     known = known or Known()
     hashes: dict[str, str] = {}
@@ -114,12 +141,13 @@ def scan_inputs(
     roots = [content, content.parent / "themes", *extra, PACKAGE.parent / "themes", PACKAGE]
     for root in map(str, roots):
         skip = len(root) + 1
-        for name in walk(root):
-            if name.endswith(".pyc"):
-                continue
-            try:
-                st = os.stat(name)
-            except OSError:  # e.g. a broken symlink: the build reports it
+        listing = seen.get(root) if seen is not None else None
+        if listing is None:
+            listing = _listing(root)
+            if seen is not None:
+                seen[root] = listing
+        for name, st in listing:
+            if st is None:
                 hashes[name] = "0:0:0:0:unreadable"
                 changed.append(name)
                 parts.append(f"{name[skip:]}\0unreadable")

@@ -39,7 +39,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import fnmatch
-import hashlib
 import os
 import re
 import shutil
@@ -95,14 +94,6 @@ def survey(folder: Path) -> dict[str, Stat | None]:
     return found
 
 
-def digest_of(found: Mapping[str, Stat | None]) -> str:
-    """One digest of a folder's files and their status (``survey``)."""
-    digest = hashlib.sha256()
-    for path in sorted(found):
-        digest.update(f"{path}\0{found[path]}\n".encode("utf-8", "surrogateescape"))
-    return digest.hexdigest()
-
-
 def _read(path: Path) -> bytes | None:
     try:
         return path.read_bytes()
@@ -126,16 +117,6 @@ def server_folder(output: Path) -> Path:
     """Where the server configuration of the site in ``output`` is written: beside it,
     never inside (``/srv/site/output`` -> ``/srv/site/output.nginx``)."""
     return output.with_name(output.name + SERVER_SUFFIX)
-
-
-def survey_site(output: Path, server_at: Path | None = None) -> dict[str, Stat | None]:
-    """``survey`` of ``output`` and of its server folder (``server_at``, else beside it),
-    whose paths start with ``../<folder name>/`` (never the path of a file inside
-    ``output``)."""
-    found = survey(output)
-    server = server_at if server_at is not None else server_folder(output)
-    found.update({f"../{server.name}/{rel}": stat for rel, stat in survey(server).items()})
-    return found
 
 
 def published(output: Path) -> bool:
@@ -403,7 +384,7 @@ class Writer:
         found: dict[str, Stat | None] = {p: r[1:] for p, r in self.records.items()}
         found.update(self.carried)
         found[MARKER] = file_stat(os.stat(self.output / MARKER))
-        if self.server is not None:  # as survey_site names them
+        if self.server is not None:  # named as generator.cache.state.tree expects
             name = self.server.output.name
             found.update({f"../{name}/{rel}": stat for rel, stat in self.server.stats().items()})
         return found

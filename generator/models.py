@@ -7,11 +7,14 @@ from collections.abc import Callable, Iterator
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo
 
 from generator.errors import ContentError, Position
 from generator.i18n import Message
+
+if TYPE_CHECKING:
+    from generator.deploy.target import Target
 
 ErrorLevel = Literal["l", "m", "q", "h"]
 PaperSize = Literal["a5", "a4", "a3"]
@@ -93,6 +96,9 @@ class SiteConfig:
     # uses unless site.yml names one.
     shared: Path | None = None
     theme_dir: Path | None = None
+    # where `bangtin deploy` publishes it (site.yml's deploy:); not in the repr, which
+    # keys the content cache: the target changes no page
+    deploy: Target | None = field(default=None, repr=False)
 
     @property
     def tz(self) -> ZoneInfo:

@@ -11,6 +11,7 @@ environment, the shared config files, an instance role): bangtin stores none.
 from __future__ import annotations
 
 import base64
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO, Any
@@ -33,7 +34,8 @@ from generator.errors import DeployError
 from generator.i18n import Message, _
 
 WORKERS = 8  # requests at once: uploads and reads are network-bound
-ATTEMPTS = 5  # each request, retried with back-off (botocore's "standard" mode)
+ATTEMPTS = 5  # tries of each request (back-off between them), unless $AWS_MAX_ATTEMPTS says
+ATTEMPTS_ENV = "AWS_MAX_ATTEMPTS"  # as for the AWS tools
 DELETE_BATCH = 1000  # the most keys one DeleteObjects request may name
 SHA256 = "sha256"  # the object's metadata (x-amz-meta-sha256): its content's SHA-256
 
@@ -57,6 +59,13 @@ class Described:
     cache_control: str | None
 
 
+def attempts() -> int:
+    """How many times each request is tried: ``$AWS_MAX_ATTEMPTS`` (a whole number from 1
+    to 20) when set, else ``ATTEMPTS``."""
+    value = os.environ.get(ATTEMPTS_ENV, "")
+    return int(value) if value.isdigit() and 1 <= int(value) <= 20 else ATTEMPTS
+
+
 def etag_of(value: object) -> str:
     """An ETag as listings and answers to PUT give it, without its quotes."""
     return str(value or "").strip('"')
@@ -74,7 +83,7 @@ class Bucket:
     def __init__(self, target: Target) -> None:
         self.target = target
         config = Config(
-            retries={"mode": "standard", "max_attempts": ATTEMPTS},
+            retries={"mode": "standard", "max_attempts": attempts()},
             max_pool_connections=WORKERS,
             connect_timeout=10,
             read_timeout=60,
@@ -252,7 +261,7 @@ class Bucket:
                         "{attempts} tries",
                         where=where,
                         code=code,
-                        attempts=ATTEMPTS,
+                        attempts=attempts(),
                     ),
                     _("deploy again later; what was uploaded need not be uploaded again"),
                 )

@@ -640,3 +640,173 @@ def test_a_province_deploys_each_site_to_its_target_and_the_hub(
     assert again.returncode == 0, again.stderr
     assert "dinh-tan: Deployed" in again.stdout and "hub" not in again.stdout
     assert recorder.puts() == [] and recorder.deletes() == []
+
+
+def test_an_untrusted_record_and_an_object_replaced_by_hand(
+    moto: str, proxy: tuple[Proxy, str], make_site: MakeSite
+) -> None:
+    """The record is a cache of what each object holds, checked against the listing: an
+    object replaced behind bangtin's back is uploaded again, and a record bangtin did
+    not write is ignored (each object is asked about instead)."""
+    recorder, endpoint = proxy
+    bucket = new_bucket(moto)
+    s3 = client(moto)
+    site = small_site(make_site, bucket, endpoint)
+    files = site_files(site.build().output)
+    assert deploy(site).returncode == 0
+    s3.put_object(Bucket=bucket, Key="dinh-hung/index.html", Body=b"<p>gia mao</p>")
+    recorder.clear()
+
+    result = deploy(site)
+
+    assert result.returncode == 0, result.stderr
+    # the same bytes again: the same ETag, so the record needs no new version
+    assert order_of(recorder, bucket, "dinh-hung/") == ["index.html"]
+    assert [s.path for s in recorder.seen if s.method == "HEAD"] == [
+        f"/{bucket}/dinh-hung/index.html"
+    ]
+    assert objects(moto, bucket, "dinh-hung/")["index.html"] == files["index.html"]
+
+    for garbage in (
+        b"{not json",
+        json.dumps(
+            {
+                "format": "bangtin deploy 1",
+                "objects": {"index.html": ["0" * 64, "x", -1, "text/html", "no-cache"]},
+            }
+        ).encode(),
+    ):
+        s3.put_object(Bucket=bucket, Key=f"dinh-hung/{STATE}", Body=garbage)
+        recorder.clear()
+        result = deploy(site)
+        assert result.returncode == 0, result.stderr
+        assert "the deploy record in the bucket is not one bangtin wrote" in result.stderr
+        assert order_of(recorder, bucket, "dinh-hung/") == [STATE]  # only the record, anew
+        assert len([s for s in recorder.seen if s.method == "HEAD"]) == len(files)
+    recorder.clear()
+    assert deploy(site).returncode == 0
+    assert recorder.puts() == [] and not [s for s in recorder.seen if s.method == "HEAD"]
+
+
+# -- without a server: the plan, the record, the rules -------------------------------------
+
+
+def local(path: str, sha: str = "a" * 64) -> Any:
+    from generator.deploy.local import LocalFile, phase_of
+    from generator.render.headers import content_type
+
+    return LocalFile(path, 1, sha, content_type(path), "no-cache", phase_of(path))
+
+
+def test_the_plan_orders_uploads_and_deletes_only_bangtins_objects() -> None:
+    from generator.deploy.plan import Known, plan_deploy, wanted_keys
+
+    files = [
+        local("assets/style.0123456789.css"),
+        local("index.html", "b" * 64),
+        local("n/moi/index.html"),
+        local("n/moi/qr.png", "c" * 64),
+        local("feed.xml", "d" * 64),
+    ]
+    ours = {"etag": "e", "size": 1, "content_type": "text/html; charset=utf-8"}
+    remote = {
+        "assets/style.0123456789.css": Known(
+            "e", 1, "a" * 64, "text/css; charset=utf-8", "no-cache"
+        ),
+        "index.html": Known(sha256="0" * 64, cache_control="no-cache", **ours),
+        "feed.xml": Known(sha256="d" * 64, cache_control="max-age=60", **ours),  # other header
+        "n/cu/index.html": Known(sha256="1" * 64, cache_control="no-cache", **ours),
+        "n/cu/qr.png": Known("e", 1, "2" * 64, "image/png", "no-cache"),
+        "google1.html": Known(sha256=None, cache_control=None, **ours),
+    }
+    plan = plan_deploy(wanted_keys(files, False, True), remote)
+    assert [[u.key for u in step] for step in plan.steps] == [
+        ["n/moi/qr.png"],
+        ["n/moi/index.html"],
+        ["index.html"],
+        ["feed.xml"],
+    ]
+    assert plan.deletes == ("n/cu/index.html", "n/cu/qr.png")  # pages first
+    assert plan.foreign == ("google1.html",)
+    assert plan.unchanged == ("assets/style.0123456789.css",)
+    keys = wanted_keys(files, True, False)
+    assert "n/moi/" in keys and "" not in keys
+    assert "" in wanted_keys(files, True, True)
+
+
+def test_the_record_is_untrusted_input() -> None:
+    from generator.deploy import state
+
+    entry = state.Entry("a" * 64, "etag", 3, "text/html; charset=utf-8", "no-cache")
+    data = state.dump({"index.html": entry, "l/x/": entry})
+    assert state.parse(data) == {"index.html": entry, "l/x/": entry}
+    assert state.dump(state.parse(data) or {}) == data
+    good = json.loads(data)
+    spoiled = [
+        b"",
+        b"\xff",
+        b"[]",
+        b"{}",
+        json.dumps({**good, "format": "bangtin deploy 2"}).encode(),
+        json.dumps({**good, "objects": []}).encode(),
+        json.dumps({**good, "objects": {"../x": good["objects"]["index.html"]}}).encode(),
+        json.dumps({**good, "objects": {"a": ["A" * 64, "e", 1, "t", "c"]}}).encode(),
+        json.dumps({**good, "objects": {"a": ["a" * 64, "e", True, "t", "c"]}}).encode(),
+        json.dumps({**good, "objects": {"a": ["a" * 64, "e", 1, "t\n", "c"]}}).encode(),
+        b"[" * 100_000,
+    ]
+    for data in spoiled:
+        assert state.parse(data) is None, data[:80]
+    assert state.parse(None) is None
+
+
+def test_cache_control_is_the_rule_of_headers(sample: Any) -> None:
+    """One table: every file of the sample gets from ``cache_control`` what ``_headers``
+    says for it."""
+    from generator.inputs.config import load_config
+    from generator.render.headers import cache_control, content_type
+
+    site = load_config(SAMPLE)
+    headers = (sample.output / "_headers").read_text("utf-8")
+    files = [p for p in site_files(sample.output)]
+    assert len(files) > 100
+    for path in files:
+        assert cache_control(site, path) == headers_file_cache(headers, path), path
+        assert (content_type(path), cache_control(site, path)) == expected_headers(path), path
+
+
+@pytest.mark.parametrize(
+    ("deploy_yml", "expected"),
+    [
+        ("deploy:\n  dinh-hungg: {bucket: b-1}\n", "`deploy` names `dinh-hungg`"),
+        ("deploy:\n  dinh-hung: b-1\n", "the target of `dinh-hung` must be a group of keys"),
+        ("deploy: [b-1]\n", "`deploy` must list each site's id and its target"),
+        ("deploy:\n  dinh-hung: {bucket: b-1, prefix: /x}\n", "`prefix` `/x` is not a folder"),
+    ],
+)
+def test_bangtin_yml_targets_are_checked(tmp_path: Path, deploy_yml: str, expected: str) -> None:
+    root = tmp_path / "tinh"
+    (root / "sites/dinh-hung/content").mkdir(parents=True)
+    (root / "sites/dinh-hung/content/site.yml").write_text(
+        "title: T\nbase_url: https://t.example/\n"
+    )
+    (root / "bangtin.yml").write_text("sites:\n  dinh-hung: sites/dinh-hung/content\n" + deploy_yml)
+    result = run_cli("check", cwd=root)
+    assert result.returncode == 1
+    assert "bangtin.yml:" in result.stderr and expected in result.stderr
+
+
+def test_two_sites_in_one_folder_are_refused(tmp_path: Path) -> None:
+    root = tmp_path / "tinh"
+    for site_id in ("mot", "hai"):
+        (root / f"sites/{site_id}/content").mkdir(parents=True)
+        (root / f"sites/{site_id}/content/site.yml").write_text(
+            f"title: T\nbase_url: https://t.example/{site_id}/\n"
+        )
+    (root / "bangtin.yml").write_text(
+        "sites:\n  mot: sites/mot/content\n  hai: sites/hai/content\n"
+        "deploy:\n  mot: {bucket: b-1, prefix: x}\n  hai: {bucket: b-1, prefix: x/}\n"
+    )
+    result = run_cli("deploy", cwd=root, env=CREDENTIALS)
+    assert result.returncode == 2
+    assert "mot and hai would be deployed to the same folder s3://b-1/x/" in result.stderr

@@ -21,12 +21,14 @@ from generator.clock import now
 from generator.errors import ContentError, UsageError
 from generator.i18n import Message, _
 from generator.inputs.scan import Inputs, scan_inputs
-from generator.models import BuildResult, SiteConfig
+from generator.models import BuildResult, DeployTarget, SiteConfig
 from generator.output.lock import WAIT, output_lock
 from generator.output.writer import check_folders
 
 if TYPE_CHECKING:
     from generator.build import Caches
+    from generator.deploy.publish import Published
+    from generator.province.config import Hub
     from generator.render.boards import Report
 
 How = Literal["none", "build"]
@@ -282,12 +284,6 @@ def boards(options: Options, record: bool = False) -> Boards:
 # -- bangtin deploy ---------------------------------------------------------------------
 
 
-if TYPE_CHECKING:
-    from generator.deploy.publish import Published
-    from generator.deploy.target import Target
-    from generator.province.config import Hub
-
-
 @dataclass(frozen=True, slots=True)
 class Deploy:
     """What a deploy is asked to do (the target is in site.yml or bangtin.yml)."""
@@ -321,10 +317,10 @@ def deploy_site(
 
 def _deploy_folder(
     site: SiteConfig,
-    target: Target,
+    target: DeployTarget,
     output: Path,
     how: Deploy,
-    others: tuple[Target, ...],
+    others: tuple[DeployTarget, ...],
     progress: Callable[[Message], None],
 ) -> Published:
     """One site's built folder, holding its lock: no build changes it meanwhile."""
@@ -375,7 +371,7 @@ def deploy_province(
     province = load_province(root)
     members = [province.site(i) for i in how.sites] if how.sites else list(province.sites)
     configs: dict[str, SiteConfig] = {}
-    targets: dict[str, Target] = {}
+    targets: dict[str, DeployTarget] = {}
     problems: dict[str, tuple[ContentError, ...]] = {}
     for member in province.sites:
         try:
@@ -425,7 +421,7 @@ def deploy_province(
     return outcomes
 
 
-def _check_apart(targets: dict[str, Target], hub: Target | None) -> None:
+def _check_apart(targets: dict[str, DeployTarget], hub: DeployTarget | None) -> None:
     """Two sites (or a site and the hub) never share one folder of one bucket: each
     deploy would delete the other's files."""
     named = [*targets.items(), *([("hub", hub)] if hub is not None else [])]
@@ -447,10 +443,10 @@ def _deploy_hub(
     root: Path,
     source: Path,
     hub: Hub,
-    target: Target,
+    target: DeployTarget,
     output: Path,
     how: Deploy,
-    every: list[Target],
+    every: list[DeployTarget],
 ) -> Deployed:
     from generator.deploy.local import hub_folder
     from generator.deploy.publish import publish

@@ -25,9 +25,10 @@ from generator.deploy import state
 from generator.deploy.local import Folder
 from generator.deploy.plan import Known, Plan, Upload, plan_deploy, wanted_keys
 from generator.deploy.remote import WORKERS, Bucket, Listed, md5_header
-from generator.deploy.target import STATE, Target
+from generator.deploy.target import STATE, state_key
 from generator.errors import DeployError
 from generator.i18n import Message, _
+from generator.models import DeployTarget
 
 IN_MEMORY = 32 * 1024 * 1024  # bytes: a smaller file is read once, checked and sent
 STATE_HEADERS = {"content_type": "application/json", "cache_control": "no-store"}
@@ -45,7 +46,7 @@ Record = Literal["used", "none", "untrusted", "ignored"]
 class Published:
     """What a deploy did (or, with ``dry_run``, would do)."""
 
-    target: Target
+    target: DeployTarget
     plan: Plan
     record: Record  # the last deploy's record: used, none found, found but not trusted
     asked: int  # objects whose content had to be asked for one by one
@@ -56,11 +57,11 @@ class Published:
 
 def publish(
     folder: Folder,
-    target: Target,
+    target: DeployTarget,
     *,
     dry_run: bool = False,
     directory_keys: bool = False,
-    others: Sequence[Target] = (),
+    others: Sequence[DeployTarget] = (),
     use_record: bool = True,
     progress: Callable[[Message], None] = lambda stage: None,
 ) -> Published:
@@ -72,7 +73,7 @@ def publish(
     bucket = Bucket(target)
     progress(LISTING)
     listed = folder_objects(bucket, target, others)
-    raw = bucket.read(target.state_key, state.LIMIT) if use_record else None
+    raw = bucket.read(state_key(target), state.LIMIT) if use_record else None
     entries = state.parse(raw)
     record: Record = "ignored" if not use_record else "none" if raw is None else "used"
     if raw is not None and entries is None:
@@ -102,12 +103,14 @@ def publish(
     if new_record != raw:
         data = new_record
         digest = hashlib.md5(data, usedforsecurity=False).digest()
-        bucket.put(target.state_key, data, md5=md5_header(digest), sha256=None, **STATE_HEADERS)
+        bucket.put(state_key(target), data, md5=md5_header(digest), sha256=None, **STATE_HEADERS)
     sent = sum(u.file.size for u in plan.uploads)
     return Published(target, plan, record, asked, sent, time.perf_counter() - started, False)
 
 
-def folder_objects(bucket: Bucket, target: Target, others: Sequence[Target]) -> dict[str, Listed]:
+def folder_objects(
+    bucket: Bucket, target: DeployTarget, others: Sequence[DeployTarget]
+) -> dict[str, Listed]:
     """The objects under the target's folder, by key relative to it; without the
     deploy's own folder (``.bangtin/``) and the folders of other targets inside it: those
     a record of another deploy marks, and those of the province's other sites."""
@@ -124,7 +127,7 @@ def folder_objects(bucket: Bucket, target: Target, others: Sequence[Target]) -> 
 
 
 def what_objects_hold(
-    bucket: Bucket, target: Target, listed: dict[str, Listed], entries: dict[str, state.Entry]
+    bucket: Bucket, target: DeployTarget, listed: dict[str, Listed], entries: dict[str, state.Entry]
 ) -> tuple[dict[str, Known], int]:
     """What each listed object holds: from the record when it lists the object with the
     same ETag and size (the object bangtin uploaded), else from its metadata, asked for
@@ -151,7 +154,7 @@ def what_objects_hold(
     return known, len(unsure)
 
 
-def upload(bucket: Bucket, root: Path, target: Target, plan: Plan) -> dict[str, str]:
+def upload(bucket: Bucket, root: Path, target: DeployTarget, plan: Plan) -> dict[str, str]:
     """Make the plan's uploads, a step at a time; the ETag of each.  The first failure
     stops them: no later step starts, and DeployError says how far it got."""
     etags: dict[str, str] = {}
@@ -184,7 +187,7 @@ def upload(bucket: Bucket, root: Path, target: Target, plan: Plan) -> dict[str, 
     return etags
 
 
-def put(bucket: Bucket, root: Path, target: Target, upload: Upload) -> str:
+def put(bucket: Bucket, root: Path, target: DeployTarget, upload: Upload) -> str:
     """Upload one file (read once and checked, or sent from disk when large)."""
     file = upload.file
     path = root / file.path

@@ -29,9 +29,9 @@ from botocore.exceptions import (
 )
 
 from generator import __version__
-from generator.deploy.target import Target
 from generator.errors import DeployError
 from generator.i18n import Message, _
+from generator.models import DeployTarget
 
 WORKERS = 8  # requests at once: uploads and reads are network-bound
 ATTEMPTS = 5  # tries of each request (back-off between them), unless $AWS_MAX_ATTEMPTS says
@@ -80,7 +80,7 @@ def md5_header(digest: bytes) -> str:
 class Bucket:
     """The objects of one target, through one boto3 client (shared by threads)."""
 
-    def __init__(self, target: Target) -> None:
+    def __init__(self, target: DeployTarget) -> None:
         self.target = target
         config = Config(
             retries={"mode": "standard", "max_attempts": attempts()},

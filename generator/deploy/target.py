@@ -1,20 +1,21 @@
 """Where a site is published: a bucket of S3-compatible storage, and a folder in it.
 
-A target is read from the ``deploy:`` group of ``site.yml`` (a site of its own), or
-from a province's ``bangtin.yml`` (``deploy: {<site id>: {...}}`` for its sites, which
-wins over the site's own, and ``hub: {deploy: {...}}`` for its hub).  Its errors are
-content errors, ``site.yml:line:col``, found by ``check`` and ``build`` as well.
+A target (``models.DeployTarget``) is read from the ``deploy:`` group of ``site.yml`` (a
+site of its own), or from a province's ``bangtin.yml`` (``deploy: {<site id>: {...}}``
+for its sites, which wins over the site's own, and ``hub: {deploy: {...}}`` for its
+hub).  Its errors are content errors, ``site.yml:line:col``, found by ``check`` and
+``build`` as well.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import re
-from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from generator.i18n import Message, _
 from generator.inputs.fields import Fields
+from generator.models import DeployTarget
 
 STATE = ".bangtin/deploy.json"  # in the target's folder: what the last deploy uploaded
 
@@ -24,30 +25,12 @@ _REGION = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 _LOOPBACK = ("localhost",)
 
 
-@dataclass(frozen=True, slots=True)
-class Target:
-    """A bucket, the folder of the site in it, and how to reach the storage."""
-
-    bucket: str
-    prefix: str = ""  # "" (the bucket's root) or a folder ending in "/"
-    endpoint_url: str | None = None  # None: AWS S3
-    region: str | None = None  # None: from the environment, as the AWS tools do
-    directory_keys: bool = False  # also store each dir/index.html at the key dir/
-
-    @property
-    def state_key(self) -> str:
-        return self.prefix + STATE
-
-    def shown(self) -> str:
-        """``s3://bucket/prefix`` and where the storage is, for messages."""
-        where = f"s3://{self.bucket}/{self.prefix}"
-        return f"{where} ({self.endpoint_url})" if self.endpoint_url else where
-
-    def same_storage(self, other: Target) -> bool:
-        return (self.bucket, self.endpoint_url) == (other.bucket, other.endpoint_url)
+def state_key(target: DeployTarget) -> str:
+    """Where the deploy's record of ``target`` is (generator.deploy.state)."""
+    return target.prefix + STATE
 
 
-def read_target(f: Fields) -> Target | None:
+def read_target(f: Fields) -> DeployTarget | None:
     """The target a ``deploy:`` group describes; None (and errors in ``f.problems``)
     when it has none or a wrong one."""
     errors = len(f.problems.errors)
@@ -101,7 +84,7 @@ def read_target(f: Fields) -> Target | None:
     directory_keys = f.boolean("directory_keys")
     if bucket is None or len(f.problems.errors) != errors:
         return None
-    return Target(bucket, prefix or "", endpoint, region, directory_keys)
+    return DeployTarget(bucket, prefix or "", endpoint, region, directory_keys)
 
 
 def prefix_problem(prefix: str) -> Message | None:

@@ -8,13 +8,14 @@ from pathlib import Path
 
 import yaml
 
-from generator.deploy.target import Target, read_target
+from generator.deploy.target import read_target
 from generator.errors import BuildError, Position, Problems, UsageError
 from generator.i18n import _
 from generator.inputs import schema
 from generator.inputs.config import check_base_url, find_site_file, normalise_base_url
 from generator.inputs.fields import Fields, did_you_mean, load_yaml
 from generator.inputs.files import read_text
+from generator.models import DeployTarget
 from generator.plan.urls import is_slug
 
 FILE = "bangtin.yml"
@@ -34,7 +35,7 @@ class Member:
 class Hub:
     base_url: str
     title: str
-    deploy: Target | None = None  # where `bangtin deploy` publishes the hub
+    deploy: DeployTarget | None = None  # where `bangtin deploy` publishes the hub
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +47,7 @@ class Province:
     theme_dir: Path | None = None
     hub: Hub | None = None
     # `bangtin deploy`: a site's target by its id, in place of its site.yml's `deploy:`
-    deploy: Mapping[str, Target] = field(default_factory=dict)
+    deploy: Mapping[str, DeployTarget] = field(default_factory=dict)
 
     def site(self, site_id: str) -> Member:
         """The site ``site_id``; a usage error listing the sites when there is none."""
@@ -204,7 +205,7 @@ def _hub(f: Fields) -> Hub | None:
     return Hub(normalise_base_url(url), title, deploy)
 
 
-def _deploy(f: Fields, ids: list[str]) -> dict[str, Target]:
+def _deploy(f: Fields, ids: list[str]) -> dict[str, DeployTarget]:
     """``deploy:``, each site's target by its id (a group of ``schema.DEPLOY``'s keys)."""
     node = f.node_of("deploy")
     if node is None:
@@ -213,7 +214,7 @@ def _deploy(f: Fields, ids: list[str]) -> dict[str, Target]:
     if not isinstance(node, yaml.MappingNode):
         f.error(node, _("`deploy` must list each site's id and its target"), hint=example)
         return {}
-    targets: dict[str, Target] = {}
+    targets: dict[str, DeployTarget] = {}
     seen: set[str] = set()
     for key, value in node.value:
         site_id = key.value if isinstance(key, yaml.ScalarNode) else "?"

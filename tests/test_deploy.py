@@ -513,7 +513,6 @@ def test_storage_errors_are_one_line_and_a_hint(moto: str, make_site: MakeSite) 
 
 
 def test_an_unreachable_storage(make_site: MakeSite) -> None:
-    needs_moto()
     site = small_site(make_site, "bangtin-thu", f"http://127.0.0.1:{free_port()}")
     site.build()
     result = deploy(site, env={**CREDENTIALS, **FEW_TRIES})

@@ -15,14 +15,14 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Literal
 
 from generator.deploy import state
-from generator.deploy.local import Folder
+from generator.deploy.local import Folder, LocalFile
 from generator.deploy.plan import Known, Plan, Upload, plan_deploy, wanted_keys
 from generator.deploy.remote import WORKERS, Bucket, Listed, md5_header
 from generator.deploy.target import STATE, state_key
@@ -89,23 +89,36 @@ def publish(
     if plan.deletes:
         progress(DELETING)
         bucket.delete([target.prefix + key for key in plan.deletes])
-    kept = {
-        key: state.Entry(
-            wanted[key].sha256,
-            etags[key] if key in etags else known[key].etag,
-            wanted[key].size,
-            wanted[key].content_type,
-            wanted[key].cache_control,
-        )
-        for key in wanted
-    }
-    new_record = state.dump(kept)
-    if new_record != raw:
-        data = new_record
-        digest = hashlib.md5(data, usedforsecurity=False).digest()
-        bucket.put(state_key(target), data, md5=md5_header(digest), sha256=None, **STATE_HEADERS)
+    write_record(bucket, target, record_of(wanted, known, etags), raw)
     sent = sum(u.file.size for u in plan.uploads)
     return Published(target, plan, record, asked, sent, time.perf_counter() - started, False)
+
+
+def record_of(
+    wanted: Mapping[str, LocalFile], known: Mapping[str, Known], etags: Mapping[str, str]
+) -> dict[str, state.Entry]:
+    """What each object of the site holds now: the ETag of its upload, or of the object
+    found to hold it already."""
+    return {
+        key: state.Entry(
+            file.sha256,
+            etags[key] if key in etags else known[key].etag,
+            file.size,
+            file.content_type,
+            file.cache_control,
+        )
+        for key, file in wanted.items()
+    }
+
+
+def write_record(
+    bucket: Bucket, target: DeployTarget, entries: Mapping[str, state.Entry], old: bytes | None
+) -> None:
+    """The deploy's record, last (not at all when it would not change)."""
+    data = state.dump(entries)
+    if data != old:
+        digest = hashlib.md5(data, usedforsecurity=False).digest()
+        bucket.put(state_key(target), data, md5=md5_header(digest), sha256=None, **STATE_HEADERS)
 
 
 def folder_objects(

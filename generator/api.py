@@ -21,12 +21,14 @@ from generator.clock import now
 from generator.errors import ContentError, UsageError
 from generator.i18n import Message, _
 from generator.inputs.scan import Inputs, Listing, scan_inputs
-from generator.models import BuildResult
+from generator.models import BuildResult, DeployTarget, SiteConfig
 from generator.output.lock import WAIT, output_lock
 from generator.output.writer import check_folders
 
 if TYPE_CHECKING:
     from generator.build import Caches
+    from generator.deploy.publish import Published
+    from generator.province.config import Hub
     from generator.render.boards import Report
 
 How = Literal["none", "build"]
@@ -279,3 +281,189 @@ def boards(options: Options, record: bool = False) -> Boards:
     if record and not (options.strict and warnings):
         recorded = tuple(record_urls(site, plan, moment.date()))
     return Boards(sizing.report(site, plan, cache), warnings, recorded)
+
+
+# -- bangtin deploy ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Deploy:
+    """What a deploy is asked to do (the target is in site.yml or bangtin.yml)."""
+
+    output: Path  # the built site (a province's: the folder of every site and the hub)
+    dry_run: bool = False  # plan only: list, read, change nothing
+    directory_keys: bool = False  # also store every page at its folder's key
+    sites: tuple[str, ...] = ()  # a province: only these sites (and then no hub)
+    lock_wait: float = WAIT
+
+
+def deploy_site(
+    content: Path,
+    how: Deploy,
+    progress: Callable[[Message], None] = lambda stage: None,
+) -> Published:
+    """Upload the site built from ``content`` into ``how.output`` to its target."""
+    from generator.inputs.config import load_config
+
+    site = load_config(content)
+    if site.deploy is None:
+        raise UsageError(
+            _(
+                "{file} names no target to deploy to: add a `deploy:` group with at least "
+                "`bucket:` (see the README, Deploy)",
+                file=str(site.source),
+            )
+        )
+    return _deploy_folder(site, site.deploy, Path(os.path.abspath(how.output)), how, (), progress)
+
+
+def _deploy_folder(
+    site: SiteConfig,
+    target: DeployTarget,
+    output: Path,
+    how: Deploy,
+    others: tuple[DeployTarget, ...],
+    progress: Callable[[Message], None],
+) -> Published:
+    """One site's built folder, holding its lock: no build changes it meanwhile."""
+    from generator.deploy.local import site_folder
+    from generator.deploy.publish import publish
+    from generator.render.headers import cache_control
+
+    with output_lock(output, how.lock_wait):
+        folder = site_folder(output, site.keep, lambda path: cache_control(site, path))
+        return publish(
+            folder,
+            target,
+            dry_run=how.dry_run,
+            directory_keys=how.directory_keys,
+            others=others,
+            progress=progress,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Deployed:
+    """How one site's (or the hub's: ``id`` "") deploy went."""
+
+    id: str
+    report: Published | None = None  # None: it failed, or it has no target
+    errors: tuple[ContentError, ...] = ()  # its site.yml's errors
+    failure: Message | None = None  # any other failure
+    hint: Message | None = None
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.errors) or self.failure is not None
+
+
+def deploy_province(
+    root: Path,
+    how: Deploy,
+    done: Callable[[Deployed], None] = lambda deployed: None,
+) -> list[Deployed]:
+    """Upload every site of the province in ``root`` (or those of ``how.sites``) from
+    ``how.output/<id>/`` to its target, one after another, then the hub when it has a
+    target and the whole province is deployed.  A site that fails does not stop the
+    others (an urgent warning must still reach the communes that can be reached)."""
+    from generator.errors import BuildError, DeployError
+    from generator.inputs.config import load_config
+    from generator.province.config import load_province
+
+    province = load_province(root)
+    members = [province.site(i) for i in how.sites] if how.sites else list(province.sites)
+    configs: dict[str, SiteConfig] = {}
+    targets: dict[str, DeployTarget] = {}
+    problems: dict[str, tuple[ContentError, ...]] = {}
+    for member in province.sites:
+        try:
+            site = load_config(member.content, None, False, province.shared, province.theme_dir)
+        except BuildError as error:
+            problems[member.id] = tuple(error.errors)
+            continue
+        configs[member.id] = site
+        target = province.deploy.get(member.id) or site.deploy
+        if target is not None:
+            targets[member.id] = target
+    hub = province.hub.deploy if province.hub is not None and not how.sites else None
+    every = [*targets.values(), *([hub] if hub is not None else [])]
+    _check_apart(targets, hub)
+    if not every or (how.sites and not any(m.id in targets for m in members)):
+        raise UsageError(
+            _(
+                "no site to deploy has a target: add `deploy:` to the sites' site.yml, or "
+                "`deploy: {{<site id>: {{bucket: …}}}}` to {file} (see the README, Deploy)",
+                file=str(province.source),
+            )
+        )
+    output = Path(os.path.abspath(how.output))
+    outcomes = []
+    for member in members:
+        target = targets.get(member.id)
+        if member.id in problems:
+            found = Deployed(member.id, errors=problems[member.id])
+        elif target is None:
+            found = Deployed(member.id)
+        else:
+            others = tuple(t for t in every if t is not target)
+            try:
+                report = _deploy_folder(
+                    configs[member.id], target, output / member.id, how, others, lambda s: None
+                )
+                found = Deployed(member.id, report)
+            except (UsageError, DeployError) as error:
+                hint = error.hint if isinstance(error, DeployError) else None
+                found = Deployed(member.id, failure=error.message, hint=hint)
+        outcomes.append(found)
+        done(found)
+    if hub is not None and province.hub is not None:
+        found = _deploy_hub(province.root, province.source, province.hub, hub, output, how, every)
+        outcomes.append(found)
+        done(found)
+    return outcomes
+
+
+def _check_apart(targets: dict[str, DeployTarget], hub: DeployTarget | None) -> None:
+    """Two sites (or a site and the hub) never share one folder of one bucket: each
+    deploy would delete the other's files."""
+    named = [*targets.items(), *([("hub", hub)] if hub is not None else [])]
+    for i, (first, a) in enumerate(named):
+        for second, b in named[i + 1 :]:
+            if a.same_storage(b) and a.prefix == b.prefix:
+                raise UsageError(
+                    _(
+                        "{first} and {second} would be deployed to the same folder "
+                        "{target}; give each its own `prefix`",
+                        first=first,
+                        second=second,
+                        target=a.shown(),
+                    )
+                )
+
+
+def _deploy_hub(
+    root: Path,
+    source: Path,
+    hub: Hub,
+    target: DeployTarget,
+    output: Path,
+    how: Deploy,
+    every: list[DeployTarget],
+) -> Deployed:
+    from generator.deploy.local import hub_folder
+    from generator.deploy.publish import publish
+    from generator.errors import DeployError
+    from generator.render.headers import cache_control
+
+    # the hub has no site.yml: the default rules (its stylesheet under assets/)
+    stand_in = SiteConfig(root=root, source=source, title=hub.title, base_url=hub.base_url)
+    try:
+        folder = hub_folder(output, lambda path: cache_control(stand_in, path))
+        others = tuple(t for t in every if t is not target)
+        report = publish(
+            folder, target, dry_run=how.dry_run, directory_keys=how.directory_keys, others=others
+        )
+        return Deployed("", report)
+    except (UsageError, DeployError) as error:
+        hint = error.hint if isinstance(error, DeployError) else None
+        return Deployed("", failure=error.message, hint=hint)

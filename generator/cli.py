@@ -19,10 +19,11 @@ import click
 from generator import __version__, api
 
 if TYPE_CHECKING:
+    from generator.deploy.publish import Published
     from generator.models import BuildResult
 from generator import i18n
 from generator.bundled import builtin
-from generator.errors import BuildError, ContentError, UsageError
+from generator.errors import HINT, BuildError, ContentError, DeployError, UsageError
 from generator.i18n import Language, Message, _, n_
 from generator.inputs.config import site_language
 
@@ -362,6 +363,13 @@ def say(lang: Language, message: Message, err: bool = False) -> None:
     click.echo(lang.text(message), err=err)
 
 
+def say_failure(lang: Language, message: Message, hint: Message | None) -> None:
+    """``Error: message`` and its hint, on stderr."""
+    say(lang, _("Error: {message}", message=message), err=True)
+    if hint is not None:
+        click.echo(f"  {lang.text(HINT)}: {lang.text(hint)}", err=True)
+
+
 def run(
     ctx: click.Context, action: Callable[[Language], None], content: Path | None = None
 ) -> None:
@@ -373,6 +381,9 @@ def run(
         action(lang)
     except BuildError as exc:
         click.echo(exc.format(lang, Path.cwd()), err=True)
+        sys.exit(EXIT_CONTENT)
+    except DeployError as exc:
+        say_failure(lang, exc.message, exc.hint)
         sys.exit(EXIT_CONTENT)
     except UsageError as exc:
         say(lang, _("Error: {message}", message=exc.message), err=True)
@@ -600,6 +611,155 @@ def check_command(
         say(lang, summary(result, None))
 
     run(ctx, action, content_dir)
+
+
+@main.command(
+    "deploy",
+    help=N_(
+        "Upload the built site to S3-compatible object storage (a bucket behind a CDN): "
+        "only the files that changed, files before the pages that show them, deletions "
+        "last. The target is `deploy:` in site.yml (or in a province's bangtin.yml); "
+        "credentials come from the environment (AWS_ACCESS_KEY_ID, ...)."
+    ),
+)
+@content_option
+@output_option(N_("The built site to upload (a province: the folder of every site)."))
+@site_option
+@option(
+    "--dry-run",
+    is_flag=True,
+    help=N_("List what would be uploaded and deleted, and change nothing."),
+)
+@option(
+    "--directory-keys",
+    is_flag=True,
+    help=N_(
+        "Also store each page …/index.html at the key …/, for a bucket served without a "
+        "rule that adds index.html (as `directory_keys: true` in the target)."
+    ),
+)
+@click.pass_context
+def deploy_command(
+    ctx: click.Context,
+    content_dir: Path | None,
+    output_dir: Path,
+    sites: tuple[str, ...],
+    dry_run: bool,
+    directory_keys: bool,
+) -> None:
+    how = api.Deploy(Path(output_dir), dry_run, directory_keys, sites)
+
+    def action(lang: Language) -> None:
+        root = province_here(content_dir, sites)
+        if root is not None:
+            deploy_province(lang, root, how)
+            return
+        from generator.progress import Progress
+
+        with Progress(lang) as progress:
+            report = api.deploy_site(site_content(content_dir), how, progress.stage)
+        show_deployed(lang, report)
+
+    run(ctx, action, content_dir)
+
+
+def deploy_province(lang: Language, root: Path, how: api.Deploy) -> None:
+    """Deploy a province's sites and hub, each reported as it is done; exits 1 when one
+    failed."""
+
+    def done(d: api.Deployed) -> None:
+        name = d.id or "hub"
+        if d.report is not None:
+            click.echo(f"{name}: ", nl=False)
+            show_deployed(lang, d.report)
+        elif d.failed:
+            say(lang, _("Site {site}:", site=name), err=True)
+            if d.errors:
+                click.echo(BuildError(list(d.errors)).format(lang, Path.cwd()), err=True)
+            if d.failure is not None:
+                say_failure(lang, d.failure, d.hint)
+        else:
+            say(lang, _("{site}: no deploy target, not deployed.", site=name), err=True)
+
+    outcomes = api.deploy_province(root, how, done)
+    failed = [d.id or "hub" for d in outcomes if d.failed]
+    if failed:
+        say(
+            lang,
+            n_(
+                "{count} deploy of {total} failed: {sites}",
+                "{count} deploys of {total} failed: {sites}",
+                len(failed),
+                count=len(failed),
+                total=len(outcomes),
+                sites=", ".join(failed),
+            ),
+            err=True,
+        )
+        sys.exit(EXIT_CONTENT)
+
+
+def show_deployed(lang: Language, report: Published) -> None:
+    """What a deploy did (or would do), the keys too for a dry run."""
+    plan = report.plan
+    new = sum(1 for u in plan.uploads if not u.replaces)
+    if report.dry_run:
+        words = {"replace": lang.text(_("replace")), "upload": lang.text(_("upload"))}
+        width = max(len(w) for w in [*words.values(), lang.text(_("delete"))])
+        for upload in plan.uploads:
+            word = words["replace" if upload.replaces else "upload"]
+            click.echo(f"  {word:{width}}  {report.target.prefix}{upload.key}")
+        for key in plan.deletes:
+            click.echo(f"  {lang.text(_('delete')):{width}}  {report.target.prefix}{key}")
+        say(
+            lang,
+            _(
+                "Dry run, {target}: {compared} objects compared; {upload} to upload ({new} "
+                "new, {replace} to replace), {delete} to delete, {unchanged} unchanged. "
+                "Nothing was changed.",
+                target=report.target.shown(),
+                compared=plan.compared,
+                upload=len(plan.uploads),
+                new=new,
+                replace=len(plan.uploads) - new,
+                delete=len(plan.deletes),
+                unchanged=len(plan.unchanged),
+            ),
+        )
+    else:
+        say(
+            lang,
+            _(
+                "Deployed to {target}: {compared} objects compared, {uploaded} uploaded "
+                "({kib:.0f} KiB), {deleted} deleted, {unchanged} unchanged, in {seconds:.2f} s.",
+                target=report.target.shown(),
+                compared=plan.compared,
+                uploaded=len(plan.uploads),
+                kib=report.uploaded_bytes / 1024,
+                deleted=len(plan.deletes),
+                unchanged=len(plan.unchanged),
+                seconds=report.seconds,
+            ),
+        )
+    if report.record == "untrusted":
+        note = _(
+            "Note: the deploy record in the bucket is not one bangtin wrote; each object "
+            "was compared by its own metadata instead (slower), and the record is written anew."
+        )
+        say(lang, note, err=True)
+    if plan.foreign:
+        say(
+            lang,
+            n_(
+                "{n} object in the folder was not uploaded by bangtin and was left alone "
+                "(for example {key}).",
+                "{n} objects in the folder were not uploaded by bangtin and were left alone "
+                "(for example {key}).",
+                len(plan.foreign),
+                key=report.target.prefix + plan.foreign[0],
+            ),
+            err=True,
+        )
 
 
 @main.command(

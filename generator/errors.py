@@ -133,3 +133,13 @@ class UsageError(Exception):
     def __init__(self, message: Message) -> None:
         self.message = message
         super().__init__(str(message))
+
+
+class DeployError(Exception):
+    """Publishing to object storage failed (the storage refused, or could not be
+    reached): exit code 1, the message and a hint, never a traceback."""
+
+    def __init__(self, message: Message, hint: Message | None = None) -> None:
+        self.message = message
+        self.hint = hint
+        super().__init__(str(message))

@@ -69,6 +69,25 @@ class Contact:
 
 
 @dataclass(frozen=True, slots=True)
+class DeployTarget:
+    """A bucket, the folder of the site in it, and how to reach the storage."""
+
+    bucket: str
+    prefix: str = ""  # "" (the bucket's root) or a folder ending in "/"
+    endpoint_url: str | None = None  # None: AWS S3
+    region: str | None = None  # None: from the environment, as the AWS tools do
+    directory_keys: bool = False  # also store each dir/index.html at the key dir/
+
+    def shown(self) -> str:
+        """``s3://bucket/prefix`` and where the storage is, for messages."""
+        where = f"s3://{self.bucket}/{self.prefix}"
+        return f"{where} ({self.endpoint_url})" if self.endpoint_url else where
+
+    def same_storage(self, other: DeployTarget) -> bool:
+        return (self.bucket, self.endpoint_url) == (other.bucket, other.endpoint_url)
+
+
+@dataclass(frozen=True, slots=True)
 class SiteConfig:
     root: Path  # the folder holding site.yml
     source: Path  # site.yml itself
@@ -93,6 +112,9 @@ class SiteConfig:
     # uses unless site.yml names one.
     shared: Path | None = None
     theme_dir: Path | None = None
+    # where `bangtin deploy` publishes it (site.yml's deploy:); not in the repr, which
+    # keys the content cache: the target changes no page
+    deploy: DeployTarget | None = field(default=None, repr=False)
 
     @property
     def tz(self) -> ZoneInfo:

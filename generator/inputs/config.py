@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
+from generator.deploy.target import read_target
 from generator.errors import BuildError, ContentError, Position, Problems
 from generator.i18n import Message, _
 from generator.inputs import schema
@@ -342,6 +343,8 @@ def load_config(
         )
         max_mb = 20
     image = f.image()
+    deploy_fields = f.group("deploy")
+    deploy = read_target(deploy_fields) if deploy_fields is not None else None
     problems.check()
     assert title is not None and url is not None
     declared = f.text("base_url") or url
@@ -364,6 +367,7 @@ def load_config(
         image=image,
         shared=shared,
         theme_dir=theme_dir if not f.has("theme") else None,
+        deploy=deploy,
     )
 
 

@@ -63,6 +63,27 @@ BOARDS = (
     Field("size", "text", examples=PAPER),
     Field("distance", "number", examples=("0.5", "1.0", "1.5")),
 )
+# Where `bangtin deploy` publishes a site (generator.deploy.target): an S3-compatible
+# bucket, a folder in it, the storage's address (none: AWS S3) and region.
+DEPLOY = (
+    Field(
+        "bucket",
+        "text",
+        required="bucket: bangtin-dinh-hung",
+        examples=("bangtin-dinh-hung", "bangtin-thanh-hoa"),
+    ),
+    Field("prefix", "text", examples=("dinh-hung/", "sites/dinh-hung")),
+    Field(
+        "endpoint_url",
+        "text",
+        examples=(
+            "https://0123456789abcdef.r2.cloudflarestorage.com",
+            "https://s3.example.vn",
+        ),
+    ),
+    Field("region", "text", examples=("ap-southeast-1", "auto")),
+    Field("directory_keys", "bool", examples=("true", "false")),
+)
 SITE = (
     Field("title", "text", required="title: Bảng tin xã Định Hưng", examples=("Bảng tin xã",)),
     Field(
@@ -82,6 +103,7 @@ SITE = (
     Field("keep", "list", examples=("[CNAME]", "[CNAME, google*.html]")),
     Field("media_max_mb", "int", examples=("20", "1")),
     Field("image", "text", examples=("media/anh.jpg", "media/khong-co.png")),
+    Field("deploy", "group", keys=DEPLOY),
 )
 
 NOTICE = (
@@ -136,12 +158,15 @@ HUB = (
         examples=("https://bangtin.thanhhoa.example/",),
     ),
     Field("title", "text", required="title: Bảng tin các xã tỉnh Thanh Hóa"),
+    Field("deploy", "group", keys=DEPLOY),
 )
 # bangtin.yml, the root file of a province (generator.province): `sites` maps each site's
-# id to its content folder (its keys are the ids, so it has no fixed keys of its own).
+# id to its content folder, `deploy` a site's id to its target (keys of DEPLOY), so
+# neither has fixed keys of its own.
 PROVINCE = (
     Field("sites", "group", required="sites: {dinh-hung: sites/dinh-hung/content}"),
     Field("shared", "text", examples=("shared",)),
     Field("theme", "text", examples=("themes/thanh-hoa",)),
     Field("hub", "group", keys=HUB),
+    Field("deploy", "group"),
 )

@@ -432,11 +432,21 @@ def check_replaceable(output: Path, heads: tuple[str, ...] = _SITE_HEADS) -> Non
 
 def clean_leftovers(output: Path) -> None:
     """Remove staging folders that a killed build left behind."""
+    for path, pid in leftovers(output):
+        if not _alive(pid):
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def leftovers(output: Path) -> list[tuple[Path, int]]:
+    """The staging folders beside ``output`` of builds that have not finished (still
+    running, or killed), with the process id of each."""
     pattern = re.compile(rf"{re.escape(_PREFIX)}(staging|old)-{re.escape(output.name)}-(\d+)")
+    found = []
     for path in sorted(output.parent.iterdir()):
         match = pattern.fullmatch(path.name)
-        if match and not _alive(int(match.group(2))):
-            shutil.rmtree(path, ignore_errors=True)
+        if match:
+            found.append((path, int(match.group(2))))
+    return found
 
 
 def _alive(pid: int) -> bool:
@@ -495,7 +505,7 @@ _HUB_HEAD = "bangtin hub 1"
 def hub_intact(output: Path, written: Mapping[str, Stat]) -> bool:
     """Whether every file of the hub is in ``output`` as it was ``written`` (its status:
     size, times, inode), and the marker names exactly those files."""
-    if not written or _hub_marker(output) != set(written):
+    if not written or hub_marker(output) != set(written):
         return False
     for relpath, stat in written.items():
         try:
@@ -518,7 +528,7 @@ def write_hub(
     output = Path(os.path.abspath(output))
     check_hub_folder(output, sites)
     output.mkdir(parents=True, exist_ok=True)
-    before = _hub_marker(output)
+    before = hub_marker(output)
     changed = before != set(files)
     for relpath, data in sorted(files.items()):
         target = output / safe_relpath(relpath)
@@ -552,7 +562,7 @@ def check_hub_folder(output: Path, sites: Iterable[str]) -> None:
                 output=str(output),
             )
         )
-    hub = _hub_marker(output)
+    hub = hub_marker(output)
     allowed = set(sites) | {p.split("/", 1)[0] for p in hub} | {HUB_MARKER}
     foreign = sorted(
         name for name in os.listdir(output) if name not in allowed and not name.startswith(_PREFIX)
@@ -568,7 +578,7 @@ def check_hub_folder(output: Path, sites: Iterable[str]) -> None:
         )
 
 
-def _hub_marker(output: Path) -> set[str]:
+def hub_marker(output: Path) -> set[str]:
     """The files the hub's last build wrote into ``output``, read as untrusted: a line
     that is not a safe path inside it is left out."""
     try:

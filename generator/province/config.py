@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
+from generator.deploy.target import read_target
 from generator.errors import BuildError, Position, Problems, UsageError
 from generator.i18n import _
 from generator.inputs import schema
 from generator.inputs.config import check_base_url, find_site_file, normalise_base_url
-from generator.inputs.fields import Fields, load_yaml
+from generator.inputs.fields import Fields, did_you_mean, load_yaml
 from generator.inputs.files import read_text
+from generator.models import DeployTarget
 from generator.plan.urls import is_slug
 
 FILE = "bangtin.yml"
@@ -32,6 +35,7 @@ class Member:
 class Hub:
     base_url: str
     title: str
+    deploy: DeployTarget | None = None  # where `bangtin deploy` publishes the hub
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +46,8 @@ class Province:
     shared: Path | None = None
     theme_dir: Path | None = None
     hub: Hub | None = None
+    # `bangtin deploy`: a site's target by its id, in place of its site.yml's `deploy:`
+    deploy: Mapping[str, DeployTarget] = field(default_factory=dict)
 
     def site(self, site_id: str) -> Member:
         """The site ``site_id``; a usage error listing the sites when there is none."""
@@ -78,8 +84,9 @@ def load_province(root: Path) -> Province:
     shared = _folder(f, root, "shared")
     theme_dir = _folder(f, root, "theme")
     hub = _hub(f)
+    deploy = _deploy(f, [m.id for m in sites])
     problems.check()
-    return Province(root, path, sites, shared, theme_dir, hub)
+    return Province(root, path, sites, shared, theme_dir, hub, deploy)
 
 
 def _sites(f: Fields, root: Path) -> tuple[Member, ...]:
@@ -191,6 +198,41 @@ def _hub(f: Fields) -> Hub | None:
         if why is not None:
             group.error(group.node_of("base_url"), _("`base_url` {why}", why=why))
             url = None
+    deploy_fields = group.group("deploy")
+    deploy = read_target(deploy_fields) if deploy_fields is not None else None
     if url is None or title is None:
         return None
-    return Hub(normalise_base_url(url), title)
+    return Hub(normalise_base_url(url), title, deploy)
+
+
+def _deploy(f: Fields, ids: list[str]) -> dict[str, DeployTarget]:
+    """``deploy:``, each site's target by its id (a group of ``schema.DEPLOY``'s keys)."""
+    node = f.node_of("deploy")
+    if node is None:
+        return {}
+    example = _("e.g. `  dinh-hung: {{bucket: bangtin-thanh-hoa, prefix: dinh-hung/}}`")
+    if not isinstance(node, yaml.MappingNode):
+        f.error(node, _("`deploy` must list each site's id and its target"), hint=example)
+        return {}
+    targets: dict[str, DeployTarget] = {}
+    seen: set[str] = set()
+    for key, value in node.value:
+        site_id = key.value if isinstance(key, yaml.ScalarNode) else "?"
+        if site_id not in ids:
+            f.error(
+                key,
+                _("`deploy` names `{id}`, which is not a site of `sites`", id=site_id),
+                hint=did_you_mean(site_id, ids, _("the sites")),
+            )
+            continue
+        if site_id in seen:
+            f.error(key, _("site `{id}` is listed twice", id=site_id))
+            continue
+        seen.add(site_id)
+        if not isinstance(value, yaml.MappingNode):
+            f.error(value, _("the target of `{id}` must be a group of keys", id=site_id), example)
+            continue
+        target = read_target(Fields(f.path, value, f.first_line, f.problems, schema.DEPLOY))
+        if target is not None:
+            targets[site_id] = target
+    return targets

@@ -1,0 +1,1 @@
+"""``bangtin deploy``: publish a built site to S3-compatible object storage."""

@@ -36,14 +36,12 @@ MONTHS = {
     )
 }
 
-# host ident user [time] "method target protocol" status bytes "referer" "user agent"
-# (the request may be cut or garbage, as when a client sends no HTTP: then it has no
-# method and target, and the line is still understood: it is just no request for a page)
-COMBINED = re.compile(
-    r"(?P<client>\S+) \S+ \S+ \[(?P<time>[^\]]+)\] "
-    r'"(?:(?P<method>[A-Z]+) (?P<target>\S+)(?: [^"\\]*)?|(?:[^"\\]|\\.)*)" '
-    r'(?P<status>\d{3}) \S+ "(?P<referer>(?:[^"\\]|\\.)*)" "(?P<agent>(?:[^"\\]|\\.)*)"'
-)
+# host ident user [time] "request" status bytes "referer" "user agent".  A quoted field
+# may hold an escaped quote (rare): FAST, which knows no escapes, is tried first (twice as
+# fast), and a line where one of its fields ends in a backslash is read again by COMBINED.
+_LINE = r"(\S+) \S+ \S+ \[([^\]]+)\] {q} (\d{{3}}) \S+ {q} {q}"
+FAST = re.compile(_LINE.format(q=r'"([^"]*)"'))
+COMBINED = re.compile(_LINE.format(q=r'"([^"\\]*(?:\\.[^"\\]*)*)"'))
 
 # The names JSON-lines logs give each field, first found wins: nginx's variables, common
 # CDN export names (Cloudflare Logpush's HTTP requests dataset: ClientRequest…,
@@ -105,7 +103,7 @@ def read_log(
     lines, and numbers those not understood.  ``host``: the site's host name, which a
     JSON line naming a host must name (a combined line names none)."""
     number = 0
-    match = COMBINED.match
+    fast, match = FAST.match, COMBINED.match
     try:
         for number, line in enumerate(open_text(path), 1):
             if line.startswith("{"):
@@ -115,31 +113,33 @@ def read_log(
                 elif isinstance(found, Request):
                     yield found
                 continue
-            m = match(line)
+            m = fast(line)
+            if m is None or ("\\" in line and "\\" in m[3] + m[5] + m[6]):
+                m = match(line)
             if m is None:
                 if line.strip():
                     reading.unknown.append(number)
                 continue
-            target = m["target"]
-            if target is None:
-                continue
-            path_part, _, query = target.partition("?")
+            client, stamp, request, status, referer, agent = m.groups()
+            # "GET /l/a/ HTTP/1.1"; a client that sent no HTTP leaves something else here:
+            # the line is understood all the same, it is just no request for a page
+            method, _, rest = request.partition(" ")
+            path_part, _, query = rest.partition(" ")[0].partition("?")
             if not wanted(path_part):
                 continue
-            when = combined_time(m["time"])
+            when = combined_time(stamp)
             if when is None:
                 reading.unknown.append(number)
                 continue
-            referer = m["referer"]
             yield Request(
                 when,
-                m["method"],
+                method,
                 path_part,
                 query,
-                int(m["status"]),
+                int(status),
                 referer not in ("-", ""),
-                _unescape(m["agent"]),
-                m["client"],
+                _unescape(agent),
+                client,
             )
     except (EOFError, zlib.error, gzip.BadGzipFile):
         reading.truncated = True  # what was read is counted
@@ -170,14 +170,18 @@ def _minute(text: str) -> dt.datetime | None:
         return None
 
 
+SECONDS = {f"{i:02}": dt.timedelta(seconds=i) for i in range(61)}  # 60: a leap second
+
+
 def combined_time(text: str) -> dt.datetime | None:
     """``28/Nov/2026:23:30:05 +0000`` as an aware time; None when it is not one."""
     if len(text) != 26 or text[20] != " " or text[17] != ":":
         return None
     start = _minute(text[:17] + text[20:])
-    if start is None or not text[18:20].isdigit():
+    second = SECONDS.get(text[18:20])
+    if start is None or second is None:
         return None
-    return start + dt.timedelta(seconds=int(text[18:20]))
+    return start + second
 
 
 UNKNOWN = "unknown"  # what _json_request says of a line it does not understand

@@ -145,9 +145,9 @@ def html_report(counts: Counts, targets: Targets, made: dt.datetime) -> str:
     titles = {b.id: b.title for b in targets.boards}
     totals = board_totals(counts)
     most = max((s for s, _v in totals.values()), default=0) or 1
-    bar_width = 360.0
+    bar_width = 300.0
     bars = [
-        Bar(board, titles.get(board, board), s, 8 + 30 * i, bar_width * s / most)
+        Bar(board, titles.get(board, board), s, 8 + 40 * i, bar_width * s / most)
         for i, (board, (s, _v)) in enumerate(totals.items())
     ]
     dates = [d.date for d in counts.days]
@@ -155,7 +155,7 @@ def html_report(counts: Counts, targets: Targets, made: dt.datetime) -> str:
     for r in counts.boards:
         per_day[r.board].append(r.scans)
     peak = max((n for series in per_day.values() for n in series), default=0) or 1
-    chart_w, chart_h, left, top = 640.0, 220.0, 40.0, 10.0
+    chart_w, chart_h, left, top = 600.0, 260.0, 50.0, 12.0
     step = chart_w / max(len(dates) - 1, 1)
 
     def point(i: int, n: int) -> str:
@@ -171,7 +171,7 @@ def html_report(counts: Counts, targets: Targets, made: dt.datetime) -> str:
         for i, (board, series) in enumerate(per_day.items())
     ]
     ticks = [(left + i * step, vn_date(d)[:5]) for i, d in enumerate(dates)]
-    every = max(1, len(ticks) // 10)  # at most about ten dates under the chart
+    every = -(-len(ticks) // 7)  # at most seven dates under the chart
     template = _environment().get_template("report.html")
     return template.render(
         site=targets.title,
@@ -181,7 +181,7 @@ def html_report(counts: Counts, targets: Targets, made: dt.datetime) -> str:
         made=made.strftime("%H:%M %d/%m/%Y"),
         bars=bars,
         bar_width=bar_width,
-        bars_height=16 + 30 * len(bars),
+        bars_height=16 + 40 * len(bars),
         lines=lines,
         ticks=ticks[::every],
         peak=peak,

@@ -327,11 +327,25 @@ def stats(
 
 
 def write_report(folder: Path, found: StatsResult) -> Path:
-    """``folder/index.html``: the team's HTML report of ``found``, replaced in one step."""
+    """``folder/index.html``: the team's HTML report of ``found``, replaced in one step.
+    Never inside a site's output folder: it is not for the public (and the next build
+    would stop at a file it did not write)."""
     import tempfile
 
+    from generator.output.writer import MARKER
     from generator.stats.report import html_report
 
+    here = Path(os.path.abspath(folder))
+    for parent in (here, *here.parents):
+        if (parent / MARKER).is_file():
+            raise UsageError(
+                _(
+                    "{folder} is inside the site's output folder {output}: keep the report "
+                    "out of what is published",
+                    folder=str(folder),
+                    output=str(parent),
+                )
+            )
     text = html_report(found.counts, found.targets, now(found.targets.tz))
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "index.html"

@@ -428,6 +428,18 @@ def test_the_report_is_offline_html_with_a_bar_per_board(site: SiteFactory, tmp_
     assert "Họp dân thôn 1" in html  # the notice read, by its title
 
 
+def test_the_report_is_never_written_into_the_sites_output(
+    site: SiteFactory, tmp_path: Path
+) -> None:
+    site.build()
+    log = write(tmp_path / "access.log", [combined("/l/cho/")])
+    inside = site.output / "thong-ke"
+    r = run_cli("stats", str(log), "--content", str(site.content), "--report", str(inside))
+    assert r.returncode == 2
+    assert "is inside the site's output folder" in r.stderr
+    assert not inside.exists()
+
+
 # -- a real nginx and its own access log -------------------------------------------------
 
 

@@ -1,6 +1,6 @@
 """What the commands do, as functions: the one place that chooses how to build.
 
-``bangtin build``, ``check``, ``boards`` and ``serve`` all come through here, so each
+``bangtin build``, ``check``, ``boards``, ``serve`` and ``stats`` all come through here, so each
 runs the same stages in the same way; the command line only parses options, prints
 and picks exit codes.
 """
@@ -8,9 +8,10 @@ and picks exit codes.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -30,6 +31,9 @@ if TYPE_CHECKING:
     from generator.deploy.publish import Published
     from generator.province.config import Hub
     from generator.render.boards import Report
+    from generator.stats.count import Counts
+    from generator.stats.logs import Reading
+    from generator.stats.targets import Targets
 
 How = Literal["none", "build"]
 # What a failed build did to its output folder (``output_state``).
@@ -467,3 +471,81 @@ def _deploy_hub(
     except (UsageError, DeployError) as error:
         hint = error.hint if isinstance(error, DeployError) else None
         return Deployed("", failure=error.message, hint=hint)
+
+
+@dataclass(frozen=True, slots=True)
+class StatsResult:
+    """What ``bangtin stats`` found: the counts, the site's boards, and each file's reading."""
+
+    counts: Counts
+    targets: Targets
+    readings: tuple[Reading, ...]  # in the order read (oldest first)
+
+
+def stats(
+    content: Path,
+    logs: Sequence[Path],
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    shared: Path | None = None,
+) -> StatsResult:
+    """Count the scans of the boards of the site in ``content`` in access ``logs``.
+
+    The site's boards, notices and timezone (generator.stats.targets) -> the log files,
+    oldest first -> each line read, most of them ending at the path test
+    (generator.stats.logs) -> each request classified and counted per board and day
+    (generator.stats.classify, generator.stats.count).  Nothing is written here.
+    """
+    from generator.stats.count import Tally
+    from generator.stats.logs import Reading, first_time, read_log
+    from generator.stats.targets import load_targets
+
+    missing = [str(p) for p in logs if not p.is_file()]
+    if missing:
+        raise UsageError(_("no such log file: {files}", files=", ".join(missing)))
+    targets = load_targets(content, shared)
+    far = dt.datetime.max.replace(tzinfo=dt.UTC)
+    ordered = sorted(logs, key=lambda p: (first_time(p) or far, str(p)))
+    tally = Tally(targets, since, until)
+    readings: list[Reading] = []
+    for path in ordered:
+        reading = Reading(str(path))
+        readings.append(reading)
+        for request in read_log(path, targets.wanted, reading, targets.host):
+            tally.add(request)
+    return StatsResult(tally.counts(), targets, tuple(readings))
+
+
+def write_report(folder: Path, found: StatsResult) -> Path:
+    """``folder/index.html``: the team's HTML report of ``found``, replaced in one step.
+    Never inside a site's output folder: it is not for the public (and the next build
+    would stop at a file it did not write)."""
+    import tempfile
+
+    from generator.output.writer import MARKER
+    from generator.stats.report import html_report
+
+    here = Path(os.path.abspath(folder))
+    for parent in (here, *here.parents):
+        if (parent / MARKER).is_file():
+            raise UsageError(
+                _(
+                    "{folder} is inside the site's output folder {output}: keep the report "
+                    "out of what is published",
+                    folder=str(folder),
+                    output=str(parent),
+                )
+            )
+    text = html_report(found.counts, found.targets, now(found.targets.tz))
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "index.html"
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".index.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path

@@ -1078,3 +1078,118 @@ def cache_path_command(output_dir: Path, cache_dir: Path | None) -> None:
     from generator.cache.store import cache_folder
 
     click.echo(str(cache_folder(output_dir, cache_dir)))
+
+
+def _parse_day(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
+    """``--since`` / ``--until``: a day, YYYY-MM-DD (in the site's timezone)."""
+    if value is None:
+        return None
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            return dt.date.fromisoformat(value)
+    except ValueError:
+        pass
+    message = _("{value} is not a date like 2026-11-30", value=repr(value))
+    raise click.BadParameter(reader(ctx).text(message), ctx=ctx, param=param)
+
+
+@main.command(
+    "stats",
+    help=N_(
+        "Count the scans of each board, per day, from the web server's access logs "
+        "(combined format or JSON lines, plain or .gz). No address or user agent is "
+        "written anywhere."
+    ),
+)
+@click.argument("logs", metavar="LOG...", nargs=-1, type=click.Path(path_type=Path, dir_okay=False))
+@content_option
+@option(
+    "--site",
+    "site_id",
+    metavar="ID",
+    help=N_("In a province (bangtin.yml here): the site whose boards to count."),
+)
+@option(
+    "--since",
+    callback=_parse_day,
+    metavar="YYYY-MM-DD",
+    help=N_("First day to count (in the site's timezone) [default: the first in the logs]."),
+)
+@option(
+    "--until",
+    callback=_parse_day,
+    metavar="YYYY-MM-DD",
+    help=N_("Last day to count, included [default: the last in the logs]."),
+)
+@option(
+    "--format",
+    "out_format",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+    help=N_("What to print: a table, CSV (board,date,scans,views) or JSON."),
+)
+@option(
+    "--report",
+    "report_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help=N_(
+        "Also write an HTML report (charts and tables) into this folder, for the team: "
+        "keep it out of the site's output folder."
+    ),
+)
+@click.pass_context
+def stats_command(
+    ctx: click.Context,
+    logs: tuple[Path, ...],
+    content_dir: Path | None,
+    site_id: str | None,
+    since: dt.date | None,
+    until: dt.date | None,
+    out_format: str,
+    report_dir: Path | None,
+) -> None:
+    def action(lang: Language) -> None:
+        from generator.province.config import find_province, load_province
+        from generator.stats import report
+
+        if not logs:
+            raise UsageError(_("name at least one access log, e.g. `bangtin stats access.log`"))
+        if since is not None and until is not None and since > until:
+            raise UsageError(_("--since {since} is after --until {until}", since=str(since),
+                               until=str(until)))  # fmt: skip
+        shared = None
+        if content_dir is None and find_province(Path.cwd()) is not None:
+            province = load_province(Path.cwd())
+            if site_id is None:
+                raise UsageError(
+                    _(
+                        "this is a province: name the site with --site ID (its sites: {ids})",
+                        ids=", ".join(m.id for m in province.sites),
+                    )
+                )
+            content, shared = province.site(site_id).content, province.shared
+        elif site_id is not None:
+            raise UsageError(_("--site works in a province: a folder with a bangtin.yml"))
+        else:
+            content = site_content(content_dir)
+        found = api.stats(content, logs, since, until, shared)
+        for reading in found.readings:
+            if reading.unknown:
+                say(lang, report.unknown_summary(reading.name, reading.unknown), err=True)
+            if reading.truncated:
+                say(lang, _("{file} ends early (a .gz cut short): its lines up to "
+                            "{line} were counted", file=reading.name, line=reading.lines),
+                    err=True)  # fmt: skip
+        if out_format == "csv":
+            click.echo(report.to_csv(found.counts), nl=False)
+        elif out_format == "json":
+            click.echo(report.to_json(found.counts), nl=False)
+        else:
+            click.echo(report.to_table(found.counts, found.targets, lang), nl=False)
+        if report_dir is not None:
+            path = api.write_report(report_dir, found)
+            say(lang, _("Report: {path}", path=str(path)), err=True)
+
+    run(ctx, action, content_dir)

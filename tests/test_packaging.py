@@ -109,6 +109,7 @@ def test_metadata_classifiers_and_entry_point(dists: Dists) -> None:
 def test_the_wheel_holds_types_catalogs_theme_and_sample(dists: Dists) -> None:
     names = dists.wheel_names()
     assert "generator/py.typed" in names
+    assert "generator/stats/report.html" in names  # the template of `bangtin stats --report`
     catalogs = [
         p.relative_to(ROOT).as_posix()
         for p in sorted((ROOT / "generator" / "i18n" / "locale").rglob("*.mo"))

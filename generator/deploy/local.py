@@ -14,7 +14,7 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -76,16 +76,7 @@ def site_folder(output: Path, keep: Iterable[str], cache: Callable[[str], str]) 
     patterns = tuple(keep)
     found = survey(output)
     _refuse_links(output, found)
-    missing = sorted(listed - set(found))
-    if missing:
-        raise UsageError(
-            _(
-                "{output} is not a complete build: files the build wrote are missing ({files}); "
-                "run `bangtin build` again, then deploy",
-                output=str(output),
-                files=_some(missing),
-            )
-        )
+    _complete(output, listed, found)
     foreign = sorted(
         p
         for p in set(found) - listed - {MARKER}
@@ -103,6 +94,20 @@ def site_folder(output: Path, keep: Iterable[str], cache: Callable[[str], str]) 
     return _hashed(output, sorted(set(found) - {MARKER}), cache)
 
 
+def _complete(output: Path, listed: set[str], found: Mapping[str, object]) -> None:
+    """UsageError unless every file the build listed in its marker is there."""
+    missing = sorted(listed - set(found))
+    if missing:
+        raise UsageError(
+            _(
+                "{output} is not a complete build: files the build wrote are missing ({files}); "
+                "run `bangtin build` again, then deploy",
+                output=str(output),
+                files=_some(missing),
+            )
+        )
+
+
 def hub_folder(output: Path, cache: Callable[[str], str]) -> Folder:
     """The hub's files in a province's ``output`` (its marker lists them)."""
     listed = hub_marker(output)
@@ -116,16 +121,7 @@ def hub_folder(output: Path, cache: Callable[[str], str]) -> Folder:
         )
     found = {p: stat for p, stat in survey(output).items() if p in listed}
     _refuse_links(output, found)
-    missing = sorted(listed - set(found))
-    if missing:
-        raise UsageError(
-            _(
-                "{output} is not a complete build: files the build wrote are missing ({files}); "
-                "run `bangtin build` again, then deploy",
-                output=str(output),
-                files=_some(missing),
-            )
-        )
+    _complete(output, listed, found)
     return _hashed(output, sorted(listed), cache)
 
 

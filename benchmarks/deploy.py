@@ -33,14 +33,9 @@ import argparse
 import os
 import platform
 import re
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,6 +46,7 @@ if str(ROOT) not in sys.path:
 import generator  # noqa: E402
 from benchmarks.bench import Bangtin, edit_notice, timed  # noqa: E402
 from benchmarks.corpus import NOW, generate, load_description  # noqa: E402
+from tests.s3proxy import moto_server  # noqa: E402
 
 EPOCH = str(int(NOW.timestamp()))
 BUCKET = "bangtin-bench"
@@ -73,41 +69,6 @@ class Row:
     deleted: int
     hash_seconds: float | None
     seconds: float
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-@contextmanager
-def moto_server(log: Path) -> Iterator[str]:
-    port = free_port()
-    with log.open("wb") as out:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        give_up = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(url + "/moto-api/", timeout=2):
-                    break
-            except (urllib.error.URLError, ConnectionError):
-                if server.poll() is not None or time.monotonic() > give_up:
-                    raise SystemExit(f"moto did not start: see {log}") from None
-                time.sleep(0.1)
-        yield url
-    finally:
-        server.terminate()
-        server.wait(30)
 
 
 def deploy_here(site: Bangtin, name: str, use_record: bool) -> Row:

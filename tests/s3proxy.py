@@ -1,4 +1,5 @@
-"""A recording proxy in front of a local S3-compatible server, for the deploy tests.
+"""A local S3-compatible server (``moto_server``) and a recording proxy in front of it,
+for the deploy tests and benchmark.
 
 It forwards every request as it came (the signature covers the host it was sent to;
 moto does not check signatures) and records, in the order they arrive, the method,
@@ -11,12 +12,20 @@ storage's "slow down"), or every upload after the first K with ``500 InternalErr
 from __future__ import annotations
 
 import http.client
+import subprocess
+import sys
 import threading
+import time
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import unquote, urlsplit
+
+from tests.browser.nginx import free_port
 
 SLOW_DOWN = (
     b'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>SlowDown</Code>'
@@ -27,6 +36,39 @@ INTERNAL = (
     b"<Message>We encountered an internal error. Please try again.</Message></Error>"
 )
 HOP = {"connection", "keep-alive", "expect", "transfer-encoding", "proxy-connection"}
+
+
+@contextmanager
+def moto_server(log: Path) -> Iterator[str]:
+    """``http://127.0.0.1:<port>``: a ``moto.server`` process (its output in ``log``)
+    while the block runs."""
+    port = free_port()
+    with log.open("wb") as out:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        give_up = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(url + "/moto-api/", timeout=2):
+                    break
+            except (urllib.error.URLError, ConnectionError):
+                if server.poll() is not None or time.monotonic() > give_up:
+                    output = log.read_text("utf-8", errors="replace")
+                    raise RuntimeError(f"moto did not start:\n{output}") from None
+                time.sleep(0.1)
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
 
 
 @dataclass(frozen=True)

@@ -17,9 +17,6 @@ import json
 import os
 import re
 import shutil
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 import uuid
@@ -33,7 +30,7 @@ import pytest
 from tests.browser.needs import REQUIRE, Missing
 from tests.browser.nginx import free_port
 from tests.conftest import SAMPLE, SiteFactory, build, notice, run_cli, tree_bytes
-from tests.s3proxy import Proxy, recording
+from tests.s3proxy import Proxy, moto_server, recording
 
 MakeSite = Callable[[dict[str, str]], SiteFactory]
 INDEXES = {"feed.xml", "sitemap.xml", "qr-manifest.json", "_redirects"}
@@ -68,37 +65,13 @@ def moto(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     test credentials in the environment (never in a file bangtin writes)."""
     needs_moto()
     log = tmp_path_factory.mktemp("moto") / "moto.log"
-    port = free_port()
     with pytest.MonkeyPatch.context() as mp:
         for name, value in CREDENTIALS.items():
             mp.setenv(name, value)
         for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"):
             mp.delenv(name, raising=False)
-        with log.open("wb") as out:
-            server = subprocess.Popen(
-                [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-        url = f"http://127.0.0.1:{port}"
-        try:
-            give_up = time.monotonic() + 60
-            while True:
-                try:
-                    with urllib.request.urlopen(url + "/moto-api/", timeout=2):
-                        break
-                except (urllib.error.URLError, ConnectionError):
-                    assert server.poll() is None, log.read_text("utf-8", errors="replace")
-                    assert time.monotonic() < give_up, "moto did not start"
-                    time.sleep(0.1)
+        with moto_server(log) as url:
             yield url
-        finally:
-            server.terminate()
-            try:
-                server.wait(10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
 
 
 FEW_TRIES = {"AWS_MAX_ATTEMPTS": "2"}  # a failure that is retried gives up sooner

@@ -3,6 +3,7 @@ site's failure kept to that site; through the real command line."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -249,10 +250,20 @@ def test_many_sites_are_asked_by_this_process_and_a_worker(
         asked_here.append(len(chunk))
         return real_ask(chunk)
 
-    monkeypatch.setattr(province_build, "_ask", ask_here)  # this process only
+    monkeypatch.setattr(province_build, "_ask", ask_here)  # this process only (spawn)
     monkeypatch.setenv("BANGTIN_CORES", "2")
-    assert province_build.unchanged_sites(sites) == serial
+    assert province_build.unchanged_sites(sites) == serial  # forked, if no other thread
     assert 0 < sum(asked_here) < len(sites)  # the worker asked the others
+    asked_here.clear()
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)  # another thread: spawned, never forked
+    other.start()
+    try:
+        assert province_build.unchanged_sites(sites) == serial
+    finally:
+        stop.set()
+        other.join()
+    assert 0 < sum(asked_here) < len(sites)
     monkeypatch.setenv("BANGTIN_CORES", "1")
     asked_here.clear()
     assert province_build.unchanged_sites(sites) == serial

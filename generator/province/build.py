@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, replace
@@ -111,13 +113,17 @@ def unchanged_sites(sites: list[api.Options]) -> list[Answer]:
     of 100 communes has some 110,000 files and folders in its output), which takes
     longer than starting Python: with more than one core, the sites are shared between
     this process, from the first, and workers, from the last, in chunks, until the two
-    meet (a chunk no worker has started is taken back and asked here).
+    meet (a chunk no worker has started is taken back and asked here).  The workers are
+    forked when that is safe (on Linux, from a process with no other thread: `bangtin
+    build` asks before it starts any), so they start at once, with bangtin loaded;
+    otherwise they are started afresh (spawn).
     """
     if len(sites) < SHARED_FROM or cores() < 2:
         return _ask(sites)
     chunks = [sites[i : i + CHUNK] for i in range(0, len(sites), CHUNK)]
     answers: list[Answer] = []
-    context = multiprocessing.get_context("spawn")  # see run_sites
+    alone = sys.platform == "linux" and threading.active_count() == 1
+    context = multiprocessing.get_context("fork" if alone else "spawn")
     with ProcessPoolExecutor(cores() - 1, mp_context=context) as pool:
         futures = {k: pool.submit(_ask_in_worker, chunks[k]) for k in reversed(range(len(chunks)))}
         for k, chunk in enumerate(chunks):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import base64
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -115,16 +115,23 @@ class Bucket:
         except (BotoCoreError, ClientError) as exc:
             raise self.failure(exc, None) from exc
 
-    def describe(self, key: str) -> Described | None:
-        """The headers and metadata of the object at ``key`` (None: there is none)."""
+    def _object(self, call: Callable[..., Any], key: str) -> Any:
+        """``call`` (``head_object``, ``get_object``) for ``key``; None when there is no
+        such object."""
         try:
-            found = self.client.head_object(Bucket=self.target.bucket, Key=key)
+            return call(Bucket=self.target.bucket, Key=key)
         except ClientError as exc:
             if _code(exc) in ("404", "NoSuchKey", "NotFound"):
                 return None
             raise self.failure(exc, key) from exc
         except BotoCoreError as exc:
             raise self.failure(exc, key) from exc
+
+    def describe(self, key: str) -> Described | None:
+        """The headers and metadata of the object at ``key`` (None: there is none)."""
+        found = self._object(self.client.head_object, key)
+        if found is None:
+            return None
         metadata = found.get("Metadata") or {}
         return Described(
             etag_of(found.get("ETag")),
@@ -137,14 +144,9 @@ class Bucket:
     def read(self, key: str, limit: int) -> bytes | None:
         """The bytes of the object at ``key``; None when there is none or it is larger
         than ``limit``."""
-        try:
-            found = self.client.get_object(Bucket=self.target.bucket, Key=key)
-        except ClientError as exc:
-            if _code(exc) in ("404", "NoSuchKey", "NotFound"):
-                return None
-            raise self.failure(exc, key) from exc
-        except BotoCoreError as exc:
-            raise self.failure(exc, key) from exc
+        found = self._object(self.client.get_object, key)
+        if found is None:
+            return None
         body = found["Body"]
         try:
             if int(found.get("ContentLength", 0)) > limit:

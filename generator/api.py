@@ -21,7 +21,7 @@ from generator.cache.store import Store, cache_folder, cache_root, cap_bytes, pr
 from generator.clock import now
 from generator.errors import ContentError, UsageError
 from generator.i18n import Message, _
-from generator.inputs.scan import Inputs, Listing, scan_inputs
+from generator.inputs.scan import Inputs, Listed, scan_inputs
 from generator.models import BuildResult, DeployTarget, SiteConfig
 from generator.output.lock import WAIT, output_lock
 from generator.output.writer import check_folders
@@ -151,7 +151,7 @@ def _build(
 
 
 def unchanged(
-    options: Options, seen: dict[str, Listing] | None = None
+    options: Options, seen: dict[str, Listed] | None = None
 ) -> tuple[ContentError, ...] | None:
     """The last build's warnings when a build of ``options`` would have nothing to do
     (``build``'s first question, asked without its lock: the answer is only a hint to
@@ -167,7 +167,7 @@ def unchanged(
 
 
 def _last_build_current(
-    options: Options, output: Path, store: Store, seen: dict[str, Listing] | None = None
+    options: Options, output: Path, store: Store, seen: dict[str, Listed] | None = None
 ) -> tuple[Inputs, tuple[ContentError, ...] | None]:
     """Every input's digest, and the last build's warnings if that build into ``output``
     had these inputs and is still current (generator.cache.state), else None."""

@@ -15,7 +15,8 @@ from generator.cache import state
 from generator.cache.outputs import RECORD
 from generator.cache.store import Store, cache_folder
 from generator.errors import BuildError, UsageError
-from generator.inputs.scan import scan_inputs
+from generator.inputs import scan as scan_module
+from generator.inputs.scan import PACKAGE, RACY_NS, Known, Listed, scan_inputs
 from tests.conftest import (
     EPOCH,
     SAMPLE,
@@ -486,7 +487,7 @@ def test_sites_asked_together_list_the_shared_folders_once(tmp_path: Path) -> No
     and gives each the digest a scan of its own gives."""
     a, b = site_copy(tmp_path / "a"), site_copy(tmp_path / "b")
     replace_in(b / "content" / NOTICE, "theo lịch sau", "theo lịch khác")
-    seen: dict[str, list[tuple[str, os.stat_result | None]]] = {}
+    seen: dict[str, Listed] = {}
     calls: list[str] = []
     real = os.stat
 
@@ -505,3 +506,50 @@ def test_sites_asked_together_list_the_shared_folders_once(tmp_path: Path) -> No
     code = [c for c in calls[:stats_first] if "/generator/" in c]
     assert code and not any("/generator/" in c for c in calls[stats_first:])
     assert own < stats_first - len(code) + 1
+
+
+def test_a_shared_folder_recorded_alike_is_compared_once_and_gives_the_same_inputs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A folder the sites share, whose files another site's record holds exactly as the
+    first site's scan made them, none within 2 s of that record, is not scanned file by
+    file again; any other record (a file's hash differs, or the record is racy) is.
+    Either way each site's inputs are those a scan of its own gives."""
+    a, b = site_copy(tmp_path / "a"), site_copy(tmp_path / "b")
+    later = time.time_ns() + 10 * RACY_NS  # a record made long after every file
+    known_a = Known(scan_inputs(a / "content", "o").hashes, later)
+    known_b = Known(scan_inputs(b / "content", "o").hashes, later)
+    code = next(name for name in known_b.files if name.startswith(f"{PACKAGE}/"))
+    package = [os.stat(name) for name in known_b.files if name.startswith(f"{PACKAGE}/")]
+    newest = max(max(st.st_mtime_ns, st.st_ctime_ns) for st in package)
+    other_hash = dict(known_b.files) | {code: known_b.files[code][:-64] + "0" * 64}
+    records = {
+        "alike": known_b,
+        "one hash differs": Known(other_hash, later),
+        "racy": Known(known_b.files, newest + 1),  # made in the same tick as a change
+        "none": Known(),
+    }
+    scanned: list[str] = []
+    real_scan = scan_module._scan
+
+    def spy(root: str, *args: object) -> list[str]:
+        scanned.append(root)
+        found: list[str] = real_scan(root, *args)  # type: ignore[arg-type]
+        return found
+
+    monkeypatch.setattr(scan_module, "_scan", spy)
+    digests: dict[str, str] = {}
+    for how, known in records.items():
+        seen: dict[str, Listed] = {}
+        first = scan_inputs(a / "content", "o", known_a, (), seen)
+        assert first.changed == () and str(PACKAGE) in scanned
+        scanned.clear()
+        second = scan_inputs(b / "content", "o", known, (), seen)
+        reused = str(PACKAGE) not in scanned
+        scanned.clear()
+        assert second == scan_inputs(b / "content", "o", known), how
+        assert reused == (how == "alike"), how
+        digests[how] = second.digest
+    # the record's hash is trusted (the file's status is as recorded): reusing the
+    # first site's scan would have given this site another digest than its own
+    assert digests["one hash differs"] != digests["alike"] == digests["racy"]

@@ -10,6 +10,7 @@ import pytest
 import zxingcpp
 from PIL import Image
 
+from generator.inputs.scan import Listed
 from tests.conftest import notice, run_cli, tree_bytes
 
 PROVINCE = """\
@@ -246,9 +247,11 @@ def test_many_sites_are_asked_by_this_process_and_a_worker(
     asked_here: list[int] = []
     real_ask = province_build._ask
 
-    def ask_here(chunk: list[api.Options]) -> list[province_build.Answer]:
+    def ask_here(
+        chunk: list[api.Options], seen: dict[str, Listed] | None = None
+    ) -> list[province_build.Answer]:
         asked_here.append(len(chunk))
-        return real_ask(chunk)
+        return real_ask(chunk, seen)
 
     monkeypatch.setattr(province_build, "_ask", ask_here)  # this process only (spawn)
     monkeypatch.setenv("BANGTIN_CORES", "2")

@@ -125,6 +125,13 @@ def _status(st: os.stat_result) -> str:
     return f"{st.st_size} {st.st_mtime_ns} {st.st_ctime_ns} {st.st_ino}"
 
 
+def _lstat(path: str) -> os.stat_result | None:
+    try:
+        return os.lstat(path)
+    except OSError:
+        return None
+
+
 def _where(output: Path, server: Path, name: str) -> str:
     if name.startswith("../"):
         rest = name[3:].partition("/")[2]
@@ -162,36 +169,32 @@ def as_left(output: Path, server: Path, record: object, now_ns: int) -> bool | N
     limit, later = written - RACY_NS, now_ns - RACY_NS
     top, aside, other = f"{output}/", f"{server}/", f"../{server.name}/"
     skip, lstat = len(other), os.lstat
-    racy, still_racy = [], False
     try:
-        pairs = iter(folders)
-        for name, status in zip(pairs, pairs, strict=True):
-            if name == "":
-                path = str(output)
-            elif name == other[:-1]:
-                path = str(server)
-            else:
-                path = aside + name[skip:] if name.startswith(other) else top + name
-            try:
-                st = lstat(path)
-            except OSError:
-                if status == ABSENT:
-                    continue  # there was no server folder, and there is none
-                return None
-            if f"{st.st_size} {st.st_mtime_ns} {st.st_ctime_ns} {st.st_ino}" != status:
-                return None
-            if st.st_mtime_ns >= limit or st.st_ctime_ns >= limit:
-                racy.append(name)
-                still_racy = still_racy or st.st_mtime_ns >= later or st.st_ctime_ns >= later
-        pairs = iter(files)
-        for name, status in zip(pairs, pairs, strict=True):
-            st = lstat(aside + name[skip:] if name.startswith(other) else top + name)
-            if f"{st.st_size} {st.st_mtime_ns} {st.st_ctime_ns} {st.st_ino}" != status:
-                return None
+        # each name's path: one list, then one comparison of statuses, for speed
+        names = folders[0::2]
+        paths = [aside + n[skip:] if n.startswith(other) else top + n for n in names]
+        paths[0] = str(output)  # ``tree`` lists output/ itself first
+        paths = [str(server) if n == other[:-1] else p for n, p in zip(names, paths, strict=True)]
+        found = [_lstat(path) for path in paths]
+        if [ABSENT if st is None else _status(st) for st in found] != folders[1::2]:
+            return None  # (ABSENT: there was no server folder, and there is none)
+        paths = [aside + n[skip:] if n.startswith(other) else top + n for n in files[0::2]]
+        statuses = [
+            f"{st.st_size} {st.st_mtime_ns} {st.st_ctime_ns} {st.st_ino}"
+            for st in map(lstat, paths)  # OSError: a file is gone
+        ]
+        if statuses != files[1::2]:
+            return None
     except (OSError, TypeError, ValueError, AttributeError):  # gone, or not ``tree``'s shape
         return None
-    if not racy:
+    near = [
+        (name, max(st.st_mtime_ns, st.st_ctime_ns))
+        for name, st in zip(names, found, strict=True)
+        if st is not None and (st.st_mtime_ns >= limit or st.st_ctime_ns >= limit)
+    ]
+    if not near:
         return False
+    racy, still_racy = [name for name, _ in near], any(t >= later for _, t in near)
     if not _same_entries(output, server, racy, [*folders[::2], *files[::2]]):
         return None
     return not still_racy

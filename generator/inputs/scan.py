@@ -94,12 +94,36 @@ class Inputs:
     options: str = ""  # the build's options, in the digest
 
 
-# The files under one folder and their status (None: could not be read), as one scan
-# found them: ``scan_inputs``' ``seen``.
+# The files under one folder and their status (None: could not be read).
 Listing = list[tuple[str, os.stat_result | None]]
 
 
-def _listing(root: str) -> Listing:
+class Listed:
+    """One folder's files as one scan of a run found them (``scan_inputs``' ``seen``),
+    and what the last scan that used them made of them: each file's recorded entry
+    (``Inputs.hashes``) and the digest's parts.  Another site whose record holds exactly
+    those entries, none of them within ``RACY_NS`` of that record, would make the same
+    of them file by file: that scan is skipped (one comparison of the entries)."""
+
+    __slots__ = ("entries", "matched", "names", "newest", "parts")
+
+    def __init__(self, entries: Listing) -> None:
+        self.entries = entries
+        self.names: tuple[str, ...] = ()
+        self.newest = 0  # the latest modification or change time of them
+        self.matched: tuple[str, ...] | None = None  # None: no scan to reuse
+        self.parts: list[str] = []
+
+    def keep(self, hashes: Mapping[str, str], parts: list[str]) -> None:
+        """Remember what a scan made of these files (none of them unreadable)."""
+        stats = [st for _, st in self.entries if st is not None]
+        if len(stats) == len(self.entries):
+            self.names = tuple(name for name, _ in self.entries)
+            self.newest = max((max(st.st_mtime_ns, st.st_ctime_ns) for st in stats), default=0)
+            self.matched, self.parts = tuple(hashes[name] for name in self.names), parts
+
+
+def _listing(root: str) -> Listed:
     found: Listing = []
     for name in walk(root):
         if name.endswith(".pyc"):
@@ -108,7 +132,7 @@ def _listing(root: str) -> Listing:
             found.append((name, os.stat(name)))
         except OSError:  # e.g. a broken symlink: the build reports it
             found.append((name, None))
-    return found
+    return Listed(found)
 
 
 def scan_inputs(
@@ -116,7 +140,7 @@ def scan_inputs(
     options: str,
     known: Known | None = None,
     extra: tuple[Path, ...] = (),
-    seen: dict[str, Listing] | None = None,
+    seen: dict[str, Listed] | None = None,
 ) -> Inputs:
     """A hash of everything a build reads: the content, the themes, bangtin's own code
     and its libraries' versions.
@@ -130,9 +154,12 @@ def scan_inputs(
     scan found them and filled with the others.  A province's sites share bangtin's
     code, its theme and the shared notices: asking whether 500 sites have anything to do
     lists those once, not 500 times (each answer is then as of the moment the shared
-    folders were listed, as if it had been asked then; a site that is built scans again).
+    folders were listed, as if it had been asked then; a site that is built scans again),
+    and a folder whose files every site recorded alike is compared once per site, not
+    file by file (``Listed``).
     """
     known = known or Known()
+    files = known.files
     hashes: dict[str, str] = {}
     changed: list[str] = []
     parts = [options, library_versions()]
@@ -140,35 +167,59 @@ def scan_inputs(
     # ``extra``: a province's shared folder and theme (generator.province)
     roots = [content, content.parent / "themes", *extra, PACKAGE.parent / "themes", PACKAGE]
     for root in map(str, roots):
-        skip = len(root) + 1
-        listing = seen.get(root) if seen is not None else None
-        if listing is None:
-            listing = _listing(root)
+        listed = seen.get(root) if seen is not None else None
+        if listed is None:
+            listed = _listing(root)
             if seen is not None:
-                seen[root] = listing
-        for name, st in listing:
-            if st is None:
-                hashes[name] = "0:0:0:0:unreadable"
-                changed.append(name)
-                parts.append(f"{name[skip:]}\0unreadable")
+                seen[root] = listed
+        if listed.matched is not None and listed.newest < limit:
+            got = tuple(map(files.get, listed.names))
+            if got == listed.matched:  # as ``_scan`` would find them: see ``Listed``
+                hashes.update(zip(listed.names, listed.matched, strict=True))
+                parts += listed.parts
                 continue
-            stamp = f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}:"
-            entry = known.files.get(name)
-            if (
-                type(entry) is str
-                and entry.startswith(stamp)
-                and len(entry) == len(stamp) + 64
-                and st.st_mtime_ns < limit
-                and st.st_ctime_ns < limit
-            ):
-                sha = entry[len(stamp) :]
-            else:
-                with open(name, "rb") as f:
-                    sha = hashlib.sha256(f.read()).hexdigest()
-                if not (type(entry) is str and entry.endswith(":" + sha)):
-                    changed.append(name)
-            hashes[name] = stamp + sha
-            parts.append(f"{name[skip:]}\0{sha}")
+        found = _scan(root, listed.entries, files, limit, hashes, changed)
+        parts += found
+        if seen is not None and listed.matched is None:
+            listed.keep(hashes, found)
     digest = hashlib.sha256("\0".join(parts).encode("utf-8", "surrogateescape"))
-    removed = sorted(set(known.files) - set(hashes))
+    removed = sorted(set(files) - set(hashes))
     return Inputs(digest.hexdigest(), hashes, tuple(changed), tuple(removed), known.digest, options)
+
+
+def _scan(
+    root: str,
+    entries: Listing,
+    files: Mapping[str, str],
+    limit: int,
+    hashes: dict[str, str],
+    changed: list[str],
+) -> list[str]:
+    """The digest's parts for the files of ``root``, each file's entry put in ``hashes``
+    (read again unless ``files`` recorded it, before ``limit``), the new or changed ones
+    in ``changed``."""
+    skip, parts = len(root) + 1, []
+    for name, st in entries:
+        if st is None:
+            hashes[name] = "0:0:0:0:unreadable"
+            changed.append(name)
+            parts.append(f"{name[skip:]}\0unreadable")
+            continue
+        stamp = f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}:"
+        entry = files.get(name)
+        if (
+            type(entry) is str
+            and entry.startswith(stamp)
+            and len(entry) == len(stamp) + 64
+            and st.st_mtime_ns < limit
+            and st.st_ctime_ns < limit
+        ):
+            sha = entry[len(stamp) :]
+        else:
+            with open(name, "rb") as f:
+                sha = hashlib.sha256(f.read()).hexdigest()
+            if not (type(entry) is str and entry.endswith(":" + sha)):
+                changed.append(name)
+        hashes[name] = stamp + sha
+        parts.append(f"{name[skip:]}\0{sha}")
+    return parts

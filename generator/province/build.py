@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from generator import api
 from generator.errors import BuildError, ContentError, UsageError
 from generator.i18n import Message, _
-from generator.inputs.scan import Listing
+from generator.inputs.scan import Listed
 from generator.models import BuildResult
 from generator.output.writer import Stat
 from generator.parallel import CORES, cores
@@ -97,13 +97,22 @@ CHUNK = 4  # sites asked in one go by a worker
 SHARED_FROM = 4 * CHUNK  # fewer sites are asked faster than a worker starts
 
 
-def _ask(sites: list[api.Options]) -> list[Answer]:
-    seen: dict[str, Listing] = {}  # bangtin's code, the theme, shared/: listed once
+def _ask(sites: list[api.Options], seen: dict[str, Listed] | None = None) -> list[Answer]:
+    # ``seen``: bangtin's code, the theme, shared/, listed once for all the sites
+    seen = {} if seen is None else seen
     return [api.unchanged(site, seen) for site in sites]
 
 
+_listed: dict[str, Listed] = {}  # in a worker: what its parent had listed when it began
+
+
+def _begin_worker(seen: dict[str, Listed]) -> None:
+    global _listed
+    _listed = seen
+
+
 def _ask_in_worker(sites: list[api.Options]) -> list[Answer]:
-    return _ask(sites)
+    return _ask(sites, _listed)
 
 
 def unchanged_sites(sites: list[api.Options]) -> list[Answer]:
@@ -111,24 +120,30 @@ def unchanged_sites(sites: list[api.Options]) -> list[Answer]:
 
     Every file of every site's input and output is looked at (``os.lstat``: a province
     of 100 communes has some 110,000 files and folders in its output), which takes
-    longer than starting Python: with more than one core, the sites are shared between
-    this process, from the first, and workers, from the last, in chunks, until the two
-    meet (a chunk no worker has started is taken back and asked here).  The workers are
+    longer than starting Python: with more than one core, the first site is asked here
+    (listing the folders all sites share), then the others are shared between this
+    process, from the second, and workers, from the last, in chunks, until the two meet
+    (a chunk no worker has started is taken back and asked here).  The workers are
     forked when that is safe (on Linux, from a process with no other thread: `bangtin
-    build` asks before it starts any), so they start at once, with bangtin loaded;
-    otherwise they are started afresh (spawn).
+    build` asks before it starts any), so they start at once, with bangtin loaded and
+    the shared folders listed; otherwise they are started afresh (spawn) and given the
+    listing.
     """
     if len(sites) < SHARED_FROM or cores() < 2:
         return _ask(sites)
-    chunks = [sites[i : i + CHUNK] for i in range(0, len(sites), CHUNK)]
-    answers: list[Answer] = []
+    seen: dict[str, Listed] = {}
+    answers = _ask(sites[:1], seen)
+    chunks = [sites[i : i + CHUNK] for i in range(1, len(sites), CHUNK)]
     alone = sys.platform == "linux" and threading.active_count() == 1
     context = multiprocessing.get_context("fork" if alone else "spawn")
-    with ProcessPoolExecutor(cores() - 1, mp_context=context) as pool:
+    workers = ProcessPoolExecutor(
+        cores() - 1, mp_context=context, initializer=_begin_worker, initargs=(seen,)
+    )
+    with workers as pool:
         futures = {k: pool.submit(_ask_in_worker, chunks[k]) for k in reversed(range(len(chunks)))}
         for k, chunk in enumerate(chunks):
             future = futures[k]
-            answers += _ask(chunk) if future.cancel() else future.result()
+            answers += _ask(chunk, seen) if future.cancel() else future.result()
     return answers
 
 

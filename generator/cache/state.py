@@ -175,8 +175,15 @@ def as_left(output: Path, server: Path, record: object, now_ns: int) -> bool | N
         paths = [aside + n[skip:] if n.startswith(other) else top + n for n in names]
         paths[0] = str(output)  # ``tree`` lists output/ itself first
         paths = [str(server) if n == other[:-1] else p for n, p in zip(names, paths, strict=True)]
-        found = [_lstat(path) for path in paths]
-        if [ABSENT if st is None else _status(st) for st in found] != folders[1::2]:
+        try:
+            found: list[os.stat_result | None] = list(map(lstat, paths))
+        except OSError:  # one is gone, or never was (a preview has no server folder)
+            found = [_lstat(path) for path in paths]
+        statuses = [
+            ABSENT if st is None else f"{st.st_size} {st.st_mtime_ns} {st.st_ctime_ns} {st.st_ino}"
+            for st in found
+        ]
+        if statuses != folders[1::2]:
             return None  # (ABSENT: there was no server folder, and there is none)
         paths = [aside + n[skip:] if n.startswith(other) else top + n for n in files[0::2]]
         statuses = [

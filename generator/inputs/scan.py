@@ -94,6 +94,8 @@ class Inputs:
     options: str = ""  # the build's options, in the digest
 
 
+_OURS = (str(PACKAGE.parent / "themes"), str(PACKAGE))  # the default theme, bangtin's code
+
 # The files under one folder and their status (None: could not be read).
 Listing = list[tuple[str, os.stat_result | None]]
 
@@ -105,10 +107,11 @@ class Listed:
     those entries, none of them within ``RACY_NS`` of that record, would make the same
     of them file by file: that scan is skipped (one comparison of the entries)."""
 
-    __slots__ = ("entries", "matched", "names", "newest", "parts")
+    __slots__ = ("entries", "matched", "names", "newest", "parts", "used")
 
     def __init__(self, entries: Listing) -> None:
         self.entries = entries
+        self.used = 0  # by how many scans
         self.names: tuple[str, ...] = ()
         self.newest = 0  # the latest modification or change time of them
         self.matched: tuple[str, ...] | None = None  # None: no scan to reuse
@@ -165,14 +168,16 @@ def scan_inputs(
     parts = [options, library_versions()]
     limit = known.written_ns - RACY_NS
     # ``extra``: a province's shared folder and theme (generator.province)
-    roots = [content, content.parent / "themes", *extra, PACKAGE.parent / "themes", PACKAGE]
-    for root in map(str, roots):
+    folder = str(content)
+    themes = os.path.join(os.path.dirname(folder), "themes")  # as str(content.parent / "themes")
+    roots = [folder, themes, *map(str, extra), *_OURS]
+    for root in roots:
         listed = seen.get(root) if seen is not None else None
         if listed is None:
             listed = _listing(root)
             if seen is not None:
                 seen[root] = listed
-        if listed.matched is not None and listed.newest < limit:
+        elif listed.matched is not None and listed.newest < limit:
             got = tuple(map(files.get, listed.names))
             if got == listed.matched:  # as ``_scan`` would find them: see ``Listed``
                 hashes.update(zip(listed.names, listed.matched, strict=True))
@@ -180,8 +185,10 @@ def scan_inputs(
                 continue
         found = _scan(root, listed.entries, files, limit, hashes, changed)
         parts += found
-        if seen is not None and listed.matched is None:
-            listed.keep(hashes, found)
+        if listed.matched is None and seen is not None and seen.get(root) is listed:
+            listed.used += 1
+            if listed.used > 1:  # shared by sites: worth keeping
+                listed.keep(hashes, found)
     digest = hashlib.sha256("\0".join(parts).encode("utf-8", "surrogateescape"))
     removed = sorted(set(files) - set(hashes))
     return Inputs(digest.hexdigest(), hashes, tuple(changed), tuple(removed), known.digest, options)

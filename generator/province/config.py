@@ -102,6 +102,7 @@ def _sites(f: Fields, root: Path) -> tuple[Member, ...]:
         )
         return ()
     members: list[Member] = []
+    real_root = _real(root)  # once, not once per site
     seen: dict[str, int] = {}
     folders: dict[Path, str] = {}
     for key, value in node.value:
@@ -133,7 +134,7 @@ def _sites(f: Fields, root: Path) -> tuple[Member, ...]:
                 hint=_("e.g. `{id}: sites/{id}/content`", id=site_id),
             )
             continue
-        folder = _inside(f, root, value, value.value.strip())
+        folder = _inside(f, root, value, value.value.strip(), real_root)
         if folder is None:
             continue
         if find_site_file(folder) is None:
@@ -143,28 +144,37 @@ def _sites(f: Fields, root: Path) -> tuple[Member, ...]:
                 hint=_("the folder of a site holds its site.yml, notices/, locations/ and pages/"),
             )
             continue
-        if folder.resolve() in folders:
+        real = folder.resolve()
+        if real in folders:
             f.error(
                 value,
                 _(
                     "sites `{first}` and `{second}` have the same content folder",
-                    first=folders[folder.resolve()],
+                    first=folders[real],
                     second=site_id,
                 ),
             )
             continue
-        folders[folder.resolve()] = site_id
+        folders[real] = site_id
         members.append(Member(site_id, folder, where))
     return tuple(members)
 
 
-def _inside(f: Fields, root: Path, node: yaml.Node, value: str) -> Path | None:
-    """``value``, a folder inside the province's folder; None (and an error) otherwise."""
-    folder = root / value
+def _real(folder: Path) -> Path | None:
     try:
-        inside = folder.resolve().is_relative_to(root.resolve())
+        return folder.resolve()
     except (OSError, RuntimeError):
-        inside = False
+        return None
+
+
+def _inside(
+    f: Fields, root: Path, node: yaml.Node, value: str, real_root: Path | None = None
+) -> Path | None:
+    """``value``, a folder inside the province's folder (``real_root``: ``root`` resolved,
+    if the caller has it); None (and an error) otherwise."""
+    folder = root / value
+    real, real_root = _real(folder), real_root or _real(root)
+    inside = real is not None and real_root is not None and real.is_relative_to(real_root)
     if Path(value).is_absolute() or ".." in Path(value).parts or not inside:
         f.error(
             node,

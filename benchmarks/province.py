@@ -592,7 +592,9 @@ def edit_shared(work: Work, communes: list[Commune], count: int, run: int) -> Ca
     return check
 
 
-def run_all(args: argparse.Namespace, work: Work, communes: list[Commune]) -> list[Row]:
+def run_all(
+    args: argparse.Namespace, work: Work, communes: list[Commune]
+) -> tuple[list[Row], Floors | None]:
     logs = work.folder / "logs"
     target = communes[0]
     rows: list[Row] = []
@@ -657,6 +659,7 @@ def run_all(args: argparse.Namespace, work: Work, communes: list[Commune]) -> li
     measure(everything, args.cold_runs, cold(everything))
     noop = Row("no-op")
     measure(noop, args.runs, lambda run: province(noop, run))
+    found = floors(work, args.runs) if noop.samples and not noop.error else None
 
     edit, edit_alone = Row("commune edit (1 notice)"), Row("that commune alone, same edit")
 
@@ -678,7 +681,44 @@ def run_all(args: argparse.Namespace, work: Work, communes: list[Commune]) -> li
         check()
 
     measure(shared, args.runs, shared_step)
-    return rows
+    return rows, found
+
+
+@dataclass
+class Floors:
+    """What any no-op of the province costs at least on this machine (medians)."""
+
+    start: float  # `python -c pass`, with the build's environment
+    imports: float  # `python -c "import ..."`: bangtin's command and the province's check
+    entries: int  # the files and folders of the output and of its server folder
+    lstat: float  # one os.lstat of each, in one process
+
+
+def floors(work: Work, runs: int) -> Floors:
+    """Measured after the no-op runs, on the output they left: starting Python, the
+    imports a no-op needs, and the system calls it cannot avoid (one ``os.lstat`` of
+    every file and folder it checks; the build shares them between two processes)."""
+
+    def started(code: str) -> float:
+        seconds = []
+        for _ in range(runs):
+            begun = time.perf_counter()
+            subprocess.run([sys.executable, "-c", code], env=work.env(), check=True)
+            seconds.append(time.perf_counter() - begun)
+        return statistics.median(seconds)
+
+    paths = []
+    for top in (work.output, work.output.parent / f"{work.output.name}.nginx"):
+        for folder, _, files in os.walk(top):
+            paths += [folder, *(os.path.join(folder, name) for name in files)]
+    passes = []
+    for _ in range(runs):
+        begun = time.perf_counter()
+        for path in paths:
+            os.lstat(path)
+        passes.append(time.perf_counter() - begun)
+    imports = "import generator.cli, generator.province.build, generator.province.config"
+    return Floors(started("pass"), started(imports), len(paths), statistics.median(passes))
 
 
 # -- report ---------------------------------------------------------------------------------
@@ -751,6 +791,7 @@ def version() -> str:
 def report(
     args: argparse.Namespace,
     rows: list[Row],
+    found: Floors | None,
     corpus_seconds: float,
     load: float,
     free: tuple[float, float],
@@ -803,6 +844,14 @@ def report(
         "against one alone: 2.0 when both get a core of their own, 1.0 when they share "
         "one; the 1 vs 2 cores comparison means something only near 2.0)."
     )
+    if found is not None:
+        print(
+            "What any no-op costs at least here (medians, measured after the no-op runs): "
+            f"starting Python {found.start:.2f} s; with the imports a no-op needs "
+            f"{found.imports:.2f} s; one os.lstat of each of the {found.entries:,} files and "
+            f"folders of the output, in one process, {found.lstat:.2f} s (the build shares "
+            "them, and the content's, between two processes)."
+        )
     print("Per run, wall s (sites built):")
     for r in rows:
         runs = ", ".join(
@@ -851,9 +900,9 @@ def main(argv: list[str] | None = None) -> int:
             work.province, args.communes, args.notices, args.places, args.shared, args.seed
         )
         corpus_seconds = time.perf_counter() - written
-        rows = run_all(args, work, communes)
+        rows, found = run_all(args, work, communes)
         shutil.rmtree(bench.Trash.folder, ignore_errors=True)  # not timed
-        report(args, rows, corpus_seconds, load, (free_before, free_cores()))
+        report(args, rows, found, corpus_seconds, load, (free_before, free_cores()))
         print(f"\nwhole benchmark: {time.perf_counter() - started:.1f} s")
         if args.keep:
             print(f"kept: {work.folder} (logs in {work.folder / 'logs'})")

@@ -22,13 +22,13 @@ from generator.clock import now
 from generator.errors import ContentError, UsageError
 from generator.i18n import Message, _
 from generator.inputs.scan import Inputs, Listed, scan_inputs
-from generator.models import BuildResult, DeployTarget, SiteConfig
 from generator.output.lock import WAIT, output_lock
 from generator.output.writer import check_folders
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # generator.models: not imported by a build with nothing to do
     from generator.build import Caches
     from generator.deploy.publish import Published
+    from generator.models import BuildResult, DeployTarget, SiteConfig
     from generator.province.config import Hub
     from generator.render.boards import Report
     from generator.stats.count import Counts
@@ -457,6 +457,7 @@ def _deploy_hub(
     from generator.deploy.local import hub_folder
     from generator.deploy.publish import publish
     from generator.errors import DeployError
+    from generator.models import SiteConfig
     from generator.render.headers import cache_control
 
     # the hub has no site.yml: the default rules (its stylesheet under assets/)

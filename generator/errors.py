@@ -20,6 +20,9 @@ class Position:
     line: int = 1
     col: int = 1
 
+    def __reduce__(self) -> tuple[type[Position], tuple[object, ...]]:
+        return Position, (self.path, self.line, self.col)  # see Message.__reduce__
+
 
 @dataclass(frozen=True, slots=True)
 class ContentError:
@@ -30,6 +33,10 @@ class ContentError:
     hint: Message | None = None
     source_line: str | None = None
     severity: str = "error"  # or "warning"
+
+    def __reduce__(self) -> tuple[type[ContentError], tuple[object, ...]]:
+        fields = (self.pos, self.message, self.hint, self.source_line, self.severity)
+        return ContentError, fields  # see Message.__reduce__
 
     def format(self, lang: Language, root: Path | None = None) -> str:
         """``path:line:col: error: message``, the line with a caret under the column, and

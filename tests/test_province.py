@@ -271,3 +271,28 @@ def test_many_sites_are_asked_by_this_process_and_a_worker(
     asked_here.clear()
     assert province_build.unchanged_sites(sites) == serial
     assert sum(asked_here) == len(sites)  # one core: all here
+
+
+def test_warnings_cross_between_processes_unchanged() -> None:
+    """A site's warnings come back from a check worker pickled (``__reduce__``): every
+    field survives, nested messages and plural forms included."""
+    import pickle
+
+    from generator.errors import ContentError, Position
+    from generator.i18n import _, n_
+
+    inner = n_("{n} board", "{n} boards", 3, n=3)
+    warnings = (
+        ContentError(
+            Position(Path("sites/a/content/site.yml"), 4, 7),
+            _("`{key}`: {why}", key="base_url", why=inner),
+            _("e.g. {url}", url="https://dinhhung.vn/"),
+            "base_url: https://bangtin.example/",
+            "warning",
+        ),
+        ContentError(Position(Path("notices/x.md")), _("plain")),
+    )
+    back = pickle.loads(pickle.dumps(warnings))
+    assert back == warnings
+    assert isinstance(back[0].pos.path, Path) and back[0].message.args[1][1] == inner
+    assert back[1].hint is None and back[1].severity == "error"

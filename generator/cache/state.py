@@ -228,7 +228,8 @@ def _warnings(data: object) -> tuple[ContentError, ...] | None:
     """The warnings kept in the state, or None if they are not exactly that shape."""
     if type(data) is not list:
         return None
-    out = []
+    out: list[ContentError] = []
+    paths: dict[str, Path] = {}  # one Path per file: most warnings are about site.yml
     for entry in data:
         if not (type(entry) is list and len(entry) == 7):
             return None
@@ -242,7 +243,7 @@ def _warnings(data: object) -> tuple[ContentError, ...] | None:
             return None
         if source_line is not None and type(source_line) is not str:
             return None
-        pos = Position(Path(path), line, col)
+        pos = Position(paths.get(path) or paths.setdefault(path, Path(path)), line, col)
         out.append(ContentError(pos, text, hint_text, source_line, severity))
     return tuple(out)
 

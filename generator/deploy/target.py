@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from generator.i18n import Message, _
 from generator.inputs.fields import Fields
-from generator.models import DeployTarget
+
+if TYPE_CHECKING:  # imported where a target is made: a province without one never does
+    from generator.models import DeployTarget
 
 STATE = ".bangtin/deploy.json"  # in the target's folder: what the last deploy uploaded
 
@@ -84,6 +87,8 @@ def read_target(f: Fields) -> DeployTarget | None:
     directory_keys = f.boolean("directory_keys")
     if bucket is None or len(f.problems.errors) != errors:
         return None
+    from generator.models import DeployTarget
+
     return DeployTarget(bucket, prefix or "", endpoint, region, directory_keys)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING, cast
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -17,15 +17,9 @@ from generator.i18n import Message, _
 from generator.inputs import schema
 from generator.inputs.fields import Fields, load_yaml
 from generator.inputs.files import read_text
-from generator.models import (
-    BoardOptions,
-    Contact,
-    ErrorLevel,
-    PaperSize,
-    QrOptions,
-    SiteConfig,
-    UrlPrefixes,
-)
+
+if TYPE_CHECKING:  # generator.models is imported by ``load_config``, not by a no-op build
+    from generator.models import ErrorLevel, PaperSize, SiteConfig
 
 _COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 _SEGMENT = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
@@ -170,6 +164,8 @@ def load_config(
     ``shared`` and ``theme_dir``: what a province gives each of its sites
     (generator.province): its shared notices and media, and its theme (used when
     ``site.yml`` names none)."""
+    from generator.models import BoardOptions, Contact, QrOptions, SiteConfig, UrlPrefixes
+
     problems = Problems()
     path = find_site_file(content_dir)
     if path is None:
@@ -276,7 +272,7 @@ def load_config(
                 qf.node_of("dark"),
                 _("QR `dark` must be darker than `light`: many phones cannot read light-on-dark"),
             )
-        qr = QrOptions(cast(ErrorLevel, level), scale, 4, colours["dark"], colours["light"])
+        qr = QrOptions(cast("ErrorLevel", level), scale, 4, colours["dark"], colours["light"])
 
     boards = BoardOptions()
     bf = f.group("boards")
@@ -289,7 +285,7 @@ def load_config(
         if distance is not None and not 0.1 <= distance <= 20:
             bf.error(bf.node_of("distance"), _("`distance` is in metres, between 0.1 and 20"))
             distance = None
-        boards = BoardOptions(cast(PaperSize, size), distance or 1.0)
+        boards = BoardOptions(cast("PaperSize", size), distance or 1.0)
 
     urls = UrlPrefixes()
     uf = f.group("urls")

@@ -12,13 +12,16 @@ import difflib
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
 from generator.errors import Position, Problems, read_line
 from generator.i18n import Message, _
 from generator.inputs.schema import Field, names
-from generator.models import MediaRef
+
+if TYPE_CHECKING:  # imported where a notice's image is read, not by a no-op build
+    from generator.models import MediaRef
 
 
 def load_yaml(
@@ -482,6 +485,8 @@ class Fields:
         value = self.text(key)
         if value is None:
             return None
+        from generator.models import MediaRef
+
         return MediaRef(value, self.pos(self.values[key]))
 
     def group(self, key: str) -> Fields | None:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from generator.models import SiteConfig
+if TYPE_CHECKING:
+    from generator.models import SiteConfig
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _DATE_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}[-_ ]+(?=.)")

@@ -17,15 +17,18 @@ import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from generator import api
 from generator.errors import BuildError, ContentError, UsageError
 from generator.i18n import Message, _
 from generator.inputs.scan import Listed
-from generator.models import BuildResult
 from generator.output.writer import Stat
 from generator.parallel import CORES, cores
 from generator.province.config import Member, Province
+
+if TYPE_CHECKING:
+    from generator.models import BuildResult
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
@@ -15,8 +16,10 @@ from generator.inputs import schema
 from generator.inputs.config import check_base_url, find_site_file, normalise_base_url
 from generator.inputs.fields import Fields, did_you_mean, load_yaml
 from generator.inputs.files import read_text
-from generator.models import DeployTarget
 from generator.plan.urls import is_slug
+
+if TYPE_CHECKING:
+    from generator.models import DeployTarget
 
 FILE = "bangtin.yml"
 SHARED_FOLDERS = ("notices", "media")  # what a shared folder may hold

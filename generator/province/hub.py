@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import hashlib
+from typing import TYPE_CHECKING
 
 from generator.bundled import STYLESHEET, builtin
 from generator.inputs.config import find_site_file
 from generator.inputs.scan import code_digest
-from generator.models import QrOptions, SiteConfig
 from generator.province.config import Hub, Province
+
+if TYPE_CHECKING:  # imported by ``hub_files``: ``hub_key`` is asked by a build with nothing to do
+    from generator.models import SiteConfig
 
 
 def hub_files(province: Province, hub: Hub, sites: list[SiteConfig]) -> dict[str, bytes]:
     """``index.html`` listing ``sites`` (each at its own ``base_url``), the theme's
     stylesheet (fingerprinted) and the hub's QR code, by path in the output folder."""
+    from generator.models import QrOptions, SiteConfig
     from generator.qr import images_of  # Jinja, segno: not for ``hub_key``
     from generator.render.templates import Renderer, asset_path, theme_dirs
 

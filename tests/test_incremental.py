@@ -511,9 +511,10 @@ def test_sites_asked_together_list_the_shared_folders_once(tmp_path: Path) -> No
 def test_a_shared_folder_recorded_alike_is_compared_once_and_gives_the_same_inputs(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A folder the sites share, whose files another site's record holds exactly as the
-    first site's scan made them, none within 2 s of that record, is not scanned file by
-    file again; any other record (a file's hash differs, or the record is racy) is.
+    """A folder the sites share (scanned by two sites already), whose files another
+    site's record holds exactly as those scans made them, none within 2 s of that
+    record, is not scanned file by file again; any other record (a file's hash differs,
+    or the record is racy) is.
     Either way each site's inputs are those a scan of its own gives."""
     a, b = site_copy(tmp_path / "a"), site_copy(tmp_path / "b")
     later = time.time_ns() + 10 * RACY_NS  # a record made long after every file
@@ -541,8 +542,10 @@ def test_a_shared_folder_recorded_alike_is_compared_once_and_gives_the_same_inpu
     digests: dict[str, str] = {}
     for how, known in records.items():
         seen: dict[str, Listed] = {}
+        scanned.clear()
         first = scan_inputs(a / "content", "o", known_a, (), seen)
-        assert first.changed == () and str(PACKAGE) in scanned
+        assert scan_inputs(a / "content", "o", known_a, (), seen) == first  # kept now
+        assert first.changed == () and scanned.count(str(PACKAGE)) == 2
         scanned.clear()
         second = scan_inputs(b / "content", "o", known, (), seen)
         reused = str(PACKAGE) not in scanned

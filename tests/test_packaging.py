@@ -103,7 +103,7 @@ def test_metadata_classifiers_and_entry_point(dists: Dists) -> None:
     assert meta["Requires-Python"] == ">=3.11"
     with zipfile.ZipFile(dists.wheel) as whl:
         entry_points = whl.read(f"bangtin-{generator.__version__}.dist-info/entry_points.txt")
-    assert "bangtin = generator.cli:main" in entry_points.decode("utf-8")
+    assert "bangtin = generator.cli:program" in entry_points.decode("utf-8")
 
 
 def test_the_wheel_holds_types_catalogs_theme_and_sample(dists: Dists) -> None:

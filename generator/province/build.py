@@ -106,12 +106,7 @@ def _ask(sites: list[api.Options], seen: dict[str, Listed] | None = None) -> lis
     return [api.unchanged(site, seen) for site in sites]
 
 
-_listed: dict[str, Listed] = {}  # in a worker: what its parent had listed when it began
-
-
-def _begin_worker(seen: dict[str, Listed]) -> None:
-    global _listed
-    _listed = seen
+_listed: dict[str, Listed] = {}  # in a worker: the shared folders, as it listed them
 
 
 def _ask_in_worker(sites: list[api.Options]) -> list[Answer]:
@@ -123,26 +118,22 @@ def unchanged_sites(sites: list[api.Options]) -> list[Answer]:
 
     Every file of every site's input and output is looked at (``os.lstat``: a province
     of 100 communes has some 110,000 files and folders in its output), which takes
-    longer than starting Python: with more than one core, the first site is asked here
-    (listing the folders all sites share), then the others are shared between this
-    process, from the second, and workers, from the last, in chunks, until the two meet
-    (a chunk no worker has started is taken back and asked here).  The workers are
+    longer than starting Python: with more than one core, the sites are shared between
+    this process, from the first, and workers, from the last, in chunks, until the two
+    meet (a chunk no worker has started is taken back and asked here).  The workers are
     forked when that is safe (on Linux, from a process with no other thread: `bangtin
-    build` asks before it starts any), so they start at once, with bangtin loaded and
-    the shared folders listed; otherwise they are started afresh (spawn) and given the
-    listing.
+    build` asks before it starts any), so they start at once, with bangtin loaded;
+    otherwise they are started afresh (spawn).  Each process lists the folders all sites
+    share once (``_ask``'s ``seen``).
     """
     if len(sites) < SHARED_FROM or cores() < 2:
         return _ask(sites)
     seen: dict[str, Listed] = {}
-    answers = _ask(sites[:1], seen)
-    chunks = [sites[i : i + CHUNK] for i in range(1, len(sites), CHUNK)]
+    answers: list[Answer] = []
+    chunks = [sites[i : i + CHUNK] for i in range(0, len(sites), CHUNK)]
     alone = sys.platform == "linux" and threading.active_count() == 1
     context = multiprocessing.get_context("fork" if alone else "spawn")
-    workers = ProcessPoolExecutor(
-        cores() - 1, mp_context=context, initializer=_begin_worker, initargs=(seen,)
-    )
-    with workers as pool:
+    with ProcessPoolExecutor(cores() - 1, mp_context=context) as pool:
         futures = {k: pool.submit(_ask_in_worker, chunks[k]) for k in reversed(range(len(chunks)))}
         for k, chunk in enumerate(chunks):
             future = futures[k]

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import time
+from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -185,7 +186,11 @@ def as_left(output: Path, server: Path, record: object, now_ns: int) -> bool | N
         ]
         if statuses != folders[1::2]:
             return None  # (ABSENT: there was no server folder, and there is none)
-        paths = [aside + n[skip:] if n.startswith(other) else top + n for n in files[0::2]]
+        # the server folder's files: together, since ``tree`` sorts the names
+        names = files[0::2]
+        first, end = bisect_left(names, other), bisect_left(names, other[:-1] + "0")
+        paths = [*map(top.__add__, names[:first]), *[aside + n[skip:] for n in names[first:end]]]
+        paths += map(top.__add__, names[end:])
         statuses = [
             f"{st.st_size} {st.st_mtime_ns} {st.st_ctime_ns} {st.st_ino}"
             for st in map(lstat, paths)  # OSError: a file is gone

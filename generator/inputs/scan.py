@@ -11,7 +11,6 @@ import hashlib
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 
 PACKAGE = Path(__file__).parent.parent  # generator/
@@ -51,6 +50,9 @@ def walk(folder: str) -> list[str]:
 def library_versions() -> str:
     """``jinja2 3.1.6, markdown 3.10, ...``: the versions installed (from their metadata,
     without importing them)."""
+    from importlib import metadata  # on first use: a province's check worker, forked
+    # before, imports it beside this process
+
     found = []
     for name in LIBRARIES:
         try:

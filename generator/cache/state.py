@@ -187,10 +187,10 @@ def as_left(output: Path, server: Path, record: object, now_ns: int) -> bool | N
         if statuses != folders[1::2]:
             return None  # (ABSENT: there was no server folder, and there is none)
         # the server folder's files: together, since ``tree`` sorts the names
-        names = files[0::2]
-        first, end = bisect_left(names, other), bisect_left(names, other[:-1] + "0")
-        paths = [*map(top.__add__, names[:first]), *[aside + n[skip:] for n in names[first:end]]]
-        paths += map(top.__add__, names[end:])
+        kept = files[0::2]
+        first, end = bisect_left(kept, other), bisect_left(kept, other[:-1] + "0")
+        paths = [*map(top.__add__, kept[:first]), *[aside + n[skip:] for n in kept[first:end]]]
+        paths += map(top.__add__, kept[end:])
         statuses = [
             f"{st.st_size} {st.st_mtime_ns} {st.st_ctime_ns} {st.st_ino}"
             for st in map(lstat, paths)  # OSError: a file is gone

@@ -21,7 +21,7 @@ from generator.cache.store import Store, cache_folder, cache_root, cap_bytes, pr
 from generator.clock import now
 from generator.errors import ContentError, UsageError
 from generator.i18n import Message, _
-from generator.inputs.scan import Inputs, Listed, scan_inputs
+from generator.inputs.scan import Inputs, Seen, input_roots, scan_inputs
 from generator.output.lock import WAIT, output_lock
 from generator.output.writer import check_folders
 
@@ -150,13 +150,11 @@ def _build(
     return Outcome("build", result)
 
 
-def unchanged(
-    options: Options, seen: dict[str, Listed] | None = None
-) -> tuple[ContentError, ...] | None:
+def unchanged(options: Options, seen: Seen | None = None) -> tuple[ContentError, ...] | None:
     """The last build's warnings when a build of ``options`` would have nothing to do
     (``build``'s first question, asked without its lock: the answer is only a hint to
     skip the build; None means "build", which asks again holding the lock).  ``seen``:
-    the folders other sites' questions listed (generator.inputs.scan.scan_inputs)."""
+    what other sites' questions looked at (generator.inputs.scan.Seen)."""
     if options.output is None:
         return None
     output = Path(os.path.abspath(options.output))
@@ -167,13 +165,22 @@ def unchanged(
 
 
 def _last_build_current(
-    options: Options, output: Path, store: Store, seen: dict[str, Listed] | None = None
-) -> tuple[Inputs, tuple[ContentError, ...] | None]:
-    """Every input's digest, and the last build's warnings if that build into ``output``
-    had these inputs and is still current (generator.cache.state), else None."""
-    known, roots = state.load_known(store), options.extra_roots()
-    inputs = scan_inputs(options.content, options.text(), known, roots, seen)
-    return inputs, state.still_current(store, output, inputs.digest, options.server_dir)
+    options: Options, output: Path, store: Store, seen: Seen | None = None
+) -> tuple[Inputs | None, tuple[ContentError, ...] | None]:
+    """The last build's warnings if that build into ``output`` had these inputs and is
+    still current (generator.cache.state), else None, with every input's digest (None
+    when the build is current: its inputs were found as it found them, not read)."""
+    seen = seen or Seen()
+    roots, text = options.extra_roots(), options.text()
+    sources = (text, input_roots(options.content, roots), seen)
+    kept = state.still_current(store, output, None, options.server_dir, sources)
+    if kept is not None:
+        return None, kept
+    known = state.load_known(store)
+    inputs = scan_inputs(options.content, text, known, roots, seen.listed)
+    return inputs, state.still_current(
+        store, output, inputs.digest, options.server_dir, None, inputs
+    )
 
 
 def output_state(exc: BaseException) -> OutputState:

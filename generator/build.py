@@ -225,7 +225,9 @@ def build(
         if inputs is not None:
             until = plan.next_change.timestamp() if plan.next_change else None
             moment = plan.now.timestamp()
-            state.record(store, output, inputs.digest, moment, until, stats, warnings, server_dir)
+            state.record(
+                store, output, inputs.digest, moment, until, stats, warnings, server_dir, inputs
+            )
             state.save_hashes(store, inputs)
     return BuildResult(
         pages=len(plan.pages),

@@ -6,6 +6,7 @@ import os
 import shutil
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -544,15 +545,129 @@ def test_a_shared_folder_recorded_alike_is_compared_once_and_gives_the_same_inpu
         seen: dict[str, Listed] = {}
         scanned.clear()
         first = scan_inputs(a / "content", "o", known_a, (), seen)
-        assert scan_inputs(a / "content", "o", known_a, (), seen) == first  # kept now
+        again = scan_inputs(a / "content", "o", known_a, (), seen)  # kept now
+        assert replace(again, scanned_ns=0) == replace(first, scanned_ns=0)
         assert first.changed == () and scanned.count(str(PACKAGE)) == 2
         scanned.clear()
         second = scan_inputs(b / "content", "o", known, (), seen)
         reused = str(PACKAGE) not in scanned
         scanned.clear()
-        assert second == scan_inputs(b / "content", "o", known), how
+        own = scan_inputs(b / "content", "o", known)
+        assert replace(second, scanned_ns=0) == replace(own, scanned_ns=0), how
         assert reused == (how == "alike"), how
         digests[how] = second.digest
     # the record's hash is trusted (the file's status is as recorded): reusing the
     # first site's scan would have given this site another digest than its own
     assert digests["one hash differs"] != digests["alike"] == digests["racy"]
+
+
+def _input_change(root: Path, how: str) -> None:
+    notice = root / "content" / NOTICE
+    if how == "edited, time put back":
+        before = notice.stat()
+        text = notice.read_text("utf-8")
+        notice.write_text(text.replace("theo lịch sau", "theo lịch SAU"), "utf-8")
+        os.utime(notice, ns=(before.st_atime_ns, before.st_mtime_ns))
+    elif how == "added":
+        (notice.parent / "2026-11-29-moi.md").write_text(
+            notice.read_text("utf-8").replace("Lịch tiêm", "Lịch tiêm mới"), "utf-8"
+        )
+    elif how == "removed":
+        notice.unlink()
+    elif how == "replaced":  # same bytes, another file (a new inode)
+        data = notice.read_bytes()
+        notice.unlink()
+        notice.write_bytes(data)
+    elif how == "renamed":
+        notice.rename(notice.with_name("2026-11-10-lich-tiem.md"))
+    elif how == "themes folder made":
+        (root / "themes").mkdir()
+    elif how == "dotfile added":  # not an input: the folder's status changes all the same
+        (notice.parent / ".ghi-chu").write_text("x", "utf-8")
+    else:
+        raise AssertionError(how)
+
+
+INPUT_CHANGES = (
+    "edited, time put back", "added", "removed", "replaced", "renamed",
+    "themes folder made", "dotfile added",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("how", INPUT_CHANGES)
+def test_a_no_op_finds_the_inputs_as_the_last_scan_did_or_scans_them(
+    tmp_path: Path, how: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build with nothing to do compares the status of every input file and folder
+    the last build's scan found (``state.sources_as_left``) instead of scanning them;
+    any change to the inputs changes one of them, and the inputs are then scanned."""
+    from generator import api
+
+    root = site_copy(tmp_path)
+    build(root)
+    time.sleep(2.1)  # the scan is no longer "racily clean"
+    scans: list[Path] = []
+    real_scan = api.scan_inputs
+
+    def counting(content: Path, *args: object) -> object:
+        scans.append(content)
+        return real_scan(content, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(api, "scan_inputs", counting)
+    monkeypatch.chdir(root)
+    options = api.Options(Path("content"), output=Path("output"))
+    assert api.unchanged(options) is not None  # scanned if the build's scan was "racy"...
+    scans.clear()
+    assert api.unchanged(options) is not None and scans == []  # ...and not again: found
+    _input_change(root, how)
+    if how in ("replaced", "themes folder made", "dotfile added"):  # the same inputs
+        time.sleep(2.1)  # (a scan within 2 s of a change is not kept)
+        assert api.unchanged(options) is not None and len(scans) == 1  # found by a scan
+        scans.clear()
+        assert api.unchanged(options) is not None and scans == []  # which was kept
+        return
+    assert api.unchanged(options) is None and len(scans) == 1  # scanned: changed
+    monkeypatch.undo()
+    assert "Built" in build(root)
+    assert "Nothing changed" in build(root)
+
+
+def test_the_sources_record_declines_other_options_a_racy_scan_and_damage(
+    tmp_path: Path,
+) -> None:
+    """``sources_as_left`` says no for other options, for a scan made within 2 s of an
+    input's change, and for a record of any other shape; yes to the record as kept."""
+    from generator.api import Options
+    from generator.inputs.scan import Seen, input_roots
+
+    root = site_copy(tmp_path)
+    time.sleep(2.1)  # the content older than the build's scan by more than 2 s
+    build(root)
+    data = Store(cache_folder(root / "output")).read_json(state.STATE)
+    assert isinstance(data, dict) and isinstance(data["sources"], dict)
+    kept = data["sources"]
+    os.chdir(root)  # as the build ran
+    try:
+        roots = input_roots(Path("content"))
+        text = Options(Path("content"), output=Path("output")).text()
+        assert state.sources_as_left(kept, text, roots, Seen())
+        assert not state.sources_as_left(kept, text.replace("False", "True", 1), roots, Seen())
+        assert not state.sources_as_left(kept, text, roots[:-1], Seen())
+        content = [p.stat() for p in Path("content").rglob("*")]
+        newest = max(max(st.st_mtime_ns, st.st_ctime_ns) for st in content)
+        racy = {**kept, "written_ns": newest + 1}  # as if scanned right after a change
+        assert not state.sources_as_left(racy, text, roots, Seen())
+        damaged: list[object] = [
+            None, [], {**kept, "roots": "x"}, {**kept, "written_ns": "1"},
+            {**kept, "libraries": "jinja2 0"},
+            {**kept, "roots": [[r, [], []] for r in roots]},
+            {**kept, "roots": [[r[0], r[1], r[2][:-1]] for r in kept["roots"]]},
+            {**kept, "roots": [[r[0], r[1], [1, 2]] for r in kept["roots"]]},
+        ]  # fmt: skip
+        for record in damaged:
+            assert not state.sources_as_left(record, text, roots, Seen()), record
+    finally:
+        os.chdir(ROOT_CWD)
+
+
+ROOT_CWD = os.getcwd()

@@ -10,7 +10,7 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from generator.inputs.scan import Listed
+from generator.inputs.scan import Seen
 from tests.conftest import notice, run_cli, tree_bytes
 
 PROVINCE = """\
@@ -247,9 +247,7 @@ def test_many_sites_are_asked_by_this_process_and_a_worker(
     asked_here: list[int] = []
     real_ask = province_build._ask
 
-    def ask_here(
-        chunk: list[api.Options], seen: dict[str, Listed] | None = None
-    ) -> list[province_build.Answer]:
+    def ask_here(chunk: list[api.Options], seen: Seen | None = None) -> list[province_build.Answer]:
         asked_here.append(len(chunk))
         return real_ask(chunk, seen)
 

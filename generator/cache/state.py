@@ -25,7 +25,7 @@ from generator.cache.store import Store
 from generator.clock import epoch
 from generator.errors import ContentError, Position
 from generator.i18n import Arg, Message
-from generator.inputs.scan import RACY_NS, Inputs, Known
+from generator.inputs.scan import ABSENT, RACY_NS, Inputs, Known, Seen, library_versions
 from generator.output.writer import Stat, server_folder
 
 HASHES = "hashes.json"
@@ -52,17 +52,35 @@ def save_hashes(store: Store, inputs: Inputs) -> None:
 
 
 def still_current(
-    store: Store, output: Path, digest: str, server_at: Path | None = None
+    store: Store,
+    output: Path,
+    digest: str | None,
+    server_at: Path | None = None,
+    sources: tuple[str, list[str], Seen] | None = None,
+    scanned: Inputs | None = None,
 ) -> tuple[ContentError, ...] | None:
     """The warnings of the last build in ``output`` if it had these inputs and is still
     current, else None (build).  Current: "now" is inside the window that build was
     valid for, from its own "now" (the clock may go back: a build dated later, then one
     dated earlier) to the next notice published or expired, and every file of output/
-    is as that build left it (and its server folder: ``server_at``, else beside it)."""
+    is as that build left it (and its server folder: ``server_at``, else beside it).
+
+    ``digest`` None: the inputs are not scanned; they are that build's if its files and
+    folders are as it found them (``sources_as_left`` with ``sources``: the options,
+    the roots and what the run has seen).  None is then also "could not tell".
+    ``scanned``: the scan that gave ``digest``; if the build is current and the scan
+    is not that build's, it is kept in its place (a scan within 2 s of an input's
+    change cannot be compared: once the inputs are older, one that can is kept)."""
     started = time.time_ns()
     state = store.read_json(STATE)
     if not isinstance(state, dict):
         return None
+    if digest is None:
+        if sources is None or not sources_as_left(state.get("sources"), *sources):
+            return None
+        digest = state.get("inputs")
+        if type(digest) is not str:
+            return None
     valid_from, valid_until = state.get("valid_from"), state.get("valid_until")
     if not isinstance(valid_from, int | float) or isinstance(valid_from, bool):
         return None
@@ -84,10 +102,78 @@ def still_current(
     found = as_left(output, server_at or server_folder(output), record, started)  # stats all
     if found is None:
         return None
+    renewed = scanned is not None and state.get("sources") != sources_record(scanned)
+    if renewed and scanned is not None:
+        state["sources"] = sources_record(scanned)
     if found and isinstance(record, dict):  # listed, and no longer racy from ``started``
         state["tree"] = {**record, "written_ns": started}
-        store.write_json(STATE, state)
+    if renewed or found:
+        store.write_json(STATE, state, sort_keys=True)
     return warnings
+
+
+def sources_record(inputs: Inputs) -> Json:
+    """What ``sources_as_left`` compares with: the scan ``inputs``' files and folders
+    (None if it met a file it could not read)."""
+    if inputs.sources is None:
+        return None
+    roots: list[Json] = [[r, list(folders), list(files)] for r, folders, files in inputs.sources]
+    return {
+        "written_ns": inputs.scanned_ns,
+        "options": inputs.options,
+        "libraries": library_versions(),
+        "roots": roots,
+    }
+
+
+def sources_as_left(record: object, options: str, roots: list[str], seen: Seen) -> bool:
+    """Whether the inputs are those of the build that kept ``record`` (``record``'s
+    ``inputs``), without reading them: the same options and libraries, and in each of
+    ``roots`` every folder and file with the status that build's scan found (statuses
+    taken before each folder was listed: an entry added, removed or renamed changes its
+    folder's, an edit its file's; ``os.stat``, following links, as the scan does), none
+    of them within ``RACY_NS`` of that scan (as ``scan_inputs`` reads such files again).
+    A root found so for one site is not looked at again for another whose record has
+    the same lists (``seen.found``).  The record is read as untrusted: anything not
+    that shape is "no"."""
+    if type(record) is not dict or record.get("options") != options:
+        return False
+    written, kept = record.get("written_ns"), record.get("roots")
+    if type(written) is not int or type(kept) is not list or len(kept) != len(roots):
+        return False
+    if record.get("libraries") != library_versions():
+        return False
+    limit = written - RACY_NS
+    try:
+        for root, (name, folders, files) in zip(roots, kept, strict=True):
+            if type(folders) is not list or type(files) is not list or name != root:
+                return False
+            if not folders or folders[0] != root or len(folders) % 2 or len(files) % 2:
+                return False  # a scan walks the root first (``walk``)
+            found = seen.found.get(root)
+            if found is None or found[0] != folders or found[1] != files:
+                folder_stats = [_stat(path) for path in folders[0::2]]
+                statuses = [ABSENT if st is None else _status(st) for st in folder_stats]
+                if statuses != folders[1::2]:
+                    return False
+                file_stats = list(map(os.stat, files[0::2]))  # OSError: a file is gone
+                if list(map(_status, file_stats)) != files[1::2]:
+                    return False
+                stats = [st for st in folder_stats if st is not None] + file_stats
+                newest = max((max(st.st_mtime_ns, st.st_ctime_ns) for st in stats), default=0)
+                found = seen.found[root] = (folders, files, newest)
+            if found[2] >= limit:
+                return False
+    except (OSError, TypeError, ValueError):  # gone, or not the record's shape
+        return False
+    return True
+
+
+def _stat(path: str) -> os.stat_result | None:
+    try:
+        return os.stat(path)
+    except OSError:
+        return None
 
 
 def tree(output: Path, server: Path, files: Mapping[str, Stat | None]) -> Json:
@@ -119,11 +205,8 @@ def tree(output: Path, server: Path, files: Mapping[str, Stat | None]) -> Json:
     return {"written_ns": written, "folders": folders, "files": listed}
 
 
-ABSENT = "absent"
-
-
 def _status(st: os.stat_result) -> str:
-    return f"{st.st_size} {st.st_mtime_ns} {st.st_ctime_ns} {st.st_ino}"
+    return f"{st.st_size} {st.st_mtime_ns} {st.st_ctime_ns} {st.st_ino}"  # as scan.status
 
 
 def _lstat(path: str) -> os.stat_result | None:
@@ -299,12 +382,15 @@ def record(
     files: Mapping[str, Stat | None],
     warnings: Sequence[ContentError] = (),
     server: Path | None = None,
+    inputs: Inputs | None = None,
 ) -> None:
     """``files``: every file of output/ and of its server folder (``server``, else
     beside it) with its status as the build left it; ``warnings``: shown again by a
-    build that has nothing to do."""
+    build that has nothing to do; ``inputs``: the scan whose ``digest`` this is, whose
+    files and folders ``sources_as_left`` compares."""
     server = server or server_folder(output)
     state = {
+        "sources": None if inputs is None else sources_record(inputs),
         "warnings": [
             [
                 str(w.pos.path),

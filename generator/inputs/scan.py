@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,8 +27,15 @@ def source_files(folder: Path) -> list[Path]:
     return [Path(name) for name in walk(str(folder))]
 
 
-def walk(folder: str) -> list[str]:
-    """``source_files`` as plain strings: a folder's files (sorted), then its folders'."""
+def walk(folder: str, folders: list[str] | None = None) -> list[str]:
+    """``source_files`` as plain strings: a folder's files (sorted), then its folders'.
+    ``folders``: each folder walked is added to it, its name and its status
+    (``status``, ``ABSENT`` if there is none), taken before it is listed."""
+    if folders is not None:
+        try:
+            folders += [folder, status(os.stat(folder))]
+        except OSError:
+            folders += [folder, ABSENT]
     try:
         with os.scandir(folder) as it:
             entries = {e.name: e for e in it if not e.name.startswith(".")}
@@ -42,8 +50,17 @@ def walk(folder: str) -> list[str]:
         else:
             found.append(entry.path)
     for sub in below:
-        found += walk(sub)
+        found += walk(sub, folders)
     return found
+
+
+ABSENT = "absent"  # the status of a folder that is not there
+
+
+def status(st: os.stat_result) -> str:
+    """What ``os.stat`` says of a file or folder that any change to it changes: its
+    size, inode, modification and change times (the latter cannot be set back)."""
+    return f"{st.st_size} {st.st_mtime_ns} {st.st_ctime_ns} {st.st_ino}"
 
 
 @functools.cache
@@ -94,6 +111,11 @@ class Inputs:
     removed: tuple[str, ...] = ()
     known: str = ""
     options: str = ""  # the build's options, in the digest
+    # Per root: every folder walked and every file, each with its status as the scan
+    # found it (``Listed``), and when the first root was listed; None if a file could
+    # not be read.  Kept with the build (generator.cache.state.sources_as_left).
+    sources: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] | None = None
+    scanned_ns: int = 0
 
 
 _OURS = (str(PACKAGE.parent / "themes"), str(PACKAGE))  # the default theme, bangtin's code
@@ -109,15 +131,31 @@ class Listed:
     those entries, none of them within ``RACY_NS`` of that record, would make the same
     of them file by file: that scan is skipped (one comparison of the entries)."""
 
-    __slots__ = ("entries", "matched", "names", "newest", "parts", "used")
+    __slots__ = (
+        "entries", "files", "folders", "matched", "names", "newest", "parts", "started", "used",
+    )  # fmt: skip
 
-    def __init__(self, entries: Listing) -> None:
+    def __init__(
+        self, entries: Listing, folders: list[str] | None = None, started: int = 0
+    ) -> None:
         self.entries = entries
+        self.folders = folders or []  # each folder walked and its status (``walk``)
+        self.started = started  # when the listing began (``time.time_ns``)
         self.used = 0  # by how many scans
+        self.files: tuple[str, ...] | None = None  # ``statuses``, once made
         self.names: tuple[str, ...] = ()
         self.newest = 0  # the latest modification or change time of them
         self.matched: tuple[str, ...] | None = None  # None: no scan to reuse
         self.parts: list[str] = []
+
+    def statuses(self) -> tuple[str, ...] | None:
+        """Each file's name and status, flat; None if one could not be read."""
+        if self.files is None:
+            found = [(name, status(st)) for name, st in self.entries if st is not None]
+            if len(found) < len(self.entries):
+                return None
+            self.files = tuple(x for pair in found for x in pair)
+        return self.files
 
     def keep(self, hashes: Mapping[str, str], parts: list[str]) -> None:
         """Remember what a scan made of these files (none of them unreadable)."""
@@ -130,14 +168,38 @@ class Listed:
 
 def _listing(root: str) -> Listed:
     found: Listing = []
-    for name in walk(root):
+    folders: list[str] = []  # each folder's status, taken before it is listed
+    started = time.time_ns()
+    for name in walk(root, folders):
         if name.endswith(".pyc"):
             continue
         try:
             found.append((name, os.stat(name)))
         except OSError:  # e.g. a broken symlink: the build reports it
             found.append((name, None))
-    return Listed(found)
+    return Listed(found, folders, started)
+
+
+class Seen:
+    """What one run has already looked at, for many sites' questions (a province):
+    the folders it listed (``scan_inputs``) and the roots whose files and folders it
+    found as a site's record has them (generator.cache.state.sources_as_left), with
+    the latest time among them."""
+
+    __slots__ = ("found", "listed")
+
+    def __init__(self) -> None:
+        self.listed: dict[str, Listed] = {}
+        self.found: dict[str, tuple[list[str], list[str], int]] = {}
+
+
+def input_roots(content: Path, extra: tuple[Path, ...] = ()) -> list[str]:
+    """The folders a build reads, in the digest's order: the content, the themes beside
+    it, a province's (``extra``: its shared folder and theme), the default theme and
+    bangtin's code."""
+    folder = str(content)
+    themes = os.path.join(os.path.dirname(folder), "themes")  # as str(content.parent / "themes")
+    return [folder, themes, *map(str, extra), *_OURS]
 
 
 def scan_inputs(
@@ -170,16 +232,21 @@ def scan_inputs(
     parts = [options, library_versions()]
     limit = known.written_ns - RACY_NS
     # ``extra``: a province's shared folder and theme (generator.province)
-    folder = str(content)
-    themes = os.path.join(os.path.dirname(folder), "themes")  # as str(content.parent / "themes")
-    roots = [folder, themes, *map(str, extra), *_OURS]
-    for root in roots:
+    sources: list[tuple[str, tuple[str, ...], tuple[str, ...]]] | None = []
+    scanned = time.time_ns()
+    for root in input_roots(content, extra):
         listed = seen.get(root) if seen is not None else None
         if listed is None:
             listed = _listing(root)
             if seen is not None:
                 seen[root] = listed
-        elif listed.matched is not None and listed.newest < limit:
+        statuses = listed.statuses()
+        if sources is not None and statuses is not None:
+            sources.append((root, tuple(listed.folders), statuses))
+            scanned = min(scanned, listed.started)
+        else:
+            sources = None  # a file could not be read: the build reports it
+        if listed.matched is not None and listed.newest < limit:
             got = tuple(map(files.get, listed.names))
             if got == listed.matched:  # as ``_scan`` would find them: see ``Listed``
                 hashes.update(zip(listed.names, listed.matched, strict=True))
@@ -193,7 +260,16 @@ def scan_inputs(
                 listed.keep(hashes, found)
     digest = hashlib.sha256("\0".join(parts).encode("utf-8", "surrogateescape"))
     removed = sorted(set(files) - set(hashes))
-    return Inputs(digest.hexdigest(), hashes, tuple(changed), tuple(removed), known.digest, options)
+    return Inputs(
+        digest.hexdigest(),
+        hashes,
+        tuple(changed),
+        tuple(removed),
+        known.digest,
+        options,
+        None if sources is None else tuple(sources),
+        scanned,
+    )
 
 
 def _scan(

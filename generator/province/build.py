@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from generator import api
 from generator.errors import BuildError, ContentError, UsageError
 from generator.i18n import Message, _
-from generator.inputs.scan import Listed
+from generator.inputs.scan import Seen
 from generator.output.writer import Stat
 from generator.parallel import CORES, cores
 from generator.province.config import Member, Province
@@ -100,17 +100,17 @@ CHUNK = 4  # sites asked in one go by a worker
 SHARED_FROM = 4 * CHUNK  # fewer sites are asked faster than a worker starts
 
 
-def _ask(sites: list[api.Options], seen: dict[str, Listed] | None = None) -> list[Answer]:
-    # ``seen``: bangtin's code, the theme, shared/, listed once for all the sites
-    seen = {} if seen is None else seen
+def _ask(sites: list[api.Options], seen: Seen | None = None) -> list[Answer]:
+    # ``seen``: bangtin's code, the theme, shared/, looked at once for all the sites
+    seen = Seen() if seen is None else seen
     return [api.unchanged(site, seen) for site in sites]
 
 
-_listed: dict[str, Listed] = {}  # in a worker: the shared folders, as it listed them
+_seen = Seen()  # in a worker: what it has looked at for the sites it was given
 
 
 def _ask_in_worker(sites: list[api.Options]) -> list[Answer]:
-    return _ask(sites, _listed)
+    return _ask(sites, _seen)
 
 
 def unchanged_sites(sites: list[api.Options]) -> list[Answer]:
@@ -128,7 +128,7 @@ def unchanged_sites(sites: list[api.Options]) -> list[Answer]:
     """
     if len(sites) < SHARED_FROM or cores() < 2:
         return _ask(sites)
-    seen: dict[str, Listed] = {}
+    seen = Seen()
     answers: list[Answer] = []
     chunks = [sites[i : i + CHUNK] for i in range(0, len(sites), CHUNK)]
     alone = sys.platform == "linux" and threading.active_count() == 1

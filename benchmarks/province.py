@@ -38,7 +38,9 @@ every 20 ms (100 ms for PSS), and the largest single process (``ru_maxrss`` from
 ``os.wait4``, which covers the process and the workers it reaped).  The "sites built"
 column counts the sites each build reported as built (the others: "nothing changed").
 Other work on the machine skews the 1 vs 2 cores comparison most, so the report also
-says how many cores were free before and after (``free_cores``).
+says how many cores were free before and after (``free_cores``).  After the no-op runs
+it measures what any no-op costs at least on the machine (``floors``): starting Python,
+the imports a no-op needs, and one ``os.lstat`` of every file and folder of the output.
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ from generator.cache.store import Store
 from generator.clock import epoch
 from generator.errors import ContentError, Position
 from generator.i18n import Arg, Message
-from generator.inputs.scan import ABSENT, RACY_NS, Inputs, Known, Seen, library_versions
+from generator.inputs.scan import ABSENT, RACY_NS, Inputs, Known, Seen, library_versions, status
 from generator.output.writer import Stat, server_folder
 
 HASHES = "hashes.json"
@@ -153,11 +153,11 @@ def sources_as_left(record: object, options: str, roots: list[str], seen: Seen) 
             found = seen.found.get(root)
             if found is None or found[0] != folders or found[1] != files:
                 folder_stats = [_stat(path) for path in folders[0::2]]
-                statuses = [ABSENT if st is None else _status(st) for st in folder_stats]
+                statuses = [ABSENT if st is None else status(st) for st in folder_stats]
                 if statuses != folders[1::2]:
                     return False
                 file_stats = list(map(os.stat, files[0::2]))  # OSError: a file is gone
-                if list(map(_status, file_stats)) != files[1::2]:
+                if list(map(status, file_stats)) != files[1::2]:
                     return False
                 stats = [st for st in folder_stats if st is not None] + file_stats
                 newest = max((max(st.st_mtime_ns, st.st_ctime_ns) for st in stats), default=0)
@@ -181,7 +181,7 @@ def tree(output: Path, server: Path, files: Mapping[str, Stat | None]) -> Json:
     folder as the build left them, the latter named ``../<server folder>/...``), and the
     status of every folder that holds one of them, of ``output/`` and of the server
     folder (``ABSENT`` if there is none), taken now.  Each as two strings, its name and
-    its status (``_status``): a flat list of strings reads back several times faster
+    its status (``scan.status``): a flat list of strings reads back several times faster
     than lists of numbers."""
     written = time.time_ns()  # before the folders' status: see ``as_left``
     names = {"", f"../{server.name}"}
@@ -194,7 +194,7 @@ def tree(output: Path, server: Path, files: Mapping[str, Stat | None]) -> Json:
     folders: list[Json] = []
     for name in sorted(names):
         try:
-            folders += [name, _status(os.lstat(_where(output, server, name)))]
+            folders += [name, status(os.lstat(_where(output, server, name)))]
         except OSError:
             folders += [name, ABSENT]  # no server folder (a preview has none)
     listed: list[Json] = []
@@ -203,10 +203,6 @@ def tree(output: Path, server: Path, files: Mapping[str, Stat | None]) -> Json:
             size, mtime, ctime, ino = stat
             listed += [name, f"{size} {mtime} {ctime} {ino}"]
     return {"written_ns": written, "folders": folders, "files": listed}
-
-
-def _status(st: os.stat_result) -> str:
-    return f"{st.st_size} {st.st_mtime_ns} {st.st_ctime_ns} {st.st_ino}"  # as scan.status
 
 
 def _lstat(path: str) -> os.stat_result | None:
@@ -274,7 +270,7 @@ def as_left(output: Path, server: Path, record: object, now_ns: int) -> bool | N
         first, end = bisect_left(kept, other), bisect_left(kept, other[:-1] + "0")
         paths = [*map(top.__add__, kept[:first]), *[aside + n[skip:] for n in kept[first:end]]]
         paths += map(top.__add__, kept[end:])
-        statuses = [
+        statuses = [  # ``scan.status``, written out: this runs for every file of output/
             f"{st.st_size} {st.st_mtime_ns} {st.st_ctime_ns} {st.st_ino}"
             for st in map(lstat, paths)  # OSError: a file is gone
         ]

@@ -633,7 +633,7 @@ def test_a_no_op_finds_the_inputs_as_the_last_scan_did_or_scans_them(
 
 
 def test_the_sources_record_declines_other_options_a_racy_scan_and_damage(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """``sources_as_left`` says no for other options, for a scan made within 2 s of an
     input's change, and for a record of any other shape; yes to the record as kept."""
@@ -646,28 +646,22 @@ def test_the_sources_record_declines_other_options_a_racy_scan_and_damage(
     data = Store(cache_folder(root / "output")).read_json(state.STATE)
     assert isinstance(data, dict) and isinstance(data["sources"], dict)
     kept = data["sources"]
-    os.chdir(root)  # as the build ran
-    try:
-        roots = input_roots(Path("content"))
-        text = Options(Path("content"), output=Path("output")).text()
-        assert state.sources_as_left(kept, text, roots, Seen())
-        assert not state.sources_as_left(kept, text.replace("False", "True", 1), roots, Seen())
-        assert not state.sources_as_left(kept, text, roots[:-1], Seen())
-        content = [p.stat() for p in Path("content").rglob("*")]
-        newest = max(max(st.st_mtime_ns, st.st_ctime_ns) for st in content)
-        racy = {**kept, "written_ns": newest + 1}  # as if scanned right after a change
-        assert not state.sources_as_left(racy, text, roots, Seen())
-        damaged: list[object] = [
-            None, [], {**kept, "roots": "x"}, {**kept, "written_ns": "1"},
-            {**kept, "libraries": "jinja2 0"},
-            {**kept, "roots": [[r, [], []] for r in roots]},
-            {**kept, "roots": [[r[0], r[1], r[2][:-1]] for r in kept["roots"]]},
-            {**kept, "roots": [[r[0], r[1], [1, 2]] for r in kept["roots"]]},
-        ]  # fmt: skip
-        for record in damaged:
-            assert not state.sources_as_left(record, text, roots, Seen()), record
-    finally:
-        os.chdir(ROOT_CWD)
-
-
-ROOT_CWD = os.getcwd()
+    monkeypatch.chdir(root)  # as the build ran
+    roots = input_roots(Path("content"))
+    text = Options(Path("content"), output=Path("output")).text()
+    assert state.sources_as_left(kept, text, roots, Seen())
+    assert not state.sources_as_left(kept, text.replace("False", "True", 1), roots, Seen())
+    assert not state.sources_as_left(kept, text, roots[:-1], Seen())
+    content = [p.stat() for p in Path("content").rglob("*")]
+    newest = max(max(st.st_mtime_ns, st.st_ctime_ns) for st in content)
+    racy = {**kept, "written_ns": newest + 1}  # as if scanned right after a change
+    assert not state.sources_as_left(racy, text, roots, Seen())
+    damaged: list[object] = [
+        None, [], {**kept, "roots": "x"}, {**kept, "written_ns": "1"},
+        {**kept, "libraries": "jinja2 0"},
+        {**kept, "roots": [[r, [], []] for r in roots]},
+        {**kept, "roots": [[r[0], r[1], r[2][:-1]] for r in kept["roots"]]},
+        {**kept, "roots": [[r[0], r[1], [1, 2]] for r in kept["roots"]]},
+    ]  # fmt: skip
+    for record in damaged:
+        assert not state.sources_as_left(record, text, roots, Seen()), record

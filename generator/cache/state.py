@@ -102,9 +102,10 @@ def still_current(
     found = as_left(output, server_at or server_folder(output), record, started)  # stats all
     if found is None:
         return None
-    renewed = scanned is not None and state.get("sources") != sources_record(scanned)
-    if renewed and scanned is not None:
-        state["sources"] = sources_record(scanned)
+    sources_now = None if scanned is None else sources_record(scanned)
+    renewed = scanned is not None and state.get("sources") != sources_now
+    if renewed:
+        state["sources"] = sources_now
     if found and isinstance(record, dict):  # listed, and no longer racy from ``started``
         state["tree"] = {**record, "written_ns": started}
     if renewed or found:

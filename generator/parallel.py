@@ -7,12 +7,13 @@ At 10,000 notices each is tens of seconds on one core.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections import deque
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 Job = TypeVar("Job")
 Result = TypeVar("Result")
@@ -57,6 +58,9 @@ def on_all_cores(
     size = max(1, min(256, -(-len(jobs) // (count * 4))))
     chunks = deque(list(jobs[i : i + size]) for i in range(0, len(jobs), size))
     # spawn, not fork: the caller may have threads (bangtin serve, the progress line)
+    import multiprocessing  # here: a no-op imports this module, and never these
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
     context = multiprocessing.get_context("spawn")
     pool_options: dict[str, Any] = {"initializer": initializer, "initargs": initargs}
     with ProcessPoolExecutor(count - 1, mp_context=context, **pool_options) as pool:

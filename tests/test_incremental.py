@@ -665,3 +665,29 @@ def test_the_sources_record_declines_other_options_a_racy_scan_and_damage(
     ]  # fmt: skip
     for record in damaged:
         assert not state.sources_as_left(record, text, roots, Seen()), record
+
+
+def test_library_versions_are_read_from_the_dist_info_folders(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The libraries' versions, an input of every build, are those importlib.metadata
+    reads; taken from the first ``.dist-info`` folder on ``sys.path`` (a new version is
+    a new folder); a library with none there is asked of importlib.metadata ("?": not
+    installed)."""
+    import sys
+    from importlib import metadata
+
+    from generator.inputs import scan
+
+    scan.library_versions.cache_clear()
+    monkeypatch.setattr(scan, "library_versions", scan.library_versions.__wrapped__)
+    expected = ", ".join(f"{name} {metadata.version(name)}" for name in scan.LIBRARIES)
+    assert scan.library_versions() == expected
+    (tmp_path / "Jinja2-9.9.9.dist-info").mkdir()  # an older tool's name: not normalised
+    (tmp_path / "segno-0.1.dist-info").mkdir()
+    monkeypatch.setattr(sys, "path", [str(tmp_path / "gone"), str(tmp_path), *sys.path])
+    monkeypatch.setattr(scan, "LIBRARIES", (*scan.LIBRARIES, "no-such-library"))
+    found = dict(part.split(" ") for part in scan.library_versions().split(", "))
+    assert found["jinja2"] == "9.9.9" and found["segno"] == "0.1"  # the first on the path
+    assert found["markdown"] == metadata.version("markdown")
+    assert found["no-such-library"] == "?"

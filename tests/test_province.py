@@ -232,6 +232,8 @@ def test_many_sites_are_asked_by_this_process_and_a_worker(
     """Whether each site has anything to do is asked by this process, from the first
     site, and a worker process, from the last: the answers are those of asking each in
     turn, in the sites' order."""
+    import time
+
     from generator import api
     from generator.province import build as province_build
     from generator.province.config import load_province
@@ -249,6 +251,7 @@ def test_many_sites_are_asked_by_this_process_and_a_worker(
 
     def ask_here(chunk: list[api.Options], seen: Seen | None = None) -> list[province_build.Answer]:
         asked_here.append(len(chunk))
+        time.sleep(0.04)  # so that a spawned worker, up in ~0.5 s, is left some sites
         return real_ask(chunk, seen)
 
     monkeypatch.setattr(province_build, "_ask", ask_here)  # this process only (spawn)
@@ -269,6 +272,50 @@ def test_many_sites_are_asked_by_this_process_and_a_worker(
     asked_here.clear()
     assert province_build.unchanged_sites(sites) == serial
     assert sum(asked_here) == len(sites)  # one core: all here
+
+
+def test_sites_a_check_worker_leaves_unanswered_are_asked_here(
+    province: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A forked check worker that fails part-way (here: at its third site) gives back
+    the answers it has; this process asks the rest, and the answers are still those of
+    asking each site in turn."""
+    import os
+    import time
+
+    from generator import api
+    from generator.province import build as province_build
+    from generator.province.config import load_province
+
+    assert run_cli("build", cwd=province).returncode == 0
+    write(province, {"sites/dinh-tan/content/notices/moi.md": notice("Tin mới", "2026-11-25")})
+    loaded = load_province(province)
+    monkeypatch.chdir(province)
+    options = api.Options(province, output=Path("output"))
+    sites = [province_build.site_options(loaded, m, options) for m in loaded.sites] * 20
+    serial = [api.unchanged(site) for site in sites]
+    assert serial[0] is not None and serial[1] is None  # dinh-tan changed, dinh-hung not
+    here = os.getpid()
+    asked_here: list[int] = []
+    asked_there = [0]  # (in the worker, its own copy)
+    real_ask = province_build._ask
+
+    def ask(chunk: list[api.Options], seen: Seen | None = None) -> list[province_build.Answer]:
+        if os.getpid() == here:
+            asked_here.append(len(chunk))
+            time.sleep(0.01)  # the worker takes its three sites meanwhile
+        else:
+            asked_there[0] += 1
+            if asked_there[0] == 3:
+                raise RuntimeError("the worker fails")
+        return real_ask(chunk, seen)
+
+    monkeypatch.setattr(province_build, "_ask", ask)
+    monkeypatch.setenv("BANGTIN_CORES", "2")
+    assert threading.active_count() == 1  # so the worker is forked, and fails as above
+    assert province_build.unchanged_sites(sites) == serial
+    # the worker answered two sites; this process the others, the failed one included
+    assert sum(asked_here) == len(sites) - 2
 
 
 def test_warnings_cross_between_processes_unchanged() -> None:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+import re
+import sys
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -65,18 +67,47 @@ def status(st: os.stat_result) -> str:
 
 @functools.cache
 def library_versions() -> str:
-    """``jinja2 3.1.6, markdown 3.10, ...``: the versions installed (from their metadata,
-    without importing them)."""
-    from importlib import metadata  # on first use: a province's check worker, forked
-    # before, imports it beside this process
-
-    found = []
-    for name in LIBRARIES:
+    """``jinja2 3.1.6, markdown 3.10, ...``: the versions installed, without importing
+    the libraries.  Each is read from the name of its ``.dist-info`` folder, the first
+    on ``sys.path`` (the packaging spec, "Recording installed projects": the folder is
+    ``{name}-{version}.dist-info``; a new version is a new folder), which a listing of
+    each folder of ``sys.path`` gives at once: ``importlib.metadata`` costs ~35 ms a
+    process to import and read, and a province's no-op asks in two.  A library
+    installed some other way (an ``.egg-info``) is asked of ``importlib.metadata``."""
+    wanted = {_project(name): name for name in LIBRARIES}
+    found: dict[str, str] = {}
+    for entry in sys.path:
         try:
-            found.append(f"{name} {metadata.version(name)}")
-        except metadata.PackageNotFoundError:
-            found.append(f"{name} ?")
-    return ", ".join(found)
+            names = os.listdir(entry or ".")
+        except OSError:
+            continue  # gone, or not a folder (a zip)
+        for name in names:
+            if name.endswith(".dist-info"):
+                project, _, version = name[: -len(".dist-info")].partition("-")
+                key = _project(project)
+                if key in wanted and version:
+                    found.setdefault(key, version)
+        if len(found) == len(wanted):
+            break
+    versions = []
+    for key, name in wanted.items():
+        version = found.get(key) or _metadata_version(name)
+        versions.append(f"{name} {version}")
+    return ", ".join(versions)
+
+
+def _project(name: str) -> str:
+    """A project's name as the packaging spec normalises it (PEP 503)."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _metadata_version(name: str) -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "?"
 
 
 @functools.cache

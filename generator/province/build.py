@@ -10,14 +10,15 @@ then fails.  The hub (``output/index.html`` and its code) is written last.
 
 from __future__ import annotations
 
-import multiprocessing
+import mmap
 import os
+import struct
 import sys
 import threading
-from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from generator import api
 from generator.errors import BuildError, ContentError, UsageError
@@ -28,6 +29,8 @@ from generator.parallel import CORES, cores
 from generator.province.config import Member, Province
 
 if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+
     from generator.models import BuildResult
 
 
@@ -96,8 +99,7 @@ def _run(job: tuple[api.Options, str]) -> SiteOutcome:
 
 
 Answer = tuple[ContentError, ...] | None  # api.unchanged's: the warnings, or None: build
-CHUNK = 4  # sites asked in one go by a worker
-SHARED_FROM = 4 * CHUNK  # fewer sites are asked faster than a worker starts
+SHARED_FROM = 16  # fewer sites are asked faster than a worker starts
 
 
 def _ask(sites: list[api.Options], seen: Seen | None = None) -> list[Answer]:
@@ -106,11 +108,76 @@ def _ask(sites: list[api.Options], seen: Seen | None = None) -> list[Answer]:
     return [api.unchanged(site, seen) for site in sites]
 
 
-_seen = Seen()  # in a worker: what it has looked at for the sites it was given
+class _Ends:
+    """The first site nobody has taken and one past the last, shared with a forked
+    worker: two numbers in a memory file (``os.memfd_create``, mapped in both), guarded
+    by its POSIX lock (``fcntl.lockf``: held by a process, not inherited, let go when
+    the process ends).  The lock and numbers a spawned worker shares come from
+    ``multiprocessing`` (``Array``): importing and setting that up costs ~25 ms more,
+    which a no-op cannot spare."""
+
+    def __init__(self, count: int) -> None:
+        self.fd = os.memfd_create("bangtin-sites")
+        os.ftruncate(self.fd, 16)
+        self.map = mmap.mmap(self.fd, 16)
+        struct.pack_into("qq", self.map, 0, 0, count)
+
+    @contextmanager
+    def get_lock(self) -> Iterator[None]:
+        import fcntl
+
+        fcntl.lockf(self.fd, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.lockf(self.fd, fcntl.LOCK_UN)
+
+    def __getitem__(self, end: int) -> int:
+        return int(struct.unpack_from("q", self.map, 8 * end)[0])
+
+    def __setitem__(self, end: int, value: int) -> None:
+        struct.pack_into("q", self.map, 8 * end, value)
+
+    def close(self) -> None:
+        self.map.close()
+        os.close(self.fd)
 
 
-def _ask_in_worker(sites: list[api.Options]) -> list[Answer]:
-    return _ask(sites, _seen)
+def _next(ends: Any, front: bool) -> int | None:
+    """The next site nobody has taken (``ends``: ``_Ends``, or a ``multiprocessing``
+    ``Array`` of the two), taken from the front or from the back; None when the two
+    ends have met."""
+    with ends.get_lock():
+        if ends[0] >= ends[1]:
+            return None
+        if front:
+            ends[0] += 1
+            return int(ends[0] - 1)
+        ends[1] -= 1
+        return int(ends[1])
+
+
+def _ask_from(
+    sites: list[api.Options], ends: Any, front: bool, seen: Seen, found: dict[int, Answer]
+) -> dict[int, Answer]:
+    """Sites taken from one end, one at a time, until the ends meet: into ``found``."""
+    while (k := _next(ends, front)) is not None:
+        found[k] = _ask([sites[k]], seen)[0]
+    return found
+
+
+def _ask_from_the_back(sites: list[api.Options], ends: Any) -> dict[int, Answer]:
+    """In the worker: its answers, as they stand if a site fails (that site is then
+    asked again, and fails, in the process that shows errors)."""
+    found: dict[int, Answer] = {}
+    with suppress(Exception):  # the main process asks again, and reports it
+        _ask_from(sites, ends, False, Seen(), found)
+    return found
+
+
+def _spawned_worker(sites: list[api.Options], ends: Any, answers: Connection) -> None:
+    answers.send(_ask_from_the_back(sites, ends))
+    answers.close()
 
 
 def unchanged_sites(sites: list[api.Options]) -> list[Answer]:
@@ -118,27 +185,67 @@ def unchanged_sites(sites: list[api.Options]) -> list[Answer]:
 
     Every file of every site's input and output is looked at (``os.lstat``: a province
     of 100 communes has some 110,000 files and folders in its output), which takes
-    longer than starting Python: with more than one core, the sites are shared between
-    this process, from the first, and workers, from the last, in chunks, until the two
-    meet (a chunk no worker has started is taken back and asked here).  The workers are
-    forked when that is safe (on Linux, from a process with no other thread: `bangtin
-    build` asks before it starts any), so they start at once, with bangtin loaded;
-    otherwise they are started afresh (spawn).  Each process lists the folders all sites
-    share once (``_ask``'s ``seen``).
+    longer than starting Python: with more than one core, this process takes the sites
+    one at a time from the first and a worker process from the last, through a shared
+    pair of counters, until the two meet, so neither waits for the other for longer
+    than one site.  The worker is forked when that is safe (on Linux, from a process
+    with no other thread: `bangtin build` asks before it starts any), so it starts at
+    once, with bangtin loaded; otherwise it is started afresh (spawn).  Each process
+    lists the folders all sites share once (``_ask``'s ``seen``).  A site the worker
+    did not answer (it failed, or was killed) is asked here.
     """
     if len(sites) < SHARED_FROM or cores() < 2:
         return _ask(sites)
     seen = Seen()
-    answers: list[Answer] = []
-    chunks = [sites[i : i + CHUNK] for i in range(0, len(sites), CHUNK)]
-    alone = sys.platform == "linux" and threading.active_count() == 1
-    context = multiprocessing.get_context("fork" if alone else "spawn")
-    with ProcessPoolExecutor(cores() - 1, mp_context=context) as pool:
-        futures = {k: pool.submit(_ask_in_worker, chunks[k]) for k in reversed(range(len(chunks)))}
-        for k, chunk in enumerate(chunks):
-            future = futures[k]
-            answers += _ask(chunk, seen) if future.cancel() else future.result()
-    return answers
+    if sys.platform == "linux" and threading.active_count() == 1:
+        found = _with_fork(sites, seen)
+    else:
+        found = _with_spawn(sites, seen)
+    return [found[k] if k in found else _ask([site], seen)[0] for k, site in enumerate(sites)]
+
+
+def _with_fork(sites: list[api.Options], seen: Seen) -> dict[int, Answer]:
+    import pickle
+
+    ends = _Ends(len(sites))
+    theirs, mine = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the worker: its answers down the pipe, then gone (no atexit, no flush)
+        try:
+            os.close(theirs)
+            data = pickle.dumps(_ask_from_the_back(sites, ends))
+            with open(mine, "wb") as out:
+                out.write(data)
+        finally:
+            os._exit(0)
+    os.close(mine)
+    try:
+        with open(theirs, "rb") as answers:  # closed before the wait: a worker still
+            found = _ask_from(sites, ends, True, seen, {})  # writing then stops
+            data = answers.read()
+    finally:
+        os.waitpid(pid, 0)
+        ends.close()
+    with suppress(Exception):  # cut short (the worker was killed): its sites asked here
+        found.update(pickle.loads(data))
+    return found
+
+
+def _with_spawn(sites: list[api.Options], seen: Seen) -> dict[int, Answer]:
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    ends = context.Array("l", [0, len(sites)])
+    theirs, mine = context.Pipe(duplex=False)
+    worker = context.Process(target=_spawned_worker, args=(sites, ends, mine), daemon=True)
+    worker.start()
+    mine.close()  # (the worker's end): a worker that dies is then read as EOF
+    found = _ask_from(sites, ends, True, seen, {})
+    with suppress(EOFError):
+        found.update(theirs.recv())
+    theirs.close()
+    worker.join()
+    return found
 
 
 def run_sites(
@@ -168,6 +275,9 @@ def run_sites(
             done(found)
     else:
         # spawn, not fork: the caller may have threads (the progress line)
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(workers, mp_context=context, initializer=_one_core) as pool:
             for future in as_completed([pool.submit(_run, job) for job in jobs]):

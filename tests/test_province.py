@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 import zxingcpp
@@ -341,3 +342,44 @@ def test_warnings_cross_between_processes_unchanged() -> None:
     assert back == warnings
     assert isinstance(back[0].pos.path, Path) and back[0].message.args[1][1] == inner
     assert back[1].hint is None and back[1].severity == "error"
+
+
+def test_without_a_memory_file_or_a_fork_the_sites_are_still_all_answered(
+    province: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where no memory file can be made (``os.memfd_create`` refused), the check worker
+    is spawned; where no process can be forked, every site is asked here: the answers
+    are those of asking each site in turn either way."""
+    import os
+
+    from generator import api
+    from generator.province import build as province_build
+    from generator.province.config import load_province
+
+    assert run_cli("build", cwd=province).returncode == 0
+    write(province, {"sites/dinh-hung/content/notices/moi.md": notice("Tin mới", "2026-11-25")})
+    loaded = load_province(province)
+    monkeypatch.chdir(province)
+    options = api.Options(province, output=Path("output"))
+    sites = [province_build.site_options(loaded, m, options) for m in loaded.sites] * 10
+    serial = [api.unchanged(site) for site in sites]
+    monkeypatch.setenv("BANGTIN_CORES", "2")
+    ways: list[str] = []
+    real_spawn = province_build._with_spawn
+
+    def spawn(*args: Any) -> dict[int, province_build.Answer]:
+        ways.append("spawn")
+        return real_spawn(*args)
+
+    def refused(*args: Any) -> Any:
+        raise OSError(38, "Function not implemented")
+
+    monkeypatch.setattr(province_build, "_with_spawn", spawn)
+    with monkeypatch.context() as patch:
+        patch.setattr(os, "memfd_create", refused)
+        assert province_build.unchanged_sites(sites) == serial
+    assert ways == ["spawn"]
+    with monkeypatch.context() as patch:
+        patch.setattr(os, "fork", refused)
+        assert province_build.unchanged_sites(sites) == serial
+    assert ways == ["spawn"]  # not spawned: asked here

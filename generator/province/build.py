@@ -197,19 +197,29 @@ def unchanged_sites(sites: list[api.Options]) -> list[Answer]:
     if len(sites) < SHARED_FROM or cores() < 2:
         return _ask(sites)
     seen = Seen()
+    found: dict[int, Answer] | None = None
     if sys.platform == "linux" and threading.active_count() == 1:
-        found = _with_fork(sites, seen)
-    else:
+        found = _with_fork(sites, seen)  # None: no memory file to share
+    if found is None:
         found = _with_spawn(sites, seen)
     return [found[k] if k in found else _ask([site], seen)[0] for k, site in enumerate(sites)]
 
 
-def _with_fork(sites: list[api.Options], seen: Seen) -> dict[int, Answer]:
+def _with_fork(sites: list[api.Options], seen: Seen) -> dict[int, Answer] | None:
     import pickle
 
-    ends = _Ends(len(sites))
+    try:
+        ends = _Ends(len(sites))
+    except (OSError, AttributeError):  # no memory files here (an old kernel, a sandbox)
+        return None
     theirs, mine = os.pipe()
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except OSError:  # no room for another process: every site is asked here
+        for fd in (theirs, mine):
+            os.close(fd)
+        ends.close()
+        return {}
     if pid == 0:  # the worker: its answers down the pipe, then gone (no atexit, no flush)
         try:
             os.close(theirs)

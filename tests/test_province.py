@@ -227,6 +227,28 @@ def test_a_site_on_its_own_domain_is_linked_whole(province: Path) -> None:
     assert 'href="dinh-hung/">' in hub
 
 
+def sites_to_ask(
+    province: Path, monkeypatch: pytest.MonkeyPatch, changed: str, times: int
+) -> tuple[list[Any], list[Any]]:
+    """The province built, then one notice added to site ``changed``; its sites listed
+    ``times`` over, as `bangtin build` there asks them (its folder the current one),
+    and their answers asked one at a time."""
+    from generator import api
+    from generator.province import build as province_build
+    from generator.province.config import load_province
+
+    assert run_cli("build", cwd=province).returncode == 0
+    write(province, {f"sites/{changed}/content/notices/moi.md": notice("Tin mới", "2026-11-25")})
+    loaded = load_province(province)
+    monkeypatch.chdir(province)
+    options = api.Options(province, output=Path("output"))
+    sites = [province_build.site_options(loaded, m, options) for m in loaded.sites] * times
+    serial = [api.unchanged(site) for site in sites]
+    ids = [m.id for m in loaded.sites] * times
+    assert [answer is None for answer in serial] == [i == changed for i in ids]
+    return sites, serial
+
+
 def test_many_sites_are_asked_by_this_process_and_a_worker(
     province: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -237,16 +259,8 @@ def test_many_sites_are_asked_by_this_process_and_a_worker(
 
     from generator import api
     from generator.province import build as province_build
-    from generator.province.config import load_province
 
-    assert run_cli("build", cwd=province).returncode == 0
-    write(province, {"sites/dinh-hung/content/notices/moi.md": notice("Tin mới", "2026-11-25")})
-    loaded = load_province(province)
-    monkeypatch.chdir(province)  # as `bangtin build` there
-    options = api.Options(province, output=Path("output"))
-    sites = [province_build.site_options(loaded, m, options) for m in loaded.sites] * 20
-    serial = [api.unchanged(site) for site in sites]
-    assert serial[0] is None and serial[1] is not None  # dinh-hung changed, dinh-tan not
+    sites, serial = sites_to_ask(province, monkeypatch, "dinh-hung", 20)
     asked_here: list[int] = []
     real_ask = province_build._ask
 
@@ -286,16 +300,8 @@ def test_sites_a_check_worker_leaves_unanswered_are_asked_here(
 
     from generator import api
     from generator.province import build as province_build
-    from generator.province.config import load_province
 
-    assert run_cli("build", cwd=province).returncode == 0
-    write(province, {"sites/dinh-tan/content/notices/moi.md": notice("Tin mới", "2026-11-25")})
-    loaded = load_province(province)
-    monkeypatch.chdir(province)
-    options = api.Options(province, output=Path("output"))
-    sites = [province_build.site_options(loaded, m, options) for m in loaded.sites] * 20
-    serial = [api.unchanged(site) for site in sites]
-    assert serial[0] is not None and serial[1] is None  # dinh-tan changed, dinh-hung not
+    sites, serial = sites_to_ask(province, monkeypatch, "dinh-tan", 20)
     here = os.getpid()
     asked_here: list[int] = []
     asked_there = [0]  # (in the worker, its own copy)
@@ -352,17 +358,9 @@ def test_without_a_memory_file_or_a_fork_the_sites_are_still_all_answered(
     are those of asking each site in turn either way."""
     import os
 
-    from generator import api
     from generator.province import build as province_build
-    from generator.province.config import load_province
 
-    assert run_cli("build", cwd=province).returncode == 0
-    write(province, {"sites/dinh-hung/content/notices/moi.md": notice("Tin mới", "2026-11-25")})
-    loaded = load_province(province)
-    monkeypatch.chdir(province)
-    options = api.Options(province, output=Path("output"))
-    sites = [province_build.site_options(loaded, m, options) for m in loaded.sites] * 10
-    serial = [api.unchanged(site) for site in sites]
+    sites, serial = sites_to_ask(province, monkeypatch, "dinh-hung", 10)
     monkeypatch.setenv("BANGTIN_CORES", "2")
     ways: list[str] = []
     real_spawn = province_build._with_spawn

@@ -369,15 +369,19 @@ def test_without_a_memory_file_or_a_fork_the_sites_are_still_all_answered(
         ways.append("spawn")
         return real_spawn(*args)
 
+    refusals: list[str] = []
+
     def refused(*args: Any) -> Any:
+        refusals.append(str(args[0]) if args else "fork")
         raise OSError(38, "Function not implemented")
 
     monkeypatch.setattr(province_build, "_with_spawn", spawn)
     with monkeypatch.context() as patch:
         patch.setattr(os, "memfd_create", refused)
         assert province_build.unchanged_sites(sites) == serial
-    assert ways == ["spawn"]
+    assert ways == ["spawn"] and refusals == ["bangtin-sites"]  # memfd_create's name
     with monkeypatch.context() as patch:
         patch.setattr(os, "fork", refused)
         assert province_build.unchanged_sites(sites) == serial
-    assert ways == ["spawn"]  # not spawned: asked here
+    assert refusals == ["bangtin-sites", "fork"]  # the fork was tried, and refused,
+    assert ways == ["spawn"]  # and nothing spawned: every site was asked here

@@ -14,7 +14,7 @@ import pytest
 import generator.output.writer as writer_module
 from generator.cache import state
 from generator.cache.outputs import RECORD
-from generator.cache.store import Store, cache_folder
+from generator.cache.store import VERSION, Store, cache_folder
 from generator.errors import BuildError, UsageError
 from generator.inputs import scan as scan_module
 from generator.inputs.scan import PACKAGE, RACY_NS, Known, Listed, scan_inputs
@@ -410,6 +410,13 @@ CHANGES = (
 )  # fmt: skip
 
 
+def _no_listing(mp: pytest.MonkeyPatch) -> None:
+    def refused(path: object) -> list[str]:
+        raise AssertionError(f"listed {path}")
+
+    mp.setattr(os, "listdir", refused)
+
+
 @pytest.mark.parametrize("how", CHANGES)
 def test_every_change_to_output_is_seen_by_its_status_alone(tmp_path: Path, how: str) -> None:
     """``state.as_left`` stats the recorded files and folders instead of listing every
@@ -417,17 +424,16 @@ def test_every_change_to_output_is_seen_by_its_status_alone(tmp_path: Path, how:
     root = site_copy(tmp_path)
     build(root)
     output, server, tree = _recorded_tree(root)
-    assert state.as_left(output, server, tree, time.time_ns()) is False  # listed, still racy
-    time.sleep(2.1)
-    assert state.as_left(output, server, tree, time.time_ns()) is True  # listed: refresh it
-    assert "Nothing changed" in build(root)  # ... which a build with nothing to do does
-    output, server, refreshed = _recorded_tree(root)
-    assert refreshed["written_ns"] > tree["written_ns"]  # type: ignore[operator]
-    assert {**refreshed, "written_ns": 0} == {**tree, "written_ns": 0}
-    tree = refreshed
-    assert state.as_left(output, server, tree, time.time_ns()) is False  # nothing listed
+    assert tree["margin_ns"] == 0  # the cache is on output/'s file system: its own clock
+    clock = Store(cache_folder(output)).clock
+    assert state.as_left(output, server, tree, time.time_ns(), clock) is not None
+    assert "Nothing changed" in build(root)  # (saves a fresher record if it listed any)
+    output, server, tree = _recorded_tree(root)
+    with pytest.MonkeyPatch.context() as mp:
+        _no_listing(mp)  # every folder is older than the record: nothing is listed
+        assert state.as_left(output, server, tree, time.time_ns(), clock) is tree
     _change(output, how)
-    assert state.as_left(output, server, tree, time.time_ns()) is None
+    assert state.as_left(output, server, tree, time.time_ns(), clock) is None
     if how in ("added deep", "added folder", "symlink"):  # foreign: the build names it
         result = run_cli("build", cwd=root)
         assert result.returncode == 2 and "bangtin did not write" in result.stderr
@@ -436,32 +442,106 @@ def test_every_change_to_output_is_seen_by_its_status_alone(tmp_path: Path, how:
         assert "Nothing changed" in build(root)
 
 
+def _with_status(tree: dict[str, object], name: str, st: os.stat_result) -> list[str]:
+    folders = list(tree["folders"])  # type: ignore[call-overload]
+    at = folders.index(name)  # name, status, name, status, ...
+    folders[at + 1] = f"{st.st_size} {st.st_mtime_ns} {st.st_ctime_ns} {st.st_ino}"
+    return folders
+
+
 def test_a_folder_changed_in_the_same_clock_tick_as_the_record_is_listed(tmp_path: Path) -> None:
     """A folder's times have the file system's clock's resolution: an entry added in the
-    same tick as the record leaves its status as recorded.  Within 2 s of the record,
-    the folder's entries are compared too."""
+    same tick as the record leaves its status as recorded.  A folder not older than a
+    record taken with the file system's own clock has its entries compared too; once
+    they are, a reading of that clock later than the folder makes the record fresh."""
     root = site_copy(tmp_path)
     build(root)
     output, server, tree = _recorded_tree(root)
-    folder = output / "n" / "lich-tiem-chung-thang-11"
-    (folder / "extra.html").write_text("x", "utf-8")
-
-    def with_status(st: os.stat_result) -> list[str]:
-        folders = list(tree["folders"])  # type: ignore[call-overload]
-        at = folders.index(name)  # name, status, name, status, ...
-        folders[at + 1] = f"{st.st_size} {st.st_mtime_ns} {st.st_ctime_ns} {st.st_ino}"
-        return folders
-
     name = "n/lich-tiem-chung-thang-11"
-    # what the record would hold had the two been in one tick:
-    same_tick = {**tree, "folders": with_status(folder.stat()), "written_ns": time.time_ns()}
+    folder = output / name
+    (folder / "extra.html").write_text("x", "utf-8")
+    st = folder.stat()
+    # what the record would hold had the two been in one tick of the file system:
+    same_tick = {**tree, "folders": _with_status(tree, name, st), "written_ns": st.st_mtime_ns}
     assert state.as_left(output, server, same_tick, time.time_ns()) is None  # listed: seen
     (folder / "extra.html").unlink()
-    folders = with_status(folder.stat())
-    as_recorded = {**same_tick, "folders": folders}
-    assert state.as_left(output, server, as_recorded, time.time_ns()) is False  # still racy
-    later = time.time_ns() + state.RACY_NS + 1
-    assert state.as_left(output, server, as_recorded, later) is True  # to be refreshed
+    st = folder.stat()
+    tick = max(st.st_mtime_ns, st.st_ctime_ns)
+    as_recorded = {**same_tick, "folders": _with_status(tree, name, st), "written_ns": tick}
+    now = time.time_ns() + 10 * RACY_NS  # the machine's clock does not count here
+    assert state.as_left(output, server, as_recorded, now) is as_recorded  # no clock: kept
+    same = lambda: (tick, st.st_dev)  # noqa: E731  (read in the folder's tick)
+    assert state.as_left(output, server, as_recorded, now, same) is as_recorded
+    other = lambda: (tick + 1, st.st_dev + 1)  # noqa: E731  (another file system's clock)
+    assert state.as_left(output, server, as_recorded, now, other) is as_recorded
+    later = lambda: (tick + 1, st.st_dev)  # noqa: E731
+    assert state.as_left(output, server, as_recorded, now, later) == {
+        **as_recorded,
+        "written_ns": tick + 1,
+    }
+    with pytest.MonkeyPatch.context() as mp:  # the folder is older than that record
+        _no_listing(mp)
+        fresh = {**as_recorded, "written_ns": tick + 1}
+        assert state.as_left(output, server, fresh, now, later) is fresh
+
+
+def test_a_record_on_another_file_system_allows_for_its_clock(tmp_path: Path) -> None:
+    """With no reading of the file system's clock where output/ is (the cache on another
+    file system, or none), the record is taken with this machine's clock, and every
+    folder changed within ``RACY_NS`` of it is listed until it is that much older."""
+    root = site_copy(tmp_path)
+    build(root)
+    output, server, kept = _recorded_tree(root)
+    files = {
+        name: tuple(int(n) for n in value.split())
+        for name, value in zip(kept["files"][::2], kept["files"][1::2], strict=True)  # type: ignore[index]
+    }
+    st = output.stat()
+    for clock in (None, lambda: (st.st_mtime_ns, st.st_dev + 1), lambda: None):
+        before = time.time_ns()
+        tree = state.tree(output, server, files, clock)  # type: ignore[arg-type]
+        assert tree["margin_ns"] == RACY_NS  # type: ignore[index]
+        assert before <= tree["written_ns"] <= time.time_ns()  # type: ignore[index, operator]
+        assert {**tree, "written_ns": 0, "margin_ns": 0} == {  # type: ignore[dict-item]
+            **kept,
+            "written_ns": 0,
+            "margin_ns": 0,
+        }
+    name = "n/lich-tiem-chung-thang-11"
+    folder = output / name
+    (folder / "extra.html").write_text("x", "utf-8")
+    fs = folder.stat()
+    old = {**kept, "folders": _with_status(kept, name, fs), "margin_ns": RACY_NS}
+    old["written_ns"] = time.time_ns() - RACY_NS + 10**8  # within the margin
+    assert state.as_left(output, server, old, time.time_ns()) is None  # listed: seen
+    (folder / "extra.html").unlink()
+    fs = folder.stat()
+    as_recorded = {**old, "folders": _with_status(kept, name, fs)}
+    assert state.as_left(output, server, as_recorded, time.time_ns()) is as_recorded  # racy
+    later = time.time_ns() + RACY_NS + 1
+    assert state.as_left(output, server, as_recorded, later) == {
+        **as_recorded,
+        "written_ns": later,
+    }
+
+
+def test_the_store_reads_its_file_systems_clock(tmp_path: Path) -> None:
+    """``Store.clock``: the time a file made now is stamped with, and its device; it
+    leaves nothing behind; a store that keeps nothing has no clock."""
+    store = Store(tmp_path / "cache", key=b"k" * 32)
+    before = time.time_ns()
+    reading = store.clock()
+    assert reading is not None
+    made = tmp_path / "made"
+    made.write_text("x")
+    stamp, device = reading
+    assert stamp <= made.stat().st_mtime_ns and device == made.stat().st_dev
+    assert before - RACY_NS < stamp <= time.time_ns()  # this machine's clock, near enough
+    assert [p.name for p in (tmp_path / "cache").rglob("*")] == [f"v{VERSION}"]
+    assert Store(None).clock() is None
+    (tmp_path / "cache" / f"v{VERSION}").rmdir()
+    (tmp_path / "cache" / f"v{VERSION}").write_text("not a folder")
+    assert store.clock() is None
 
 
 @pytest.mark.parametrize(
@@ -474,6 +554,11 @@ def test_a_folder_changed_in_the_same_clock_tick_as_the_record_is_listed(tmp_pat
         {"folders": [], "files": [["index.html", 1, 2, 3, 4]], "written_ns": 0},
         {"folders": [], "files": ["index.html", "1 2 3 4"], "written_ns": "0"},
         {"folders": "", "files": [], "written_ns": 0},
+        {"folders": [""], "files": [], "written_ns": 0, "margin_ns": 0},
+        {"folders": ["", "1 2 3 4"], "files": [], "written_ns": 0},  # no margin
+        {"folders": ["", "1 2 3 4"], "files": [], "written_ns": 0, "margin_ns": 1},
+        {"folders": ["", "1 2 3 4"], "files": [], "written_ns": 0, "margin_ns": False},
+        {"folders": ["", "1 2 3 4"], "files": [], "written_ns": 0, "margin_ns": "0"},
     ],
 )  # fmt: skip
 def test_a_damaged_status_record_reads_as_changed(tmp_path: Path, record: object) -> None:
@@ -481,6 +566,11 @@ def test_a_damaged_status_record_reads_as_changed(tmp_path: Path, record: object
     build(root)
     output, server, _ = _recorded_tree(root)
     assert state.as_left(output, server, record, time.time_ns()) is None
+    if isinstance(record, dict) and record.get("folders") == ["", "1 2 3 4"]:
+        st = output.stat()  # the control: the same, well formed, made after output/
+        right = {**record, "margin_ns": 0, "folders": _with_status(record, "", st)}
+        right["written_ns"] = max(st.st_mtime_ns, st.st_ctime_ns) + 1
+        assert state.as_left(output, server, right, time.time_ns()) is right
 
 
 def test_sites_asked_together_list_the_shared_folders_once(tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import time
 from bisect import bisect_left
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from generator.cache.codec import Json
@@ -28,6 +28,7 @@ from generator.i18n import Arg, Message
 from generator.inputs.scan import ABSENT, RACY_NS, Inputs, Known, Seen, library_versions, status
 from generator.output.writer import Stat, server_folder
 
+Clock = Callable[[], tuple[int, int] | None] | None  # Store.clock: (ns, device) or None
 HASHES = "hashes.json"
 STATE = "state.json"
 
@@ -99,16 +100,16 @@ def still_current(
     ):
         return None
     record = state.get("tree")
-    found = as_left(output, server_at or server_folder(output), record, started)  # stats all
-    if found is None:
+    kept = as_left(output, server_at or server_folder(output), record, started, store.clock)
+    if kept is None:  # (as_left stats every file)
         return None
     sources_now = None if scanned is None else sources_record(scanned)
     renewed = scanned is not None and state.get("sources") != sources_now
     if renewed:
         state["sources"] = sources_now
-    if found and isinstance(record, dict):  # listed, and no longer racy from ``started``
-        state["tree"] = {**record, "written_ns": started}
-    if renewed or found:
+    if kept is not record:  # listed, and no longer racy from a later moment
+        state["tree"] = kept
+    if renewed or kept is not record:
         store.write_json(STATE, state, sort_keys=True)
     return warnings
 
@@ -177,14 +178,20 @@ def _stat(path: str) -> os.stat_result | None:
         return None
 
 
-def tree(output: Path, server: Path, files: Mapping[str, Stat | None]) -> Json:
+def tree(output: Path, server: Path, files: Mapping[str, Stat | None], clock: Clock = None) -> Json:
     """What ``as_left`` compares with: ``files`` (every file of output/ and of its server
     folder as the build left them, the latter named ``../<server folder>/...``), and the
     status of every folder that holds one of them, of ``output/`` and of the server
     folder (``ABSENT`` if there is none), taken now.  Each as two strings, its name and
     its status (``scan.status``): a flat list of strings reads back several times faster
-    than lists of numbers."""
-    written = time.time_ns()  # before the folders' status: see ``as_left``
+    than lists of numbers.
+
+    And the moment of the record, taken before the folders' status (see ``as_left``):
+    the file system's own time (``clock``: ``Store.clock``) if every folder is on the
+    file system it was read on, with no margin; else this machine's clock, with a
+    margin of ``RACY_NS`` for the file system's resolution and clock."""
+    stamp = clock() if clock is not None else None
+    written = time.time_ns()
     names = {"", f"../{server.name}"}
     for name in files:
         while "/" in name:
@@ -193,17 +200,25 @@ def tree(output: Path, server: Path, files: Mapping[str, Stat | None]) -> Json:
                 break
             names.add(name)
     folders: list[Json] = []
+    devices = set()
     for name in sorted(names):
         try:
-            folders += [name, status(os.lstat(_where(output, server, name)))]
+            st = os.lstat(_where(output, server, name))
         except OSError:
             folders += [name, ABSENT]  # no server folder (a preview has none)
+        else:
+            folders += [name, status(st)]
+            devices.add(st.st_dev)
     listed: list[Json] = []
     for name, stat in sorted(files.items()):
         if stat:
             size, mtime, ctime, ino = stat
             listed += [name, f"{size} {mtime} {ctime} {ino}"]
-    return {"written_ns": written, "folders": folders, "files": listed}
+    if stamp is not None and devices == {stamp[1]}:
+        written, margin = stamp[0], 0
+    else:
+        margin = RACY_NS
+    return {"written_ns": written, "margin_ns": margin, "folders": folders, "files": listed}
 
 
 def _lstat(path: str) -> os.stat_result | None:
@@ -220,9 +235,9 @@ def _where(output: Path, server: Path, name: str) -> str:
     return f"{output}/{name}" if name else str(output)
 
 
-def as_left(output: Path, server: Path, record: object, now_ns: int) -> bool | None:
-    """Whether every file and folder of ``record`` (``tree``) is as it was then: None
-    if not, else whether the record should be refreshed (see below).
+def as_left(output: Path, server: Path, record: object, now_ns: int, clock: Clock = None) -> Json:
+    """The record to keep if every file and folder of ``record`` (``tree``) is as it
+    was then (``record`` itself, or a fresher copy: see below), else None.
 
     A file that is changed, replaced, added or removed changes the status (size,
     modification and change times, inode) of the file or of the folder that holds it,
@@ -230,12 +245,17 @@ def as_left(output: Path, server: Path, record: object, now_ns: int) -> bool | N
     and folder sees every change without listing the folders.  Except in one case: the
     file system's clock has ticks (of a few milliseconds, up to 2 s on some), and an
     entry added to a folder in the same tick as the folder's last change leaves the
-    folder's times as they were.  So a folder whose times are within ``RACY_NS`` of the
-    moment the record was made has its entries listed and compared (as git does with
-    files changed in the second its index was written).  Once such folders have been
-    listed and found as recorded, and are ``RACY_NS`` older than ``now_ns`` (taken before
-    any of this), the record made at ``now_ns`` is as good, and no longer racy: the
-    caller saves it (True), so the next check lists nothing.
+    folder's times as they were.  So a folder whose times are not older than the
+    record, less its margin, has its entries listed and compared (as git does with
+    files changed in the second its index was written).  A record taken with the file
+    system's own clock (``Store.clock``) has no margin: only the folders changed in the
+    record's own tick are listed.  One taken with this machine's clock has a margin of
+    ``RACY_NS``, for the resolution and the clock of the file system.
+
+    Once such folders have been listed and found as recorded, a record made before the
+    listing (``clock``; else at ``now_ns``, taken before any of this, less the margin)
+    that they are older than is as good, and no longer racy: that copy is returned, for
+    the caller to save, so that the next check lists nothing.
 
     The record comes from the signed cache store (generator.cache.store), written by
     ``tree``; anything in it that is not that shape reads as "changed" (None).
@@ -243,11 +263,14 @@ def as_left(output: Path, server: Path, record: object, now_ns: int) -> bool | N
     if type(record) is not dict:
         return None
     folders, files, written = record.get("folders"), record.get("files"), record.get("written_ns")
+    margin = record.get("margin_ns")
     if type(folders) is not list or type(files) is not list or type(written) is not int:
         return None
     if len(folders) % 2 or len(files) % 2 or not folders or folders[0] != "":
         return None  # ``tree`` lists output/ itself first
-    limit, later = written - RACY_NS, now_ns - RACY_NS
+    if margin not in (0, RACY_NS) or type(margin) is not int:
+        return None
+    limit = written - margin
     top, aside, other = f"{output}/", f"{server}/", f"../{server.name}/"
     skip, lstat = len(other), os.lstat
     try:
@@ -280,16 +303,24 @@ def as_left(output: Path, server: Path, record: object, now_ns: int) -> bool | N
     except (OSError, TypeError, ValueError, AttributeError):  # gone, or not ``tree``'s shape
         return None
     near = [
-        (name, max(st.st_mtime_ns, st.st_ctime_ns))
+        (name, max(st.st_mtime_ns, st.st_ctime_ns), st.st_dev)
         for name, st in zip(names, found, strict=True)
         if st is not None and (st.st_mtime_ns >= limit or st.st_ctime_ns >= limit)
     ]
     if not near:
-        return False
-    racy, still_racy = [name for name, _ in near], any(t >= later for _, t in near)
-    if not _same_entries(output, server, racy, [*folders[::2], *files[::2]]):
+        return record
+    stamp = None if margin else clock() if clock is not None else None
+    if not _same_entries(
+        output, server, [name for name, _, _ in near], [*folders[::2], *files[::2]]
+    ):
         return None
-    return not still_racy
+    if margin:  # this machine's clock: the folders must be ``margin`` older than now
+        if any(t >= now_ns - margin for _, t, _ in near):
+            return record
+        return {**record, "written_ns": now_ns}
+    if stamp is None or any(t >= stamp[0] or dev != stamp[1] for _, t, dev in near):
+        return record  # still in the tick of the clock's reading (or no reading)
+    return {**record, "written_ns": stamp[0]}
 
 
 def _same_entries(output: Path, server: Path, racy: list[str], names: list[Json]) -> bool:
@@ -402,7 +433,7 @@ def record(
         ],
         "inputs": digest,
         "output": str(output),
-        "tree": tree(output, server, files),
+        "tree": tree(output, server, files, store.clock),
         "valid_from": valid_from,
         "valid_until": valid_until,
     }

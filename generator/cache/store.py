@@ -43,7 +43,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import IO, Any
 
-VERSION = 3  # of every file the store holds: bump it when any record's format changes
+VERSION = 4  # of every file the store holds: bump it when any record's format changes
 MAX_BYTES = 512 * 1024 * 1024  # no record of a site is near this: a larger file is refused
 DEFAULT_CAP_MB = 500  # BANGTIN_CACHE_SIZE_MB overrides it
 KEY_FILE = "cache.key"
@@ -216,6 +216,27 @@ class Store:
             return
         for name in names:
             self.path(name).unlink(missing_ok=True)
+
+    def clock(self) -> tuple[int, int] | None:
+        """The file system's own "now" where the store lives: the modification time
+        (ns) a file made now in it gets, and that file system's device number; None if
+        the store keeps nothing or no file can be made.  Every change made later to a
+        file or folder on that file system is stamped no earlier (the time as the
+        file system keeps it, in its resolution, from the clock that stamps its files:
+        no allowance for another clock or an unknown resolution is needed)."""
+        if self.root is None:
+            return None
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".clock.", suffix=".tmp", dir=self.root)
+            try:
+                st = os.fstat(fd)
+            finally:
+                os.close(fd)
+                os.unlink(tmp)
+        except OSError:
+            return None
+        return st.st_mtime_ns, st.st_dev
 
     def mark_used(self) -> None:
         """Note that a build used this cache now (what ``prune`` goes by)."""

@@ -388,7 +388,7 @@ def test_without_a_memory_file_or_a_fork_the_sites_are_still_all_answered(
 
 
 def test_the_province_benchmark_judges_every_no_op_and_the_edits() -> None:
-    """``benchmarks.province.targets``: the first no-op after the cold build is judged
+    """``benchmarks.province.targets``: the first no-op after each cold build is judged
     as well as the later ones (1 s each), the commune edit against the commune alone
     (cold and warm), the 2 cores build against the 1 core one (1.6x)."""
     from benchmarks.bench import Sample
@@ -403,13 +403,13 @@ def test_the_province_benchmark_judges_every_no_op_and_the_edits() -> None:
             row("that commune alone, warm", 2.0, 2.1, 2.2),
             row("cold, 1 core (taskset -c 0)", 280, 282),
             row("cold, 2 cores (taskset -c 0,1)", 160, 162),
-            row("no-op, first after the cold build", 1.6),
+            row("no-op, first after a cold build", 1.6),
             row("no-op", 0.9, 0.95, 1.2),
             row("commune edit (1 notice)", 2.0, 2.15, 2.3),
         ]
     )
     assert found == {
-        "no-op, first after the cold build": ("<= 1 s", "NO"),
+        "no-op, first after a cold build": ("<= 1 s", "NO"),
         "no-op": ("<= 1 s", "yes"),
         "commune edit (1 notice)": (
             "<= that commune alone: cold 3.20 s / warm 2.10 s",

@@ -268,7 +268,7 @@ def as_left(output: Path, server: Path, record: object, now_ns: int, clock: Cloc
         return None
     if len(folders) % 2 or len(files) % 2 or not folders or folders[0] != "":
         return None  # ``tree`` lists output/ itself first
-    if margin not in (0, RACY_NS) or type(margin) is not int:
+    if type(margin) is not int or margin not in (0, RACY_NS):
         return None
     limit = written - margin
     top, aside, other = f"{output}/", f"{server}/", f"../{server.name}/"
@@ -309,7 +309,7 @@ def as_left(output: Path, server: Path, record: object, now_ns: int, clock: Cloc
     ]
     if not near:
         return record
-    stamp = None if margin else clock() if clock is not None else None
+    stamp = clock() if clock is not None and not margin else None  # before the listing
     if not _same_entries(
         output, server, [name for name, _, _ in near], [*folders[::2], *files[::2]]
     ):
